@@ -19,8 +19,8 @@ void virtq_reset(struct virtq *q)
 	q->errors = errors;
 }
 
-static bool virtq_ring_ok(const struct guest_mem *gm, uint64_t gpa, uint64_t len,
-			  uint64_t align, void **host)
+static bool virtq_ring_ok(const struct guest_mem *gm, uint64_t gpa, uint64_t len, uint64_t align,
+			  void **host)
 {
 	if (gpa & (align - 1))
 		return false;
@@ -28,8 +28,8 @@ static bool virtq_ring_ok(const struct guest_mem *gm, uint64_t gpa, uint64_t len
 	return *host != NULL;
 }
 
-int virtq_enable(struct virtq *q, const struct guest_mem *gm, uint64_t features,
-		 unsigned max_size, _Atomic uint64_t *errors)
+int virtq_enable(struct virtq *q, const struct guest_mem *gm, uint64_t features, unsigned max_size,
+		 _Atomic uint64_t *errors)
 {
 	uint64_t n = q->num; /* guest-controlled */
 	void *desc, *avail, *used;
@@ -165,8 +165,8 @@ static int virtq_add_desc(struct virtq *q, struct virtq_req *req, const struct v
 }
 
 /* Walk an indirect table (§2.7.5.3): @ind is the descriptor pointing to it. */
-static int virtq_walk_indirect(struct virtq *q, struct virtq_req *req,
-			       const struct vring_desc *ind, bool *writing)
+static int virtq_walk_indirect(struct virtq *q, struct virtq_req *req, const struct vring_desc *ind,
+			       bool *writing)
 {
 	uint64_t gpa = le64toh(ind->addr);
 	uint32_t len = le32toh(ind->len); /* guest-controlled */
@@ -273,8 +273,8 @@ int virtq_pop(struct virtq *q, struct virtq_req *req)
 		virtq_break(q);
 		return -EIO;
 	}
-	head = le16toh(__atomic_load_n(&q->avail->ring[q->last_avail & (q->num - 1)],
-				       __ATOMIC_RELAXED));
+	head = le16toh(
+	    __atomic_load_n(&q->avail->ring[q->last_avail & (q->num - 1)], __ATOMIC_RELAXED));
 	q->last_avail++;
 	if (q->event_idx) {
 		/* Ask to be kicked for the next buffer after this one (§2.7.10). */
@@ -350,8 +350,8 @@ bool virtq_enable_notify(struct virtq *q)
 	return virtq_avail_idx(q) != q->last_avail;
 }
 
-static size_t virtq_iov_copy(const struct iovec *iov, unsigned n, size_t off, void *buf,
-			     size_t len, bool to_iov)
+static size_t virtq_iov_copy(const struct iovec *iov, unsigned n, size_t off, void *buf, size_t len,
+			     bool to_iov)
 {
 	size_t done = 0;
 	unsigned i;

@@ -84,8 +84,8 @@ void virtq_reset(struct virtq *q);
  * start the queue at index 0. @features are the negotiated ones (EVENT_IDX,
  * INDIRECT_DESC). -EINVAL on a bad configuration: the transport reports it.
  */
-int virtq_enable(struct virtq *q, const struct guest_mem *gm, uint64_t features,
-		 unsigned max_size, _Atomic uint64_t *errors) must_check;
+int virtq_enable(struct virtq *q, const struct guest_mem *gm, uint64_t features, unsigned max_size,
+		 _Atomic uint64_t *errors) must_check;
 
 /* Stop using the rings (device reset). */
 void virtq_disable(struct virtq *q);

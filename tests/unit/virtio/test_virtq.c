@@ -118,10 +118,11 @@ static void test_indirect(void)
 	fx_init(&f, 4, FEAT_ALL);
 	a = vdrv_alloc(&f.d, 512, 8);
 	b = vdrv_alloc(&f.d, 512, 8);
-	vdrv_add_indirect(&f.d, &f.dq,
-			  (struct vdrv_buf[]){{a, 16, false}, {a + 16, 496, false},
-					      {b, 256, true}, {b + 256, 256, true}},
-			  4);
+	vdrv_add_indirect(
+	    &f.d, &f.dq,
+	    (struct vdrv_buf[]){
+		{a, 16, false}, {a + 16, 496, false}, {b, 256, true}, {b + 256, 256, true}},
+	    4);
 	CHECK_EQ(virtq_pop(&f.q, &f.req), 1);
 	CHECK_EQ(f.req.n_out, 2);
 	CHECK_EQ(f.req.n_in, 2);
@@ -216,8 +217,8 @@ static void test_enable_checks(void)
 
 	CHECK_EQ(vdrv_init(&d), 0);
 	vdrv_q_init(&d, &dq, 8);
-	q = (struct virtq){.num = 8, .desc_gpa = dq.desc, .avail_gpa = dq.avail,
-			   .used_gpa = dq.used};
+	q = (struct virtq){
+	    .num = 8, .desc_gpa = dq.desc, .avail_gpa = dq.avail, .used_gpa = dq.used};
 	CHECK_EQ(virtq_enable(&q, &d.gm, 0, 256, &errors), 0);
 	q.num = 6; /* not a power of two */
 	CHECK_EQ(virtq_enable(&q, &d.gm, 0, 256, &errors), -EINVAL);

@@ -124,8 +124,8 @@ static inline uint16_t vdrv_chain(struct vdrv *d, struct vdrv_q *q, const struct
 
 	for (i = 0; i < n; i++) {
 		uint16_t idx = (uint16_t)((head + i) % q->num);
-		uint16_t flags = (b[i].write ? VRING_DESC_F_WRITE : 0) |
-				 (i + 1 < n ? VRING_DESC_F_NEXT : 0);
+		uint16_t flags =
+		    (b[i].write ? VRING_DESC_F_WRITE : 0) | (i + 1 < n ? VRING_DESC_F_NEXT : 0);
 
 		vdrv_set_desc(vdrv_desc(d, q, idx), b[i].gpa, b[i].len, flags,
 			      (uint16_t)((idx + 1) % q->num));
@@ -144,8 +144,8 @@ static inline uint16_t vdrv_add(struct vdrv *d, struct vdrv_q *q, const struct v
 }
 
 /* The same buffers through one indirect table (§2.7.5.3). */
-static inline uint16_t vdrv_add_indirect(struct vdrv *d, struct vdrv_q *q,
-					 const struct vdrv_buf *b, unsigned n)
+static inline uint16_t vdrv_add_indirect(struct vdrv *d, struct vdrv_q *q, const struct vdrv_buf *b,
+					 unsigned n)
 {
 	uint64_t table = vdrv_alloc(d, 16ULL * n, 16);
 	struct vring_desc *t = vdrv_host(d, table);
@@ -155,7 +155,7 @@ static inline uint16_t vdrv_add_indirect(struct vdrv *d, struct vdrv_q *q,
 	for (i = 0; i < n; i++)
 		vdrv_set_desc(&t[i], b[i].gpa, b[i].len,
 			      (b[i].write ? VRING_DESC_F_WRITE : 0) |
-				      (i + 1 < n ? VRING_DESC_F_NEXT : 0),
+				  (i + 1 < n ? VRING_DESC_F_NEXT : 0),
 			      (uint16_t)(i + 1));
 	vdrv_set_desc(vdrv_desc(d, q, head), table, 16 * n, VRING_DESC_F_INDIRECT, 0);
 	q->next_desc = (uint16_t)((head + 1) % q->num);
