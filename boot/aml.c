@@ -28,8 +28,8 @@ enum {
 	AML_DEVICE_OP = 0x82, /* after AML_EXT_OP_PREFIX */
 };
 
-/* Room reserved for a PkgLength until its object is closed. */
-#define PKGLEN_RESERVE 4
+/* A PkgLength takes at most 4 bytes (§20.2.4). */
+#define PKGLEN_MAX_BYTES 4
 
 void aml_init(struct aml *a, uint8_t *buf, size_t cap)
 {
@@ -112,45 +112,47 @@ int aml_pkglen_encode(uint32_t value, uint8_t out[4])
 	return n;
 }
 
+/* Open: one byte for the PkgLength, which is all most objects need. */
 static size_t aml_pkg_open(struct aml *a)
 {
-	static const uint8_t zero[PKGLEN_RESERVE];
 	size_t mark = a->len;
 
-	aml_bytes(a, zero, sizeof(zero));
+	aml_byte(a, 0);
 	return mark;
 }
 
 /*
  * The PkgLength counts itself, so pick the smallest size k whose encoding of
- * (contents + k) is k bytes long, then slide the contents down over the
- * unused part of the reservation.
+ * (contents + k) is k bytes long; when k > 1, slide the contents up to make
+ * room. Nothing is ever written past the final length, so a buffer of the
+ * exact size suffices.
  */
 void aml_close(struct aml *a, size_t mark)
 {
-	uint8_t enc[PKGLEN_RESERVE];
+	uint8_t enc[PKGLEN_MAX_BYTES];
 	size_t body;
 	int k;
 
 	if (a->err)
 		return;
-	if (mark > a->len || a->len - mark < PKGLEN_RESERVE) {
+	if (mark >= a->len) {
 		aml_fail(a, -EINVAL);
 		return;
 	}
-	body = a->len - mark - PKGLEN_RESERVE;
-	for (k = 1; k <= PKGLEN_RESERVE; k++) {
+	body = a->len - mark - 1;
+	for (k = 1; k <= PKGLEN_MAX_BYTES; k++) {
 		if (body + (size_t)k <= AML_PKGLEN_MAX &&
 		    aml_pkglen_size((uint32_t)(body + (size_t)k)) == k)
 			break;
 	}
-	if (k > PKGLEN_RESERVE || aml_pkglen_encode((uint32_t)(body + (size_t)k), enc) != k) {
+	if (k > PKGLEN_MAX_BYTES || aml_pkglen_encode((uint32_t)(body + (size_t)k), enc) != k ||
+	    (size_t)(k - 1) > a->cap - a->len) {
 		aml_fail(a, -ENOSPC);
 		return;
 	}
-	memmove(a->buf + mark + k, a->buf + mark + PKGLEN_RESERVE, body);
+	memmove(a->buf + mark + k, a->buf + mark + 1, body);
 	memcpy(a->buf + mark, enc, (size_t)k);
-	a->len -= (size_t)(PKGLEN_RESERVE - k);
+	a->len += (size_t)(k - 1);
 }
 
 static bool aml_name_char(char c, bool lead)

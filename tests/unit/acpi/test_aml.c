@@ -296,21 +296,49 @@ static void test_overflow(void)
 	for (size_t i = 8; i < sizeof(buf); i++)
 		CHECK_EQ(buf[i], 0xEE);
 
-	/* The 4-byte PkgLength reservation counts against the capacity. */
+	/* Closing may grow the PkgLength; that growth must fit too. */
+	aml_init(&a, buf, 6);
+	s = aml_scope_open(&a, "AB");
+	aml_close(&a, s);
+	EXPECT(&a, 0x10, 0x05, 'A', 'B', '_', '_');
 	aml_init(&a, buf, 5);
 	s = aml_scope_open(&a, "AB");
 	aml_close(&a, s);
 	CHECK_EQ(aml_finish(&a), -ENOSPC);
-	aml_init(&a, buf, 9);
-	s = aml_scope_open(&a, "AB");
-	aml_close(&a, s);
-	EXPECT(&a, 0x10, 0x05, 'A', 'B', '_', '_');
+	CHECK(a.len <= 5);
 
-	/* A bogus mark is refused rather than trusted. */
+	/* A mark past the end is refused rather than trusted. */
 	aml_init(&a, buf, sizeof(buf));
 	aml_integer(&a, 0);
-	aml_close(&a, 0);
+	aml_close(&a, 1);
 	CHECK_EQ(aml_finish(&a), -EINVAL);
+}
+
+/* A package whose PkgLength grows to 2 bytes on close, in an exact-size buffer. */
+static void test_exact_fit(void)
+{
+	uint8_t buf[80], raw[64];
+	struct aml a;
+	size_t p;
+
+	memset(raw, 0x5A, sizeof(raw));
+	memset(buf, 0xEE, sizeof(buf));
+	aml_init(&a, buf, 68); /* op + 2-byte PkgLength + count + 64 */
+	p = aml_package_open(&a, 1);
+	aml_bytes(&a, raw, sizeof(raw));
+	aml_close(&a, p);
+	CHECK_EQ(aml_finish(&a), 68);
+	/* Body 65 bytes + 2 = 67 = 0x43: lead 0x40 | 0x3, then 0x43 >> 4. */
+	CHECK_EQ(buf[1], 0x43);
+	CHECK_EQ(buf[2], 0x04);
+	for (size_t i = 68; i < sizeof(buf); i++)
+		CHECK_EQ(buf[i], 0xEE);
+
+	aml_init(&a, buf, 67);
+	p = aml_package_open(&a, 1);
+	aml_bytes(&a, raw, sizeof(raw));
+	aml_close(&a, p);
+	CHECK_EQ(aml_finish(&a), -ENOSPC);
 }
 
 int main(void)
@@ -324,5 +352,6 @@ int main(void)
 	test_objects();
 	test_resources();
 	test_overflow();
+	test_exact_fit();
 	return test_result("acpi_aml");
 }
