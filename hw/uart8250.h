@@ -44,8 +44,9 @@ struct uart8250_counters {
 struct uart8250;
 
 /*
- * @irq is level-triggered and may be NULL; @be may be NULL (output dropped).
- * Both, and @be_opaque, must outlive the device. Returns NULL on ENOMEM.
+ * @irq (copied) is driven level-triggered and may be NULL; @be may be NULL
+ * (output dropped), else it and @be_opaque must outlive the device.
+ * Returns NULL on ENOMEM.
  */
 struct uart8250 *uart8250_create(const struct irq_line *irq, const struct uart_backend_ops *be,
 				 void *be_opaque);

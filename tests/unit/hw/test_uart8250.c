@@ -4,24 +4,7 @@
 
 #include "hw/uart8250.h"
 #include "tests/test.h"
-
-struct fake_irq {
-	bool level;
-	unsigned rises, falls;
-};
-
-static void fake_set_level(void *opaque, unsigned gsi, bool level)
-{
-	struct fake_irq *f = opaque;
-
-	if (level && !f->level)
-		f->rises++;
-	if (!level && f->level)
-		f->falls++;
-	f->level = level;
-}
-
-static const struct irq_sink_ops fake_irq_ops = {.set_level = fake_set_level};
+#include "tests/unit/hw/fakes.h"
 
 struct fake_out {
 	uint8_t buf[256];
@@ -41,15 +24,16 @@ static void fake_write(void *opaque, const uint8_t *buf, size_t len)
 static const struct uart_backend_ops fake_be = {.write = fake_write};
 
 static struct fake_irq irq_state;
-static struct irq_line irq = {.ops = &fake_irq_ops, .opaque = &irq_state, .gsi = 4};
 static struct fake_out out;
 
 static struct uart8250 *setup(void)
 {
+	struct irq_line irq;
 	struct uart8250 *u;
 
 	memset(&irq_state, 0, sizeof(irq_state));
 	memset(&out, 0, sizeof(out));
+	irq = fake_irq_line(&irq_state, 4);
 	u = uart8250_create(&irq, &fake_be, &out);
 	CHECK(u != NULL);
 	return u;
