@@ -1,0 +1,209 @@
+/*
+ * Run-time helpers of the RISC-V translator: traps, privileged
+ * instructions and the A extension (unpriv spec §8, priv spec §3.3).
+ *
+ * LR/SC: the reservation is an address and the value LR saw; SC succeeds
+ * only if the address matches and memory still holds that value, checked
+ * and written with one host compare-and-swap, so it stays correct when
+ * several vCPU threads share memory. AMOs are host atomics on the RAM
+ * page (MMIO falls back to a plain read-modify-write).
+ */
+#include <stdatomic.h>
+
+#include "accel/tcg/riscv64/helper.h"
+#include "accel/tcg/riscv64/cpu.h"
+
+static uint64_t helper_raise(struct tcg_cpu *c, uint64_t cause, uint64_t tval)
+{
+	tcg_raise_exception(c, (int32_t)cause, tval);
+}
+
+static uint64_t helper_mret(struct tcg_cpu *c)
+{
+	struct rv_cpu *cpu = rv_cpu(c);
+
+	/* priv §3.1.6.1: MIE = MPIE, MPIE = 1, privilege = MPP (only M here). */
+	if (cpu->mstatus & RV_MSTATUS_MPIE)
+		cpu->mstatus |= RV_MSTATUS_MIE;
+	else
+		cpu->mstatus &= ~RV_MSTATUS_MIE;
+	cpu->mstatus |= RV_MSTATUS_MPIE;
+	cpu->priv = RV_PRIV_M;
+	c->tb_flags = rv_cpu_tb_flags(cpu);
+	return cpu->mepc;
+}
+
+static uint64_t helper_wfi(struct tcg_cpu *c)
+{
+	struct rv_cpu *cpu = rv_cpu(c);
+
+	/* priv §3.3.3: wait until an interrupt is pending and enabled in mie. */
+	if (!(atomic_load(&cpu->mip) & cpu->mie))
+		c->halted = true;
+	return 0;
+}
+
+static uint64_t helper_fence_i(struct tcg_cpu *c)
+{
+	tcg_request_tb_flush(c);
+	return 0;
+}
+
+static uint64_t sext_size(uint64_t v, unsigned size_log2)
+{
+	return size_log2 == 2 ? (uint64_t)(int64_t)(int32_t)v : v;
+}
+
+/* Atomics must be naturally aligned (unpriv §8.2/§8.4); else a misaligned trap. */
+static void check_aligned(struct tcg_cpu *c, uint64_t addr, unsigned size_log2, enum rv_excp e)
+{
+	if (addr & ((1u << size_log2) - 1))
+		tcg_raise_exception(c, e, addr);
+}
+
+static uint64_t helper_lr(struct tcg_cpu *c, uint64_t addr, uint64_t size_log2)
+{
+	struct rv_cpu *cpu = rv_cpu(c);
+	unsigned n = 1u << size_log2;
+	void *p;
+	uint64_t v;
+
+	check_aligned(c, addr, (unsigned)size_log2, RV_EXCP_LOAD_MISALIGNED);
+	p = tcg_mem_host_ptr(c, addr, n, TCG_ACCESS_READ, cpu->priv);
+	if (!p)
+		v = tcg_mem_ld(c, addr, (enum tcg_memop)size_log2, cpu->priv);
+	else if (n == 8)
+		v = atomic_load_explicit((_Atomic uint64_t *)p, memory_order_acquire);
+	else
+		v = atomic_load_explicit((_Atomic uint32_t *)p, memory_order_acquire);
+	cpu->res_addr = addr;
+	cpu->res_val = v;
+	return sext_size(v, (unsigned)size_log2);
+}
+
+static uint64_t helper_sc(struct tcg_cpu *c, uint64_t addr, uint64_t val, uint64_t size_log2)
+{
+	struct rv_cpu *cpu = rv_cpu(c);
+	unsigned n = 1u << size_log2;
+	uint64_t expect = cpu->res_val;
+	bool ok;
+	void *p;
+
+	/* Alignment is checked even when the SC would fail anyway. */
+	check_aligned(c, addr, (unsigned)size_log2, RV_EXCP_STORE_MISALIGNED);
+	if (cpu->res_addr != addr) {
+		cpu->res_addr = RV_NO_RESERVATION;
+		return 1;
+	}
+	cpu->res_addr = RV_NO_RESERVATION;
+	p = tcg_mem_host_ptr(c, addr, n, TCG_ACCESS_WRITE, cpu->priv);
+	if (!p) {
+		tcg_mem_st(c, addr, val, (enum tcg_memop)size_log2, cpu->priv);
+		return 0;
+	}
+	if (n == 8) {
+		ok = atomic_compare_exchange_strong((_Atomic uint64_t *)p, &expect, val);
+	} else {
+		uint32_t e32 = (uint32_t)expect;
+		ok = atomic_compare_exchange_strong((_Atomic uint32_t *)p, &e32, (uint32_t)val);
+	}
+	return ok ? 0 : 1;
+}
+
+static uint64_t amo_apply(unsigned op, uint64_t old, uint64_t v, unsigned size_log2)
+{
+	int64_t so = (int64_t)sext_size(old, size_log2), sv = (int64_t)sext_size(v, size_log2);
+	uint64_t uo = size_log2 == 2 ? (uint32_t)old : old, uv = size_log2 == 2 ? (uint32_t)v : v;
+
+	switch (op) {
+	case RV_AMO_ADD:
+		return old + v;
+	case RV_AMO_XOR:
+		return old ^ v;
+	case RV_AMO_OR:
+		return old | v;
+	case RV_AMO_AND:
+		return old & v;
+	case RV_AMO_MIN:
+		return so < sv ? old : v;
+	case RV_AMO_MAX:
+		return so > sv ? old : v;
+	case RV_AMO_MINU:
+		return uo < uv ? old : v;
+	case RV_AMO_MAXU:
+		return uo > uv ? old : v;
+	default:
+		return v; /* swap */
+	}
+}
+
+static uint64_t amo_host64(_Atomic uint64_t *p, unsigned op, uint64_t v)
+{
+	uint64_t old = atomic_load_explicit(p, memory_order_relaxed);
+
+	switch (op) {
+	case RV_AMO_SWAP:
+		return atomic_exchange(p, v);
+	case RV_AMO_ADD:
+		return atomic_fetch_add(p, v);
+	case RV_AMO_XOR:
+		return atomic_fetch_xor(p, v);
+	case RV_AMO_OR:
+		return atomic_fetch_or(p, v);
+	case RV_AMO_AND:
+		return atomic_fetch_and(p, v);
+	}
+	while (!atomic_compare_exchange_weak(p, &old, amo_apply(op, old, v, 3)))
+		;
+	return old;
+}
+
+static uint64_t amo_host32(_Atomic uint32_t *p, unsigned op, uint32_t v)
+{
+	uint32_t old = atomic_load_explicit(p, memory_order_relaxed);
+
+	switch (op) {
+	case RV_AMO_SWAP:
+		return atomic_exchange(p, v);
+	case RV_AMO_ADD:
+		return atomic_fetch_add(p, v);
+	case RV_AMO_XOR:
+		return atomic_fetch_xor(p, v);
+	case RV_AMO_OR:
+		return atomic_fetch_or(p, v);
+	case RV_AMO_AND:
+		return atomic_fetch_and(p, v);
+	}
+	while (!atomic_compare_exchange_weak(p, &old, (uint32_t)amo_apply(op, old, v, 2)))
+		;
+	return old;
+}
+
+static uint64_t helper_amo(struct tcg_cpu *c, uint64_t addr, uint64_t val, uint64_t arg)
+{
+	struct rv_cpu *cpu = rv_cpu(c);
+	unsigned op = arg & 0x1f, size_log2 = (unsigned)(arg >> 8) & 3;
+	void *p;
+	uint64_t old;
+
+	check_aligned(c, addr, size_log2, RV_EXCP_STORE_MISALIGNED);
+	p = tcg_mem_host_ptr(c, addr, 1u << size_log2, TCG_ACCESS_WRITE, cpu->priv);
+	if (p && size_log2 == 3)
+		old = amo_host64(p, op, val);
+	else if (p)
+		old = amo_host32(p, op, (uint32_t)val);
+	else {
+		old = tcg_mem_ld(c, addr, (enum tcg_memop)size_log2, cpu->priv);
+		tcg_mem_st(c, addr, amo_apply(op, old, val, size_log2), (enum tcg_memop)size_log2,
+			   cpu->priv);
+	}
+	return sext_size(old, size_log2);
+}
+
+const struct tcg_helper rv_helper_raise = TCG_HELPER(helper_raise, 2, 0);
+const struct tcg_helper rv_helper_mret = TCG_HELPER(helper_mret, 0, TCG_CALL_NO_RAISE);
+const struct tcg_helper rv_helper_wfi = TCG_HELPER(helper_wfi, 0, TCG_CALL_NO_RAISE);
+const struct tcg_helper rv_helper_fence_i = TCG_HELPER(helper_fence_i, 0, TCG_CALL_NO_RAISE);
+const struct tcg_helper rv_helper_lr = TCG_HELPER(helper_lr, 2, 0);
+const struct tcg_helper rv_helper_sc = TCG_HELPER(helper_sc, 3, 0);
+const struct tcg_helper rv_helper_amo = TCG_HELPER(helper_amo, 3, 0);
