@@ -427,7 +427,55 @@ static void test_pvh_bad(void)
 	PVH_BAD(telf_phdr(elf, TELF_PH_LOAD)->p_offset = TELF_SIZE, -ENOEXEC, "outside the file");
 }
 
-int main(void)
+/* The real vmlinux next to the image's bzImage, when the image builder has run. */
+static void test_real_pvh(const char *srcdir)
+{
+	struct x86_boot_input in = {.cmdline = "console=hvc0"};
+	struct gm_region layout[2];
+	struct x86_boot_info info;
+	struct x86_cpu_state cpu;
+	struct guest_mem big;
+	uint64_t entry = 0;
+	char path[4096];
+	uint8_t *k = NULL;
+	unsigned n;
+	long len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/images/x86_64/vmlinux", srcdir);
+	f = fopen(path, "rb");
+	if (!f)
+		return;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+		k = malloc((size_t)len);
+		if (k && fread(k, 1, (size_t)len, f) != (size_t)len) {
+			free(k);
+			k = NULL;
+		}
+	}
+	fclose(f);
+	if (!k)
+		return;
+	fprintf(stderr, "real vmlinux: %s (%ld bytes)\n", path, len);
+	CHECK_EQ(pvh_entry(k, (size_t)len, &entry), 0);
+	CHECK(entry >= MiB && entry < X86_MMIO_HOLE_START);
+	in.kernel = k;
+	in.kernel_len = (size_t)len;
+	err[0] = '\0';
+	if (x86_ram_layout(512 * MiB, layout, &n) == 0 && guest_mem_alloc(&big, layout, n) == 0) {
+		CHECK_EQ(x86_boot_load(&big, &in, &cpu, &info, err, sizeof(err)), 0);
+		if (err[0])
+			fprintf(stderr, "  load: %s\n", err);
+		CHECK_EQ(info.kind, X86_BOOT_PVH);
+		CHECK_EQ(info.entry, entry);
+		CHECK_EQ(cpu.rip, entry);
+		CHECK_EQ(cpu.gpr[X86_RBX], X86_PVH_INFO_ADDR);
+		guest_mem_free(&big);
+	}
+	free(k);
+}
+
+int main(int argc, char **argv)
 {
 	size_t i;
 
@@ -444,6 +492,8 @@ int main(void)
 	test_tiny_guest();
 	test_pvh();
 	test_pvh_bad();
+	if (argc > 1)
+		test_real_pvh(argv[1]);
 	free(mem);
 	return test_result("test_x86_boot");
 }
