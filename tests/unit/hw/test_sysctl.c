@@ -1,6 +1,7 @@
-/* ACPI sleep/reset registers and the exit-status device, as a guest uses them. */
+/* The x86 system-control ports: ACPI sleep/reset, exit status, POST codes. */
 #include "hw/acpi_pm.h"
 #include "hw/exit_dev.h"
+#include "hw/port80.h"
 #include "tests/test.h"
 #include "tests/unit/hw/fakes.h"
 
@@ -121,11 +122,20 @@ static void test_exit_dev(void)
 	exit_dev_destroy(d);
 }
 
+static void test_port80(void)
+{
+	port80_io_ops.write(NULL, 0, 0x42, 1);
+	port80_io_ops.write(NULL, 0, 0x4242, 2);
+	CHECK_EQ(port80_io_ops.read(NULL, 0, 1), 0xff);
+	CHECK_EQ(port80_io_ops.read(NULL, 0, 2), 0xffff);
+}
+
 int main(void)
 {
 	test_poweroff();
 	test_other_sleep_types();
 	test_reset();
 	test_exit_dev();
-	return test_result("acpi_pm");
+	test_port80();
+	return test_result("sysctl");
 }
