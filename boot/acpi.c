@@ -92,7 +92,7 @@ enum {
 	MADT_LAPIC_ENABLED = 1,
 };
 
-/* MPS INTI flags (§5.2.12.5, Table 5.26): polarity bits 1:0, trigger bits 3:2. */
+/* MPS INTI flags (§5.2.12.5): polarity in bits 1:0, trigger mode in bits 3:2. */
 #define MPS_INTI_ACTIVE_HIGH 0x1
 #define MPS_INTI_EDGE	     (0x1 << 2)
 
@@ -101,6 +101,10 @@ enum {
 #define MADT_REVISION 5
 #define XSDT_REVISION 1
 #define DSDT_REVISION 2 /* 2: AML integers are 64 bits wide (§5.2.11.1) */
+
+STATIC_ASSERT(FADT_SLEEP_STATUS_REG + 12 == FADT_HYPERVISOR_ID);
+STATIC_ASSERT(FADT_HYPERVISOR_ID + 8 == FADT_SIZE);
+STATIC_ASSERT(FADT_RESET_REG + 12 == FADT_RESET_VALUE);
 
 /* XSDT entries: FADT and MADT (the DSDT is reached through the FADT). */
 #define XSDT_ENTRIES 2
@@ -190,10 +194,7 @@ static void acpi_gas_io8(uint8_t *p, uint16_t port)
 	acpi_put64(p + 4, port);
 }
 
-/*
- * DSDT: COM1 as an ISA serial port. An 8250 the guest finds through PNP0501
- * needs no console= guessing of ports.
- */
+/* DSDT: COM1, a 16550-compatible ISA serial port (PNP0501). */
 static void acpi_dsdt_uart(const struct acpi_config *cfg, struct aml *a)
 {
 	uint8_t rtbuf[16];
@@ -220,8 +221,8 @@ static void acpi_dsdt_uart(const struct acpi_config *cfg, struct aml *a)
 /*
  * DSDT: one virtio-mmio transport. Linux's virtio_mmio driver binds to
  * LNRO0005 and takes the registers and interrupt from _CRS. The interrupt is
- * level-triggered, active-high: the transport holds it while InterruptStatus
- * is non-zero (virtio 1.2 §4.2.2).
+ * level-triggered, active-high: the line stands for "InterruptStatus is
+ * non-zero" until the driver writes InterruptACK (virtio 1.2 §4.2.2).
  */
 static void acpi_dsdt_virtio(struct aml *a, unsigned idx, const struct acpi_virtio_mmio *v)
 {
@@ -266,10 +267,12 @@ static void acpi_dsdt_s5(struct aml *a)
 }
 
 /*
- * No power button device (PNP0C0C): in hardware-reduced mode a button is
- * signalled through a Generic Event Device (ACPI0013, §5.6.9) whose _EVT
- * method notifies it; without a GED there is nothing to press. The host
- * stops the guest by other means, and the guest powers off through _S5.
+ * The DSDT: \_SB holding the UART and the virtio-mmio transports, then \_S5.
+ *
+ * No power button device (PNP0C0C): in hardware-reduced mode a button event
+ * reaches OSPM only through a Generic Event Device (ACPI0013, §5.6.9) whose
+ * _EVT method notifies the button; there is no GED yet, so a button would
+ * never fire. The guest powers itself off through _S5.
  */
 static int acpi_dsdt(const struct acpi_config *cfg, struct acpi_out *o, size_t *at)
 {
@@ -364,8 +367,9 @@ static int acpi_madt(const struct acpi_config *cfg, struct acpi_out *o, size_t *
 
 /*
  * FADT, hardware-reduced: every PM1/PM2/GPE/PM timer block, SCI_INT, SMI_CMD
- * and FIRMWARE_CTRL stay zero (no FACS: §5.2.10 says hardware-reduced
- * platforms need none).
+ * and FIRMWARE_CTRL stay zero: there is no FACS, which is optional when
+ * HW_REDUCED_ACPI is set (§5.2.10). PWR_BUTTON and SLP_BUTTON are set to say
+ * there are no fixed-feature buttons.
  *
  * IAPC_BOOT_ARCH: only "VGA Not Present". The 8042 flag stays clear: the
  * i8042 is there only as a fallback reset path, RESET_REG already resets,
@@ -379,7 +383,7 @@ static void acpi_fadt(const struct acpi_config *cfg, uint8_t *t, uint64_t dsdt_g
 			 FADT_F_RESET_REG_SUP | FADT_F_HW_REDUCED_ACPI;
 
 	acpi_sdt_header(t, "FACP", FADT_SIZE, FADT_REVISION);
-	/* The 32-bit DSDT field must agree with X_DSDT where it can (§5.2.9). */
+	/* The 32-bit DSDT field too where it fits, equal to X_DSDT (§5.2.9). */
 	if (dsdt_gpa <= UINT32_MAX)
 		acpi_put32(t + FADT_DSDT, (uint32_t)dsdt_gpa);
 	acpi_put16(t + FADT_IAPC_BOOT_ARCH, FADT_BOOT_VGA_NOT_PRESENT);

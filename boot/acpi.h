@@ -18,7 +18,14 @@
 struct acpi_virtio_mmio {
 	uint64_t base; /* below 4 GiB: described with Memory32Fixed */
 	uint32_t size;
-	uint32_t gsi; /* I/O APIC input; level-triggered, active-high */
+	/*
+	 * I/O APIC input, described as level-triggered, active-high: the
+	 * machine must keep the line asserted until InterruptACK clears
+	 * InterruptStatus (under KVM: an irqfd with KVM_IRQFD_FLAG_RESAMPLE),
+	 * as a pulse on a level input is lost while the previous one is in
+	 * service.
+	 */
+	uint32_t gsi;
 };
 
 struct acpi_config {
