@@ -221,9 +221,9 @@ int bzimage_load(const struct guest_mem *gm, const struct x86_boot_input *in,
 	struct bzimage_info bi;
 	int ret;
 
-	ret = bzimage_parse(in->kernel, in->kernel_len, &bi, err, errlen);
+	ret = x86_boot_check_input(gm, in, err, errlen);
 	if (ret == 0)
-		ret = x86_boot_check_low_ram(gm, err, errlen);
+		ret = bzimage_parse(in->kernel, in->kernel_len, &bi, err, errlen);
 	if (ret < 0)
 		return ret;
 	/* boot.rst "init_size": memory needed from the kernel's start, decompression included. */

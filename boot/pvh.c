@@ -109,7 +109,7 @@ int pvh_load(const struct guest_mem *gm, const struct x86_boot_input *in,
 	struct elf_info ei;
 	int ret;
 
-	ret = x86_boot_check_low_ram(gm, err, errlen);
+	ret = x86_boot_check_input(gm, in, err, errlen);
 	if (ret == 0)
 		ret = pvh_load_kernel(gm, in, &ei, &entry, err, errlen);
 	if (ret < 0)

@@ -70,8 +70,13 @@ uint64_t x86_boot_low_end(const struct guest_mem *gm)
 	return r ? r->gpa + r->size : 0;
 }
 
-int x86_boot_check_low_ram(const struct guest_mem *gm, char *err, size_t errlen)
+int x86_boot_check_input(const struct guest_mem *gm, const struct x86_boot_input *in, char *err,
+			 size_t errlen)
 {
+	if (!in->kernel || in->kernel_len == 0)
+		return x86_boot_fail(err, errlen, -EINVAL, "no kernel image");
+	if (in->initrd_len && !in->initrd)
+		return x86_boot_fail(err, errlen, -EINVAL, "initrd length without data");
 	if (x86_boot_low_end(gm) <= X86_BIOS_END)
 		return x86_boot_fail(err, errlen, -EINVAL,
 				     "guest RAM must run from address 0 to past 1 MiB");
@@ -255,11 +260,7 @@ int x86_boot_load(const struct guest_mem *gm, const struct x86_boot_input *in,
 {
 	int ret;
 
-	if (!in->kernel)
-		return x86_boot_fail(err, errlen, -EINVAL, "no kernel image");
-	if (in->initrd_len && !in->initrd)
-		return x86_boot_fail(err, errlen, -EINVAL, "initrd length without data");
-	ret = x86_boot_check_low_ram(gm, err, errlen);
+	ret = x86_boot_check_input(gm, in, err, errlen);
 	if (ret < 0)
 		return ret;
 	if (x86_boot_is_elf(in))

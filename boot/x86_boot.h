@@ -96,8 +96,12 @@ int x86_boot_load(const struct guest_mem *gm, const struct x86_boot_input *in,
 /* End of the RAM region at address 0, or 0 if there is none. */
 uint64_t x86_boot_low_end(const struct guest_mem *gm);
 
-/* -EINVAL with a message unless RAM runs from 0 to past X86_BIOS_END. */
-int x86_boot_check_low_ram(const struct guest_mem *gm, char *err, size_t errlen) must_check;
+/*
+ * -EINVAL with a message unless there is a kernel, the initrd pointer and
+ * length agree, and RAM runs from 0 to past X86_BIOS_END.
+ */
+int x86_boot_check_input(const struct guest_mem *gm, const struct x86_boot_input *in, char *err,
+			 size_t errlen) must_check;
 
 /*
  * Copy the initrd to the highest 4 KiB-aligned address at which it ends at or

@@ -313,6 +313,10 @@ static void test_load_errors(void)
 		    .kernel = bz, .kernel_len = sizeof(bz), .initrd_len = 5};
 
 		CHECK_EQ(x86_boot_load(&gm, &in, &cpu, &info, err, sizeof(err)), -EINVAL);
+		CHECK(strstr(err, "initrd") != NULL);
+		in.kernel = NULL;
+		CHECK_EQ(x86_boot_load(&gm, &in, &cpu, &info, err, sizeof(err)), -EINVAL);
+		CHECK(strstr(err, "no kernel") != NULL);
 	}
 }
 
