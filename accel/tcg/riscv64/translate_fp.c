@@ -1,0 +1,156 @@
+/*
+ * RISC-V F and D translation (unpriv spec chapters 11 and 12): FP loads and
+ * stores become plain guest memory ops (with NaN boxing for flw); every
+ * OP-FP and fused multiply-add instruction becomes one call of
+ * rv_helper_fp(), which runs fp_helpers.c on the register values and
+ * accumulates fflags. Compressed FP loads/stores arrive here already
+ * expanded to their 32-bit forms by rv_expand_c().
+ *
+ * The f registers, fflags and frm are plain CPU-struct fields, not JIT
+ * globals: this file reads and writes f[] with ld_env/st_env, and the
+ * helper touches only fflags/frm, so it is flagged as not reading or
+ * writing globals.
+ */
+#include <stddef.h>
+
+#include "accel/tcg/riscv64/fp_helpers.h"
+#include "accel/tcg/riscv64/translate.h"
+
+#define RV_F_OFF(r) ((int32_t)(offsetof(struct rv_cpu, f) + 8 * (r)))
+
+/*
+ * fp(insn, rs1, rs2, rs3) -> rd value. Decodes @insn again (cheap) so that
+ * the JIT passes one constant; raises illegal instruction when rm is DYN
+ * and frm holds a reserved value (unpriv spec §11.2).
+ */
+static uint64_t rv_helper_fp_fn(struct tcg_cpu *c, uint64_t insn, uint64_t a, uint64_t b,
+				uint64_t x)
+{
+	struct rv_cpu *cpu = rv_cpu(c);
+	struct rv_fp_insn d;
+	uint64_t out = 0;
+
+	/* guest-controlled: frm is whatever the guest wrote to fcsr */
+	if (rv_fp_decode((uint32_t)insn, &d) ||
+	    rv_fp_exec(&d, cpu->frm, &cpu->fflags, a, b, x, &out))
+		tcg_raise_exception(c, RV_EXCP_ILLEGAL, (uint32_t)insn);
+	return out;
+}
+
+static const struct tcg_helper rv_helper_fp =
+    TCG_HELPER(rv_helper_fp_fn, 4, TCG_CALL_NO_RG | TCG_CALL_NO_WG);
+
+static tcg_i64 rv_fp_get_freg(struct rv_dc *dc, unsigned r)
+{
+	tcg_i64 t = tcg_temp_new_i64(dc->b);
+
+	tcg_gen_ld_env_i64(dc->b, t, RV_F_OFF(r), TCG_MO_UQ);
+	return t;
+}
+
+static void rv_fp_set_freg(struct rv_dc *dc, unsigned r, tcg_i64 v)
+{
+	tcg_gen_st_env_i64(dc->b, v, RV_F_OFF(r), TCG_MO_UQ);
+}
+
+/* flw/fld (unpriv spec §11.5, §12.3): funct3 2 = W, 3 = D; others are V. */
+static void rv_trans_fp_load(struct rv_dc *dc, uint32_t i)
+{
+	struct tcg_builder *b = dc->b;
+	unsigned f3 = rv_funct3(i);
+	tcg_i64 addr = tcg_temp_new_i64(b), v = tcg_temp_new_i64(b);
+
+	if (f3 != 2 && f3 != 3) {
+		rv_gen_illegal(dc);
+		return;
+	}
+	tcg_gen_addi_i64(b, addr, rv_gen_get_gpr(dc, rv_rs1(i)), (uint64_t)rv_imm_i(i));
+	tcg_gen_guest_ld_i64(b, v, addr, f3 == 2 ? TCG_MO_UL : TCG_MO_UQ, dc->mmu_idx);
+	if (f3 == 2) /* a loaded S value is NaN-boxed (§12.2) */
+		tcg_gen_ori_i64(b, v, v, 0xffffffff00000000ull);
+	rv_fp_set_freg(dc, rv_rd(i), v);
+	/* after the access: a faulting load leaves FS unchanged */
+	rv_gen_set_fs_dirty(dc);
+}
+
+/* fsw/fsd: transfers, so fsw stores the low 32 bits whatever the boxing. */
+static void rv_trans_fp_store(struct rv_dc *dc, uint32_t i)
+{
+	struct tcg_builder *b = dc->b;
+	unsigned f3 = rv_funct3(i);
+	tcg_i64 addr = tcg_temp_new_i64(b);
+
+	if (f3 != 2 && f3 != 3) {
+		rv_gen_illegal(dc);
+		return;
+	}
+	tcg_gen_addi_i64(b, addr, rv_gen_get_gpr(dc, rv_rs1(i)), (uint64_t)rv_imm_s(i));
+	tcg_gen_guest_st_i64(b, rv_fp_get_freg(dc, rv_rs2(i)), addr,
+			     f3 == 2 ? TCG_MO_UL : TCG_MO_UQ, dc->mmu_idx);
+}
+
+/* Source @n (0 = rs1, 1 = rs2, 2 = rs3) of a decoded instruction. */
+static tcg_i64 rv_fp_source(struct rv_dc *dc, const struct rv_fp_insn *d, uint32_t i, unsigned n)
+{
+	static const unsigned shift[3] = {15, 20, 27};
+	unsigned r = (i >> shift[n]) & 31;
+
+	if (n >= d->nsrc)
+		return tcg_const_i64(dc->b, 0);
+	if (n == 0 && d->rs1_int)
+		return rv_gen_get_gpr(dc, r);
+	return rv_fp_get_freg(dc, r);
+}
+
+/* OP-FP and the fused forms. */
+static void rv_trans_fp_op(struct rv_dc *dc, uint32_t i)
+{
+	struct tcg_builder *b = dc->b;
+	struct rv_fp_insn d;
+	tcg_i64 res;
+
+	if (rv_fp_decode(i, &d)) {
+		rv_gen_illegal(dc);
+		return;
+	}
+	res = d.rd_int ? rv_gen_dest_gpr(dc, rv_rd(i)) : tcg_temp_new_i64(b);
+	tcg_gen_call4(b, &rv_helper_fp, res, tcg_const_i64(b, i), rv_fp_source(dc, &d, i, 0),
+		      rv_fp_source(dc, &d, i, 1), rv_fp_source(dc, &d, i, 2));
+	if (d.rd_int)
+		rv_gen_set_gpr(dc, rv_rd(i), res);
+	else
+		rv_fp_set_freg(dc, rv_rd(i), res);
+	/* priv spec §3.1.6.6: writing f registers or fflags makes FS Dirty */
+	if (d.writes_state)
+		rv_gen_set_fs_dirty(dc);
+}
+
+bool rv_translate_fp(struct rv_dc *dc, uint32_t insn)
+{
+	unsigned op = insn & 0x7f;
+
+	switch (op) {
+	case RV_OPC_LOAD_FP:
+	case RV_OPC_STORE_FP:
+	case RV_OPC_FMADD:
+	case RV_OPC_FMSUB:
+	case RV_OPC_FNMSUB:
+	case RV_OPC_FNMADD:
+	case RV_OPC_OP_FP:
+		break;
+	default:
+		return false;
+	}
+	/* priv spec §3.1.6.6: with FS = Off every FP instruction is illegal */
+	if (!(dc->flags & RV_TBF_FS_ON)) {
+		rv_gen_illegal(dc);
+		return true;
+	}
+	if (op == RV_OPC_LOAD_FP)
+		rv_trans_fp_load(dc, insn);
+	else if (op == RV_OPC_STORE_FP)
+		rv_trans_fp_store(dc, insn);
+	else
+		rv_trans_fp_op(dc, insn);
+	return true;
+}
