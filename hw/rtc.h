@@ -17,7 +17,7 @@
 #include "common/irq.h"
 #include "memory/io_bus.h"
 
-#define RTC_PORT	  0x70
+#define RTC_PORT_BASE	  0x70
 #define RTC_LEN		  2
 #define RTC_CENTURY_INDEX 0x32
 #define RTC_CMOS_SIZE	  128
@@ -41,7 +41,7 @@ const struct rtc_counters *rtc_counters(const struct rtc *r);
 /* Replace the host clock (CLOCK_REALTIME), for tests. */
 void rtc_set_clock(struct rtc *r, void (*now)(struct timespec *ts));
 
-/* Register at RTC_PORT, length RTC_LEN: offset 0 = index, 1 = data. */
+/* Register at RTC_PORT_BASE, length RTC_LEN: offset 0 = index, 1 = data. */
 extern const struct io_dev_ops rtc_io_ops;
 
 #endif

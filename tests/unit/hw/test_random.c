@@ -95,16 +95,17 @@ static void test_others_random(void)
 	struct rtc *r = rtc_create(NULL);
 	struct acpi_pm *pm = acpi_pm_create(&stop);
 	struct exit_dev *d = exit_dev_create(&stop);
+	struct port80 *p = port80_create();
 	unsigned i, bad_d = 0;
 
-	CHECK(k && r && pm && d);
+	CHECK(k && r && pm && d && p);
 	for (i = 0; i < ROUNDS; i++) {
 		poke(&i8042_data_io_ops, k, 1);
 		poke(&i8042_cmd_io_ops, k, 1);
 		poke(&rtc_io_ops, r, RTC_LEN);
 		poke(&acpi_pm_io_ops, pm, ACPI_PM_LEN);
 		poke(&exit_dev_io_ops, d, EXIT_DEV_LEN);
-		poke(&port80_io_ops, NULL, PORT80_LEN);
+		poke(&port80_io_ops, p, PORT80_LEN);
 		if (i % 32 == 0) {
 			/* Register D always reports a valid clock. */
 			rtc_io_ops.write(r, 0, 0x0d, 1);
@@ -118,6 +119,7 @@ static void test_others_random(void)
 	rtc_destroy(r);
 	acpi_pm_destroy(pm);
 	exit_dev_destroy(d);
+	port80_destroy(p);
 }
 
 #define WRITERS		 2

@@ -124,10 +124,16 @@ static void test_exit_dev(void)
 
 static void test_port80(void)
 {
-	port80_io_ops.write(NULL, 0, 0x42, 1);
-	port80_io_ops.write(NULL, 0, 0x4242, 2);
-	CHECK_EQ(port80_io_ops.read(NULL, 0, 1), 0xff);
-	CHECK_EQ(port80_io_ops.read(NULL, 0, 2), 0xffff);
+	struct port80 *p = port80_create();
+
+	CHECK(p != NULL);
+	CHECK_EQ(port80_io_ops.read(p, 0, 1), 0);
+	port80_io_ops.write(p, 0, 0x42, 1);
+	CHECK_EQ(port80_last(p), 0x42);
+	CHECK_EQ(port80_io_ops.read(p, 0, 1), 0x42);
+	port80_io_ops.write(p, 0, 0x1234, 2); /* outw: the low byte */
+	CHECK_EQ(port80_last(p), 0x34);
+	port80_destroy(p);
 }
 
 int main(void)
