@@ -176,6 +176,11 @@ static void iothread_watch_done(struct io_task *task, int res, uint32_t flags)
 {
 	struct io_watch *w = container_of(task, struct io_watch, task);
 
+	if (w->removing) {
+		if (!(flags & IORING_CQE_F_MORE))
+			w->active = false;
+		return;
+	}
 	/* Without F_MORE the multishot poll has ended: arm it again. */
 	if (!(flags & IORING_CQE_F_MORE)) {
 		w->active = false;
@@ -190,10 +195,31 @@ int iothread_watch(struct iothread *t, struct io_watch *w, int fd,
 		   void (*ready)(struct io_watch *w))
 {
 	w->task.complete = iothread_watch_done;
+	w->removing = false;
 	w->t = t;
 	w->fd = fd;
 	w->ready = ready;
 	return iothread_arm_watch(w);
+}
+
+int iothread_unwatch(struct iothread *t, struct io_watch *w)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!w->active || !t->ring_ok)
+		return 0;
+	w->removing = true;
+	sqe = iothread_sqe(t, NULL);
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_poll_remove(sqe, (__u64)(uintptr_t)&w->task);
+	while (w->active) {
+		int ret = iothread_poll(t, UINT64_MAX);
+
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 static void iothread_timer_done(struct io_task *task, int res, uint32_t flags)

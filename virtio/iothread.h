@@ -34,6 +34,7 @@ struct io_watch {
 	struct iothread *t;
 	int fd;
 	bool active;
+	bool removing;
 	void (*ready)(struct io_watch *w);
 };
 
@@ -87,6 +88,12 @@ int iothread_poll(struct iothread *t, uint64_t timeout_ns);
  */
 int iothread_watch(struct iothread *t, struct io_watch *w, int fd,
 		   void (*ready)(struct io_watch *w)) must_check;
+
+/*
+ * End a watch and wait until the kernel has let go of @w, so its memory
+ * can be reused. Only on the ring's own thread (or with it stopped).
+ */
+int iothread_unwatch(struct iothread *t, struct io_watch *w) must_check;
 
 /* Fire @tm->fire once after @ns nanoseconds. */
 int iothread_timer(struct iothread *t, struct io_timer *tm, uint64_t ns,

@@ -73,8 +73,11 @@ void virtio_kick_detach(struct virtio_kick *k)
 		k->dev->kick_hook = NULL;
 		k->dev->kick_opaque = NULL;
 	}
-	for (i = 0; i < k->n; i++)
+	for (i = 0; i < k->n; i++) {
+		if (iothread_unwatch(k->t, &k->qs[i].watch) < 0)
+			log_err("%s: queue %u watch not removed", k->dev->ops->name, i);
 		close(k->qs[i].watch.fd);
+	}
 	free(k->qs);
 	k->qs = NULL;
 	k->n = 0;

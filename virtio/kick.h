@@ -30,6 +30,7 @@ struct virtio_kick {
 /* Call before the I/O thread starts (the watches are queued on its ring). */
 int virtio_kick_attach(struct virtio_kick *k, struct virtio_dev *dev,
 		       struct iothread *t) must_check;
+/* On the I/O thread, or with it stopped and its ring still there. */
 void virtio_kick_detach(struct virtio_kick *k);
 
 /* The eventfd of queue @q, for KVM_IOEVENTFD. */

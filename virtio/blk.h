@@ -1,0 +1,71 @@
+/*
+ * virtio-blk (virtio 1.2 §5.2) over a raw image file or block device, with
+ * every data request carried by the I/O thread's io_uring.
+ *
+ * --drive file=PATH[,ro=on][,direct=on][,serial=ID][,id=NAME][,iops=N][,bw=N]
+ * maps onto struct virtio_blk_opts; the machine gives one queue per vCPU.
+ */
+#ifndef VMM_VIRTIO_BLK_H
+#define VMM_VIRTIO_BLK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/virtio_blk.h>
+
+#include "virtio/iothread.h"
+#include "virtio/ratelimit.h"
+#include "virtio/virtio.h"
+
+#define VIRTIO_BLK_QUEUE_MAX 256u
+/* Data segments per request (config seg_max); header and status come on top. */
+#define VIRTIO_BLK_SEG_MAX    126u
+#define VIRTIO_BLK_MAX_QUEUES 64u
+
+struct virtio_blk_opts {
+	const char *path;
+	bool ro;
+	bool direct;	    /* O_DIRECT: bypass the host page cache */
+	const char *serial; /* GET_ID answer, at most 20 bytes */
+	const char *id;	    /* name in logs */
+	unsigned num_queues;
+	uint64_t bw;   /* bytes/s, 0 = unlimited */
+	uint64_t iops; /* requests/s, 0 = unlimited */
+};
+
+struct virtio_blk_queue;
+
+struct virtio_blk {
+	struct virtio_dev dev;
+	struct iothread *io;
+	int fd;
+	int fd_buffered; /* == fd unless direct: used for misaligned requests */
+	bool ro;
+	bool direct;
+	uint32_t dio_mem_align;
+	uint32_t dio_off_align;
+	uint64_t sectors;
+	char serial[VIRTIO_BLK_ID_BYTES];
+	char name[32];
+	struct virtio_blk_config cfg;
+	struct virtio_blk_queue *qs;
+	unsigned num_queues;
+	uint32_t generation; /* bumped by reset: older completions are dropped */
+	unsigned inflight;
+	/* Statistics. */
+	uint64_t reads, writes, flushes, discards, ioerrs;
+};
+
+/*
+ * Open the image and set up the device. Refuses (with a message naming the
+ * file) an image whose size is not a multiple of 512 (-EINVAL), a file that
+ * another vmm holds locked (-EBUSY; an exclusive flock, shared for ro=on),
+ * and an unsupported O_DIRECT set-up.
+ */
+int virtio_blk_init(struct virtio_blk *blk, const struct virtio_blk_opts *opts,
+		    const struct guest_mem *gm, struct iothread *io) must_check;
+
+/* Close the image. Call once the I/O thread has stopped. */
+void virtio_blk_fini(struct virtio_blk *blk);
+
+#endif
