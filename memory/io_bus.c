@@ -57,10 +57,17 @@ const struct io_range *io_bus_find(const struct io_bus *bus, uint64_t addr, unsi
 	return NULL;
 }
 
+static inline void io_bus_note_access(struct io_bus *bus)
+{
+	if (unlikely(!atomic_load_explicit(&bus->first_access_ns, memory_order_relaxed)))
+		atomic_store_explicit(&bus->first_access_ns, monotonic_ns(), memory_order_relaxed);
+}
+
 bool io_bus_read(struct io_bus *bus, uint64_t addr, unsigned size, uint64_t *val)
 {
 	const struct io_range *r = io_bus_find(bus, addr, size);
 
+	io_bus_note_access(bus);
 	if (!r || !r->ops->read) {
 		*val = io_mask(size);
 		guest_err(&bus->unhandled, "%s read of %u bytes at 0x%" PRIx64 " hits no device",
@@ -75,6 +82,7 @@ bool io_bus_write(struct io_bus *bus, uint64_t addr, unsigned size, uint64_t val
 {
 	const struct io_range *r = io_bus_find(bus, addr, size);
 
+	io_bus_note_access(bus);
 	if (!r || !r->ops->write) {
 		guest_err(&bus->unhandled, "%s write of %u bytes at 0x%" PRIx64 " hits no device",
 			  bus->name, size, addr);

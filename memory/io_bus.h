@@ -37,6 +37,8 @@ struct io_bus {
 	unsigned n;
 	/* Accesses that hit no device: counted, rate-limited log. */
 	_Atomic uint64_t unhandled;
+	/* CLOCK_MONOTONIC of the first access (start-up tracing), 0 before. */
+	_Atomic uint64_t first_access_ns;
 };
 
 void io_bus_init(struct io_bus *bus, const char *name);

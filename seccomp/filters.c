@@ -1,0 +1,63 @@
+/*
+ * The filter tables, one per thread kind. Each rule says why the thread
+ * needs the call. ioctl is allowed only for the listed request numbers.
+ * Rules for both kinds first, then per kind.
+ */
+#include "seccomp/filters.h"
+
+#include <linux/kvm.h>
+#include <sys/syscall.h>
+#include <sys/ioctl.h>
+
+#include "common/compiler.h"
+
+/* Calls every thread needs after set-up. */
+#define COMMON_RULES                                                                       \
+	{SYS_read, 0, "eventfds, signalfd, stdin"},                                      \
+	{SYS_write, 0, "console output, eventfd wake-ups, log lines"},                   \
+	{SYS_writev, 0, "stdio may write the log with writev"},                          \
+	{SYS_futex, 0, "mutexes of devices, pthread_join"},                              \
+	{SYS_rt_sigreturn, 0, "return from the vCPU kick signal handler"},               \
+	{SYS_rt_sigprocmask, 0, "pthread and libc signal masking"},                      \
+	{SYS_tgkill, 0, "pthread_kill: kicking a vCPU out of KVM_RUN"},                  \
+	{SYS_getpid, 0, "pthread_kill, raise"},                                          \
+	{SYS_gettid, 0, "pthread_kill, sanitizer runtime"},                              \
+	{SYS_clock_gettime, 0, "RTC, rate limiter (when the vDSO is not used)"},         \
+	{SYS_clock_nanosleep, 0, "usleep on a full console"},                            \
+	{SYS_nanosleep, 0, "usleep on a full console"},                                  \
+	{SYS_sched_yield, 0, "spin-wait back-off"},                                      \
+	{SYS_mmap, 0, "malloc of large blocks"},                                         \
+	{SYS_munmap, 0, "free of large blocks, teardown"},                               \
+	{SYS_mprotect, 0, "malloc arena growth"},                                        \
+	{SYS_madvise, 0, "malloc trimming, freeing thread stacks"},                      \
+	{SYS_brk, 0, "malloc"},                                                          \
+	{SYS_sigaltstack, 0, "sanitizer runtime and thread exit"},                       \
+	{SYS_exit, 0, "thread exit"},                                                    \
+	{SYS_exit_group, 0, "process exit"},                                             \
+	{SYS_close, 0, "teardown of fds"}
+
+static const struct seccomp_rule main_rules[] = {
+	COMMON_RULES,
+	{SYS_poll, 0, "the main event loop"},
+	{SYS_ppoll, 0, "the main event loop (libc may use ppoll)"},
+	{SYS_fsync, 0, "console file flush on exit"},
+	{SYS_mincore, 0, "start-up tracing: how much guest RAM is resident"},
+	{SYS_ioctl, KVM_IRQ_LINE, "UART input raises its interrupt line"},
+	{SYS_ioctl, TCGETS, "isatty() and terminal restore"},
+	{SYS_ioctl, TCSETS, "terminal restore on exit"},
+	{SYS_ioctl, TCSETSW, "terminal restore on exit"},
+	{SYS_ioctl, TCSETSF, "terminal restore on exit"},
+};
+
+static const struct seccomp_rule vcpu_rules[] = {
+	COMMON_RULES,
+	{SYS_ioctl, KVM_RUN, "run the vCPU"},
+	{SYS_ioctl, KVM_IRQ_LINE, "device register writes raise or lower lines"},
+	{SYS_ioctl, KVM_GET_REGS, "register dump on a crash"},
+	{SYS_ioctl, KVM_GET_SREGS, "register dump on a crash"},
+};
+
+const struct seccomp_table seccomp_tables[] = {
+	[SECCOMP_THREAD_MAIN] = {"main", main_rules, ARRAY_SIZE(main_rules)},
+	[SECCOMP_THREAD_VCPU] = {"vcpu", vcpu_rules, ARRAY_SIZE(vcpu_rules)},
+};

@@ -1,0 +1,67 @@
+#!/bin/bash
+# KVM guest tests through the vmm binary: boot a tiny bzImage test guest and
+# check the exit code and console output. Usage: run-vmm.sh VMM GUESTDIR CASE
+# Exit 77 (meson: SKIP) where /dev/kvm is missing or unusable.
+set -u
+vmm=$1 dir=$2 case=$3
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+
+# The sanitizer runtime's leak check at exit would trip the seccomp filter.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+
+skip_unless_kvm() {
+	if [ ! -e /dev/kvm ]; then echo "SKIP: /dev/kvm does not exist"; exit 77; fi
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then echo "SKIP: no permission on /dev/kvm"; exit 77; fi
+}
+
+# run EXPECTED_STATUS [vmm args...] < stdin
+run() {
+	local want=$1; shift
+	timeout 60 "$vmm" --console stdio "$@" >"$out" 2>"$err"
+	local st=$?
+	if [ $st -eq 125 ] && grep -q "KVM is not usable" "$err"; then
+		echo "SKIP: $(grep 'KVM is not usable' "$err")"; exit 77
+	fi
+	if [ $st -ne "$want" ]; then
+		echo "FAIL: vmm $* exited $st, want $want"; echo "--- stdout"; cat "$out"
+		echo "--- stderr"; cat "$err"; exit 1
+	fi
+}
+
+expect_out() { grep -qF -- "$1" "$out" || { echo "FAIL: stdout lacks '$1'"; cat "$out"; exit 1; }; }
+expect_err() { grep -qF -- "$1" "$err" || { echo "FAIL: stderr lacks '$1'"; cat "$err"; exit 1; }; }
+
+skip_unless_kvm
+case $case in
+uart)
+	printf 'ping\n' | run 42 --kernel "$dir/guest_uart.bin"
+	expect_out "hello from the guest"
+	expect_out "echo: ping|"
+	;;
+poweroff)
+	run 0 --kernel "$dir/guest_poweroff.bin" </dev/null
+	expect_out "powering off"
+	;;
+reset-i8042)
+	run 0 --kernel "$dir/guest_reset.bin" --cmdline "kbd" </dev/null
+	expect_out "resetting"
+	;;
+reset-acpi)
+	run 0 --kernel "$dir/guest_reset.bin" --cmdline "acpi" </dev/null
+	expect_out "resetting"
+	;;
+crash)
+	run 126 --kernel "$dir/guest_crash.bin" </dev/null
+	expect_out "crashing"
+	expect_err "triple fault"
+	expect_err "rip="
+	;;
+seccomp-log)
+	run 0 --kernel "$dir/guest_poweroff.bin" --seccomp=log </dev/null
+	;;
+*)
+	echo "unknown case $case"; exit 2
+	;;
+esac
+echo "PASS: $case"
