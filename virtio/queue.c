@@ -51,6 +51,7 @@ int virtq_enable(struct virtq *q, const struct guest_mem *gm, uint64_t features,
 	q->indirect = features & (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
 	q->last_avail = 0;
 	q->used_idx = 0;
+	q->used_pending = 0;
 	q->signalled_used = 0;
 	q->signalled_valid = false;
 	q->broken = false;
@@ -296,18 +297,39 @@ int virtq_pop(struct virtq *q, struct virtq_req *req)
 	return 1;
 }
 
-void virtq_push(struct virtq *q, uint16_t head, uint32_t len)
+void virtq_fill(struct virtq *q, uint16_t head, uint32_t len)
 {
 	vring_used_elem_t *e;
 
 	if (!q->enabled)
 		return;
-	e = &q->used->ring[q->used_idx & (q->num - 1)];
+	e = &q->used->ring[(uint16_t)(q->used_idx + q->used_pending) & (q->num - 1)];
 	e->id = htole32(head);
 	e->len = htole32(len);
-	q->used_idx++;
-	/* §2.7.8.2: the element is visible before the index that publishes it. */
+	q->used_pending++;
+}
+
+void virtq_flush(struct virtq *q)
+{
+	if (!q->enabled || !q->used_pending)
+		return;
+	q->used_idx += q->used_pending;
+	q->used_pending = 0;
+	/* §2.7.8.2: the elements are visible before the index that publishes them. */
 	__atomic_store_n(&q->used->idx, htole16(q->used_idx), __ATOMIC_RELEASE);
+}
+
+void virtq_push(struct virtq *q, uint16_t head, uint32_t len)
+{
+	virtq_fill(q, head, len);
+	virtq_flush(q);
+}
+
+void virtq_unpop(struct virtq *q, uint16_t n)
+{
+	q->last_avail -= n;
+	if (q->enabled && q->event_idx)
+		__atomic_store_n(virtq_avail_event(q), htole16(q->last_avail), __ATOMIC_RELAXED);
 }
 
 bool virtq_need_notify(struct virtq *q)

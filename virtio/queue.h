@@ -53,6 +53,7 @@ struct virtq {
 	struct vring_used *used;
 	uint16_t last_avail;	 /* next avail ring slot the device reads */
 	uint16_t used_idx;	 /* device's copy of used->idx */
+	uint16_t used_pending;	 /* filled by virtq_fill(), not yet published */
 	uint16_t signalled_used; /* used_idx when the driver was last notified */
 	bool signalled_valid;
 
@@ -110,6 +111,20 @@ int virtq_pop(struct virtq *q, struct virtq_req *req) must_check;
  * writable buffers (§2.7.8). The used index is published with release order.
  */
 void virtq_push(struct virtq *q, uint16_t head, uint32_t len);
+
+/*
+ * Write a used element without publishing it; virtq_flush() publishes every
+ * filled element at once, so the driver sees a multi-buffer answer (a
+ * mergeable rx packet, §5.1.6.4) whole or not at all.
+ */
+void virtq_fill(struct virtq *q, uint16_t head, uint32_t len);
+void virtq_flush(struct virtq *q);
+
+/*
+ * Give back the last @n chains popped and not yet used, so they are popped
+ * again later (a packet that did not fit in what the driver had posted).
+ */
+void virtq_unpop(struct virtq *q, uint16_t n);
 
 /*
  * After one or more virtq_push(): should the driver be interrupted?

@@ -209,6 +209,40 @@ static void test_event_idx(void)
 	vdrv_fini(&f.d);
 }
 
+/* fill/flush publish several elements at once; unpop gives chains back. */
+static void test_fill_unpop(void)
+{
+	struct fixture f;
+	uint64_t a;
+	uint16_t h[3];
+	uint32_t id = ~0u, len = ~0u;
+	unsigned i;
+
+	fx_init(&f, 8, FEAT_ALL);
+	a = vdrv_alloc(&f.d, 8, 8);
+	for (i = 0; i < 3; i++)
+		h[i] = vdrv_add(&f.d, &f.dq, (struct vdrv_buf[]){{a, 8, true}}, 1);
+	CHECK_EQ(virtq_pop(&f.q, &f.req), 1);
+	CHECK_EQ(virtq_pop(&f.q, &f.req), 1);
+	CHECK_EQ(f.req.head, h[1]);
+	virtq_unpop(&f.q, 1);
+	CHECK_EQ(vdrv_avail_event(&f.d, &f.dq), 1);
+	CHECK_EQ(virtq_pop(&f.q, &f.req), 1);
+	CHECK_EQ(f.req.head, h[1]);
+	virtq_fill(&f.q, h[0], 1);
+	virtq_fill(&f.q, h[1], 2);
+	CHECK(!vdrv_get_used(&f.d, &f.dq, &id, &len)); /* nothing published yet */
+	virtq_flush(&f.q);
+	CHECK(vdrv_get_used(&f.d, &f.dq, &id, &len));
+	CHECK_EQ(id, h[0]);
+	CHECK(vdrv_get_used(&f.d, &f.dq, &id, &len));
+	CHECK_EQ(id, h[1]);
+	CHECK_EQ(len, 2);
+	CHECK_EQ(virtq_pop(&f.q, &f.req), 1);
+	CHECK_EQ(f.req.head, h[2]);
+	vdrv_fini(&f.d);
+}
+
 static void test_enable_checks(void)
 {
 	struct vdrv d;
@@ -402,6 +436,7 @@ int main(void)
 	test_indirect();
 	test_region_split();
 	test_event_idx();
+	test_fill_unpop();
 	test_enable_checks();
 	test_malformed();
 	return test_result("test_virtq");
