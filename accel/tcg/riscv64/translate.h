@@ -65,7 +65,7 @@ static inline int64_t rv_imm_i(uint32_t i)
 }
 static inline int64_t rv_imm_s(uint32_t i)
 {
-	return ((int64_t)(int32_t)i >> 25 << 5) | ((i >> 7) & 31);
+	return ((int64_t)(int32_t)(i & 0xfe000000) >> 20) | ((i >> 7) & 31);
 }
 
 /*
