@@ -327,6 +327,8 @@ void virtq_push(struct virtq *q, uint16_t head, uint32_t len)
 
 void virtq_unpop(struct virtq *q, uint16_t n)
 {
+	/* Elements filled for these chains and not flushed are forgotten. */
+	q->used_pending -= MIN(q->used_pending, n);
 	q->last_avail -= n;
 	if (q->enabled && q->event_idx)
 		__atomic_store_n(virtq_avail_event(q), htole16(q->last_avail), __ATOMIC_RELAXED);

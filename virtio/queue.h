@@ -123,6 +123,7 @@ void virtq_flush(struct virtq *q);
 /*
  * Give back the last @n chains popped and not yet used, so they are popped
  * again later (a packet that did not fit in what the driver had posted).
+ * Elements filled for them with virtq_fill() and not yet flushed are dropped.
  */
 void virtq_unpop(struct virtq *q, uint16_t n);
 

@@ -1,0 +1,69 @@
+/*
+ * virtio-net (virtio 1.2 §5.1) on a TAP device with IFF_VNET_HDR, or on any
+ * packet fd that carries the same 12-byte virtio_net_hdr_v1 before each
+ * frame (a test's socketpair). Transmit is zero-copy: the guest's buffers go
+ * to writev on the fd. Receive reads one packet into a bounce buffer and
+ * copies it into the driver's buffers, merged over several of them with
+ * VIRTIO_NET_F_MRG_RXBUF (§5.1.6.4). Both ride the I/O thread's io_uring.
+ *
+ * --net tap=NAME[,mac=52:54:...]. One queue pair (rx 0, tx 1); queue pairs
+ * 2n/2n+1 and a per-pair fd (IFF_MULTI_QUEUE) are the way to multiqueue.
+ */
+#ifndef VMM_VIRTIO_NET_H
+#define VMM_VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/virtio_net.h>
+
+#include "virtio/iothread.h"
+#include "virtio/virtio.h"
+
+#define VIRTIO_NET_QUEUE_MAX 256u
+#define VIRTIO_NET_HDR_LEN   12u /* struct virtio_net_hdr_v1 (§5.1.6) */
+/* Largest packet from the backend: a 64 KiB GSO frame, its Ethernet header, the vnet header. */
+#define VIRTIO_NET_RX_MAX (65536u + 14u + VIRTIO_NET_HDR_LEN)
+
+struct virtio_net_opts {
+	const char *tap; /* TAP name: attached, or created when allowed */
+	int fd;		 /* else an open packet fd (not owned), -1 for none */
+	bool mac_set;
+	uint8_t mac[6];
+};
+
+struct virtio_net_tx;
+
+struct virtio_net {
+	struct virtio_dev dev;
+	struct iothread *io;
+	int fd;
+	bool own_fd;
+	bool tap;
+	unsigned tap_offloads; /* TUN_F_* the TAP accepted when probed */
+	struct virtio_net_config cfg;
+	uint32_t generation;
+	/* Receive: one read in flight, at most one packet waiting for buffers. */
+	struct io_task rx_task;
+	bool rx_inflight;
+	uint32_t rx_gen;
+	uint8_t *rx_buf;
+	uint32_t rx_len;
+	/* Transmit: one slot per descriptor chain in flight. */
+	struct virtio_net_tx *tx;
+	struct virtio_net_tx *tx_free;
+	unsigned tx_unused;
+	bool tx_starved;
+	/* Statistics. */
+	uint64_t rx_packets, rx_dropped, tx_packets, tx_errors;
+};
+
+/* Parse "52:54:00:12:34:56". */
+int virtio_net_parse_mac(const char *s, uint8_t mac[6]) must_check;
+
+int virtio_net_init(struct virtio_net *net, const struct virtio_net_opts *o,
+		    const struct guest_mem *gm, struct iothread *io) must_check;
+/* Once the I/O thread has stopped. */
+void virtio_net_fini(struct virtio_net *net);
+
+#endif
