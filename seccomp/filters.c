@@ -43,6 +43,8 @@ static const struct seccomp_rule main_rules[] = {
 	{SYS_fsync, 0, "console file flush on exit"},
 	{SYS_mincore, 0, "start-up tracing: how much guest RAM is resident"},
 	{SYS_ioctl, KVM_IRQ_LINE, "UART input raises its interrupt line"},
+	{SYS_ioctl, KVM_GET_REGS, "register dump at stop (-vv)"},
+	{SYS_ioctl, KVM_GET_SREGS, "register dump at stop (-vv)"},
 	{SYS_ioctl, TCGETS, "isatty() and terminal restore"},
 	{SYS_ioctl, TCSETS, "terminal restore on exit"},
 	{SYS_ioctl, TCSETSW, "terminal restore on exit"},

@@ -108,10 +108,15 @@ int machine_init(struct machine *m, const struct vmm_config *cfg, const struct a
 	int ret;
 
 	memset(m, 0, sizeof(*m));
+	m->stop_efd = m->input_efd = -1;
+	if (cfg->cpus > MACHINE_MAX_VCPUS) {
+		log_err("--cpus %u is more than this host allows (at most %u)", cfg->cpus,
+			MACHINE_MAX_VCPUS);
+		return -EINVAL;
+	}
 	m->cfg = cfg;
 	m->accel = accel;
 	m->ncpus = cfg->cpus;
-	m->stop_efd = m->input_efd = -1;
 	m->stop = (struct vm_stop){.request = machine_stop_request, .opaque = m};
 	m->irq_sink = (struct irq_line){.ops = &machine_irq_ops, .opaque = m};
 	io_bus_init(&m->pio, "pio");
@@ -339,6 +344,12 @@ int machine_run(struct machine *m)
 	m->nthreads = 0;
 	close(sig_fd);
 	machine_trace_startup(m);
+	if (log_get_level() >= LOG_DEBUG)
+		for (i = 0; i < m->ncpus; i++)
+			if (m->vcpu[i]) {
+				fprintf(stderr, "vmm: vcpu%u at stop:\r\n", i);
+				m->accel->vcpu_dump(m->vcpu[i]);
+			}
 	return machine_exit_code(m->cfg, (enum vm_stop_reason)atomic_load(&m->stop_reason),
 				 atomic_load(&m->stop_status));
 }
