@@ -447,6 +447,67 @@ static void test_rate_limited(void)
 	bfx_fini(&x);
 }
 
+/*
+ * The I/O thread on its own thread, the test as the guest on another: 128
+ * writes of 4 KiB with up to 32 in flight, then read back through the file.
+ */
+static void test_threaded(void)
+{
+	enum { N = 128, QD = 32 };
+	static uint8_t want[4096], got[4096];
+	struct bfx x;
+	char path[96];
+	uint64_t data, hdrs, sts;
+	unsigned submitted = 0, done = 0, ok = 0, same = 0, spins = 0;
+
+	make_image(path, sizeof(path), IMG_SIZE);
+	CHECK_EQ(bfx_init(&x, path, (struct virtio_blk_opts){0}, ALL_FEATURES), 0);
+	data = vdrv_alloc(&x.d, 4096ULL * N, 4096);
+	hdrs = vdrv_alloc(&x.d, 16ULL * N, 16);
+	sts = vdrv_alloc(&x.d, N, 1);
+	CHECK_EQ(iothread_start(&io), 0);
+	while (done < N && spins < 100000) {
+		uint32_t id, len;
+
+		while (submitted < N && submitted - done < QD) {
+			struct virtio_blk_outhdr *h = vdrv_host(&x.d, hdrs + 16ULL * submitted);
+			uint64_t buf = data + 4096ULL * submitted;
+
+			h->type = htole32(VIRTIO_BLK_T_OUT);
+			h->ioprio = 0;
+			h->sector = htole64(8ULL * submitted);
+			fill(vdrv_host(&x.d, buf), 4096, (uint8_t)submitted);
+			*(uint8_t *)vdrv_host(&x.d, sts + submitted) = NO_STATUS;
+			vdrv_add_indirect(&x.d, &x.dq[0],
+					  (struct vdrv_buf[]){{hdrs + 16ULL * submitted, 16, false},
+							      {buf, 4096, false},
+							      {sts + submitted, 1, true}},
+					  3);
+			submitted++;
+			if (submitted % 8 == 0 || submitted == N)
+				vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+		}
+		if (vdrv_get_used(&x.d, &x.dq[0], &id, &len)) {
+			done++;
+			continue;
+		}
+		spins++;
+		usleep(100);
+	}
+	iothread_stop(&io);
+	CHECK_EQ(done, N);
+	for (unsigned i = 0; i < N; i++) {
+		ok += *(uint8_t *)vdrv_host(&x.d, sts + i) == VIRTIO_BLK_S_OK;
+		fill(want, sizeof(want), (uint8_t)i);
+		file_read(path, 4096ULL * i, got, sizeof(got));
+		same += memcmp(want, got, sizeof(want)) == 0;
+	}
+	CHECK_EQ(ok, N);
+	CHECK_EQ(same, N);
+	CHECK_EQ(x.blk.writes, N);
+	bfx_fini(&x);
+}
+
 static void cleanup(void)
 {
 	char cmd[128];
@@ -474,6 +535,7 @@ int main(void)
 	test_open_refusals();
 	test_direct_mq();
 	test_rate_limited();
+	test_threaded(); /* last: the I/O thread leaves this thread's hands */
 	iothread_fini(&io);
 	cleanup();
 	return test_result("test_blk");
