@@ -51,6 +51,45 @@ int virtio_net_parse_mac(const char *s, uint8_t mac[6])
 	return mac[0] & 1 ? -EINVAL : 0;
 }
 
+static void virtio_net_rx_run(struct virtio_net *net);
+static void virtio_net_tx_run(struct virtio_net *net);
+
+static void virtio_net_rx_timer(struct io_timer *tm)
+{
+	struct virtio_net *net = container_of(tm, struct virtio_net, rx_timer);
+
+	virtio_dev_lock(&net->dev);
+	if (virtio_dev_live(&net->dev))
+		virtio_net_rx_run(net);
+	virtio_dev_unlock(&net->dev);
+}
+
+static void virtio_net_tx_timer(struct io_timer *tm)
+{
+	struct virtio_net *net = container_of(tm, struct virtio_net, tx_timer);
+
+	virtio_dev_lock(&net->dev);
+	if (virtio_dev_live(&net->dev))
+		virtio_net_tx_run(net);
+	virtio_dev_unlock(&net->dev);
+}
+
+/* True if @rl lets a packet through now; else its timer will retry. */
+static bool virtio_net_admit(struct virtio_net *net, struct rate_limiter *rl, struct io_timer *tm,
+			     void (*fire)(struct io_timer *tm))
+{
+	uint64_t now;
+
+	if (rate_limiter_unlimited(rl))
+		return true;
+	now = monotonic_ns();
+	if (rate_limiter_ready(rl, now))
+		return true;
+	if (!tm->armed && iothread_timer(net->io, tm, rate_limiter_delay_ns(rl, 0, now), fire) < 0)
+		log_err("virtio-net: cannot arm the rate limit timer");
+	return false;
+}
+
 /* ---- receive (§5.1.6.3, §5.1.6.4) ---- */
 
 /*
@@ -120,8 +159,14 @@ static void virtio_net_rx_run(struct virtio_net *net)
 	if (!vq->enabled || vq->broken)
 		return;
 	if (net->rx_len) {
+		uint32_t len = net->rx_len;
+
+		if (!virtio_net_admit(net, &net->rx_rl, &net->rx_timer, virtio_net_rx_timer))
+			return;
 		if (!virtio_net_rx_deliver(net))
 			return; /* the driver kicks rx when it posts more */
+		if (!rate_limiter_unlimited(&net->rx_rl))
+			rate_limiter_charge(&net->rx_rl, len - VIRTIO_NET_HDR_LEN, monotonic_ns());
 		virtio_dev_signal_used(&net->dev, NET_RXQ);
 	}
 	if (!net->rx_inflight && virtq_enable_notify(vq))
@@ -187,8 +232,6 @@ static void virtio_net_tx_put(struct virtio_net_tx *t)
 	t->net->tx_free = t;
 }
 
-static void virtio_net_tx_run(struct virtio_net *net);
-
 static void virtio_net_tx_done(struct io_task *task, int res, uint32_t flags)
 {
 	struct virtio_net_tx *t = container_of(task, struct virtio_net_tx, task);
@@ -243,6 +286,10 @@ static void virtio_net_tx_run(struct virtio_net *net)
 			net->tx_starved = true;
 			break;
 		}
+		if (!virtio_net_admit(net, &net->tx_rl, &net->tx_timer, virtio_net_tx_timer)) {
+			virtio_net_tx_put(t);
+			break;
+		}
 		ret = virtq_pop(vq, &t->vr);
 		if (ret <= 0) {
 			virtio_net_tx_put(t);
@@ -264,6 +311,9 @@ static void virtio_net_tx_run(struct virtio_net *net)
 			answered = true;
 			continue;
 		}
+		if (!rate_limiter_unlimited(&net->tx_rl))
+			rate_limiter_charge(&net->tx_rl, t->vr.out_len - VIRTIO_NET_HDR_LEN,
+					    monotonic_ns());
 		/* The backend takes the vnet header as is: the frame goes out zero-copy. */
 		io_uring_prep_writev(sqe, net->fd, t->vr.iov, t->vr.n_out, (__u64)-1);
 		t->task.complete = virtio_net_tx_done;
@@ -418,6 +468,8 @@ int virtio_net_init(struct virtio_net *net, const struct virtio_net_opts *o,
 	ret = virtio_net_set_mac(net, o);
 	if (ret < 0)
 		goto err;
+	rate_limiter_init(&net->rx_rl, o->bw, o->iops, monotonic_ns());
+	rate_limiter_init(&net->tx_rl, o->bw, o->iops, monotonic_ns());
 	net->cfg.status = htole16(VIRTIO_NET_S_LINK_UP);
 	net->cfg.max_virtqueue_pairs = htole16(1);
 	ret = -ENOMEM;

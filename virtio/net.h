@@ -6,7 +6,7 @@
  * copies it into the driver's buffers, merged over several of them with
  * VIRTIO_NET_F_MRG_RXBUF (§5.1.6.4). Both ride the I/O thread's io_uring.
  *
- * --net tap=NAME[,mac=52:54:...]. One queue pair (rx 0, tx 1); queue pairs
+ * --net tap=NAME[,mac=52:54:...][,bw=N][,iops=N]. One queue pair (rx 0, tx 1); queue pairs
  * 2n/2n+1 and a per-pair fd (IFF_MULTI_QUEUE) are the way to multiqueue.
  */
 #ifndef VMM_VIRTIO_NET_H
@@ -18,6 +18,7 @@
 #include <linux/virtio_net.h>
 
 #include "virtio/iothread.h"
+#include "virtio/ratelimit.h"
 #include "virtio/virtio.h"
 
 #define VIRTIO_NET_QUEUE_MAX 256u
@@ -30,6 +31,8 @@ struct virtio_net_opts {
 	int fd;		 /* else an open packet fd (not owned), -1 for none */
 	bool mac_set;
 	uint8_t mac[6];
+	uint64_t bw;   /* bytes/s per direction, 0 = unlimited */
+	uint64_t iops; /* packets/s per direction, 0 = unlimited */
 };
 
 struct virtio_net_tx;
@@ -54,6 +57,9 @@ struct virtio_net {
 	struct virtio_net_tx *tx_free;
 	unsigned tx_unused;
 	bool tx_starved;
+	/* Rate limits, one per direction, resumed by their timers. */
+	struct rate_limiter rx_rl, tx_rl;
+	struct io_timer rx_timer, tx_timer;
 	/* Statistics. */
 	uint64_t rx_packets, rx_dropped, tx_packets, tx_errors;
 };

@@ -87,6 +87,19 @@ uint64_t rate_limiter_grant(struct rate_limiter *rl, uint64_t want, uint64_t now
 	return n;
 }
 
+bool rate_limiter_ready(struct rate_limiter *rl, uint64_t now_ns)
+{
+	return rate_limiter_delay_ns(rl, 0, now_ns) == 0;
+}
+
+void rate_limiter_charge(struct rate_limiter *rl, uint64_t bytes, uint64_t now_ns)
+{
+	rate_bucket_refill(&rl->bytes, now_ns);
+	rate_bucket_refill(&rl->ops, now_ns);
+	rate_bucket_spend(&rl->bytes, bytes);
+	rate_bucket_spend(&rl->ops, 1);
+}
+
 static uint64_t rate_bucket_delay(struct rate_bucket *b, uint64_t n)
 {
 	unsigned __int128 missing;

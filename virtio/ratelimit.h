@@ -43,6 +43,14 @@ bool rate_limiter_take(struct rate_limiter *rl, uint64_t bytes, uint64_t now_ns)
  */
 uint64_t rate_limiter_grant(struct rate_limiter *rl, uint64_t want, uint64_t now_ns);
 
+/*
+ * For devices that learn an operation's size only after starting it (a
+ * packet): rate_limiter_ready() says whether neither bucket is in debt,
+ * rate_limiter_charge() then spends the real cost, debt allowed.
+ */
+bool rate_limiter_ready(struct rate_limiter *rl, uint64_t now_ns);
+void rate_limiter_charge(struct rate_limiter *rl, uint64_t bytes, uint64_t now_ns);
+
 /* Nanoseconds until rate_limiter_take(@bytes) would succeed (0: now). */
 uint64_t rate_limiter_delay_ns(struct rate_limiter *rl, uint64_t bytes, uint64_t now_ns);
 

@@ -28,10 +28,8 @@ struct nfx {
 	int dev_fd;
 };
 
-static int nfx_init(struct nfx *x, uint64_t drop_features)
+static int nfx_init_opts(struct nfx *x, uint64_t drop_features, struct virtio_net_opts o)
 {
-	struct virtio_net_opts o = {
-	    .fd = -1, .mac_set = true, .mac = {0x52, 0x54, 0, 0x12, 0x34, 0x56}};
 	int sv[2], ret;
 
 	memset(x, 0, sizeof(*x));
@@ -52,6 +50,14 @@ static int nfx_init(struct nfx *x, uint64_t drop_features)
 	vmmio_queue(&x->m, 1, &x->txq);
 	vmmio_driver_ok(&x->m);
 	return 0;
+}
+
+static int nfx_init(struct nfx *x, uint64_t drop_features)
+{
+	return nfx_init_opts(x, drop_features,
+			     (struct virtio_net_opts){.fd = -1,
+						      .mac_set = true,
+						      .mac = {0x52, 0x54, 0, 0x12, 0x34, 0x56}});
 }
 
 static void nfx_fini(struct nfx *x)
@@ -261,6 +267,79 @@ static void test_rx_no_merge(void)
 	nfx_fini(&x);
 }
 
+/* iops=2 each way: the third packet in each direction waits for its timer. */
+static void test_rate_limit(void)
+{
+	static uint8_t pkt[HDR + 100], got[HDR + 200];
+	struct nfx x;
+	uint64_t a, rx[3];
+	uint32_t id = ~0u, len = ~0u;
+	unsigned i, tx_used = 0, rx_used = 0;
+
+	if (nfx_init_opts(&x, 0, (struct virtio_net_opts){.fd = -1, .iops = 2}) < 0)
+		return;
+	memset(pkt, 0, sizeof(pkt));
+	a = vdrv_alloc(&x.d, sizeof(pkt), 16);
+	for (i = 0; i < 3; i++) {
+		vdrv_add(&x.d, &x.txq, (struct vdrv_buf[]){{a, sizeof(pkt), false}}, 1);
+		rx[i] = vdrv_alloc(&x.d, 2048, 16);
+		vdrv_add(&x.d, &x.rxq, (struct vdrv_buf[]){{rx[i], 2048, true}}, 1);
+		send_pkt(&x, pkt, sizeof(pkt));
+	}
+	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	for (i = 0; i < 50 && (tx_used < 3 || rx_used < 3); i++) {
+		iothread_poll(&x.io, 100000000ULL);
+		while (vdrv_get_used(&x.d, &x.txq, &id, &len))
+			tx_used++;
+		while (vdrv_get_used(&x.d, &x.rxq, &id, &len))
+			rx_used++;
+	}
+	CHECK_EQ(tx_used, 3);
+	CHECK_EQ(rx_used, 3);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(recv(x.peer, got, sizeof(got), MSG_DONTWAIT), sizeof(pkt));
+	nfx_fini(&x);
+}
+
+/*
+ * A real TAP where this host allows one (root, /dev/net/tun): attach,
+ * offload probe, and the TUNSETOFFLOAD that DRIVER_OK performs. The TAP is
+ * not persistent: it disappears with the fd.
+ */
+static void test_tap(void)
+{
+	struct iothread io;
+	struct virtio_net net;
+	struct virtio_mmio m;
+	struct vdrv d;
+	char name[16];
+	int ret;
+
+	if (iothread_init(&io, 8) < 0)
+		return;
+	CHECK_EQ(vdrv_init(&d), 0);
+	snprintf(name, sizeof(name), "vmmt%d", (int)getpid() % 100000);
+	log_set_level(LOG_ERR - 1); /* a refusal here is expected on most hosts */
+	ret = virtio_net_init(&net, &(struct virtio_net_opts){.tap = name, .fd = -1}, &d.gm, &io);
+	log_set_level(LOG_ERR);
+	if (ret < 0) {
+		fprintf(stderr, "no TAP here (%s): TAP part skipped\n", strerror(-ret));
+		goto out;
+	}
+	CHECK(net.tap);
+	CHECK(net.dev.host_features & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4));
+	virtio_mmio_init(&m, &net.dev, NULL);
+	CHECK(vmmio_negotiate(&m, vmmio_device_features(&m)));
+	vmmio_driver_ok(&m);
+	CHECK(virtio_dev_live(&net.dev));
+	virtio_mmio_fini(&m);
+	virtio_net_fini(&net);
+out:
+	iothread_fini(&io);
+	vdrv_fini(&d);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERR);
@@ -268,5 +347,7 @@ int main(void)
 	test_tx();
 	test_rx_merge();
 	test_rx_no_merge();
+	test_rate_limit();
+	test_tap();
 	return test_result("test_net");
 }

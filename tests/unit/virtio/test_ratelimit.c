@@ -78,6 +78,27 @@ static void test_grant(void)
 	CHECK_EQ(rate_limiter_grant(&rl, 64, S / 10), 10);
 }
 
+static void test_charge(void)
+{
+	struct rate_limiter rl;
+
+	/* 1000 B/s: a 3000-byte packet goes when not in debt, then 2 s of wait. */
+	rate_limiter_init(&rl, 1000, 0, 0);
+	CHECK(rate_limiter_ready(&rl, 0));
+	rate_limiter_charge(&rl, 3000, 0);
+	CHECK(!rate_limiter_ready(&rl, S));
+	CHECK_EQ(rate_limiter_delay_ns(&rl, 0, S), S);
+	CHECK(rate_limiter_ready(&rl, 2 * S));
+	/* Ops bucket: 10/s, the eleventh operation waits 100 ms. */
+	rate_limiter_init(&rl, 0, 10, 0);
+	for (int i = 0; i < 10; i++) {
+		CHECK(rate_limiter_ready(&rl, 0));
+		rate_limiter_charge(&rl, 1500, 0);
+	}
+	CHECK(!rate_limiter_ready(&rl, 0));
+	CHECK(rate_limiter_ready(&rl, S / 10));
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERR);
@@ -86,5 +107,6 @@ int main(void)
 	test_debt();
 	test_ops();
 	test_grant();
+	test_charge();
 	return test_result("test_ratelimit");
 }
