@@ -210,12 +210,14 @@ struct tcg_frontend_ops {
 			unsigned mmu_idx, bool probe, struct tcg_tlb_fill *out);
 	/*
 	 * An access to a physical address that is neither RAM nor a device.
-	 * Must raise (access fault); the core falls back to stopping the vCPU
-	 * with TCG_EXEC_ERROR if it returns.
+	 * Must raise (access fault). If it returns anyway, the access is
+	 * counted in cpu->guest_errors, reads give all ones, writes are dropped.
 	 */
 	void (*mem_fault)(struct tcg_cpu *cpu, uint64_t vaddr, enum tcg_access access);
 	/* A misaligned access flagged TCG_MO_ALIGN. Must raise. */
 	void (*unaligned)(struct tcg_cpu *cpu, uint64_t vaddr, enum tcg_access access);
+	/* MMU index used for instruction fetch in mode @tb_flags. Optional: 0. */
+	unsigned (*code_mmu_idx)(uint32_t tb_flags);
 	/* Print the registers to stderr (crash reports). Optional. */
 	void (*dump)(struct tcg_cpu *cpu);
 };

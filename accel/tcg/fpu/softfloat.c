@@ -11,6 +11,7 @@
  * integers, so fma rounds only once (IEEE 754-2019 §5.4.1).
  */
 #include "accel/tcg/fpu/softfloat.h"
+#include "accel/tcg/fpu/hostfloat.h"
 
 typedef unsigned __int128 sf_u128;
 
@@ -651,35 +652,72 @@ static uint64_t sf_from_signed(const struct sf_fmt *f, int64_t v, enum sf_rm rm,
 	return sf_from_int(f, v < 0, v < 0 ? -(uint64_t)v : (uint64_t)v, rm, flags);
 }
 
+/* Host fast path (hostfloat.h): on unless a test turns it off. */
+static bool sf_host_fpu = true;
+
+void sf_use_host_fpu(bool on)
+{
+	sf_host_fpu = on;
+}
+
+static bool sf_fast(enum sf_rm rm)
+{
+	return rm == SF_RNE && sf_host_fpu;
+}
+
 /* --- binary32 --- */
 
 uint32_t sf_f32_add(uint32_t a, uint32_t b, enum sf_rm rm, uint32_t *flags)
 {
+	uint32_t r;
+
+	if (sf_fast(rm) && hf_f32_arith_nx(HF_ADD, a, b, &r, flags))
+		return r;
 	return (uint32_t)sf_add(&sf_fmt32, a, b, false, rm, flags);
 }
 
 uint32_t sf_f32_sub(uint32_t a, uint32_t b, enum sf_rm rm, uint32_t *flags)
 {
+	uint32_t r;
+
+	if (sf_fast(rm) && hf_f32_arith_nx(HF_SUB, a, b, &r, flags))
+		return r;
 	return (uint32_t)sf_add(&sf_fmt32, a, b, true, rm, flags);
 }
 
 uint32_t sf_f32_mul(uint32_t a, uint32_t b, enum sf_rm rm, uint32_t *flags)
 {
+	uint32_t r;
+
+	if (sf_fast(rm) && hf_f32_arith_nx(HF_MUL, a, b, &r, flags))
+		return r;
 	return (uint32_t)sf_mul(&sf_fmt32, a, b, rm, flags);
 }
 
 uint32_t sf_f32_div(uint32_t a, uint32_t b, enum sf_rm rm, uint32_t *flags)
 {
+	uint32_t r;
+
+	if (sf_fast(rm) && hf_f32_arith_nx(HF_DIV, a, b, &r, flags))
+		return r;
 	return (uint32_t)sf_div(&sf_fmt32, a, b, rm, flags);
 }
 
 uint32_t sf_f32_sqrt(uint32_t a, enum sf_rm rm, uint32_t *flags)
 {
+	uint32_t r;
+
+	if (sf_fast(rm) && hf_f32_sqrt(a, &r, flags))
+		return r;
 	return (uint32_t)sf_sqrt(&sf_fmt32, a, rm, flags);
 }
 
 uint32_t sf_f32_fma(uint32_t a, uint32_t b, uint32_t c, enum sf_rm rm, uint32_t *flags)
 {
+	uint32_t r;
+
+	if (sf_fast(rm) && hf_f32_fma_nx(a, b, c, &r, flags))
+		return r;
 	return (uint32_t)sf_fma(&sf_fmt32, a, b, c, rm, flags);
 }
 
@@ -722,31 +760,55 @@ bool sf_f32_is_nan(uint32_t a)
 
 uint64_t sf_f64_add(uint64_t a, uint64_t b, enum sf_rm rm, uint32_t *flags)
 {
+	uint64_t r;
+
+	if (sf_fast(rm) && hf_f64_arith_nx(HF_ADD, a, b, &r, flags))
+		return r;
 	return sf_add(&sf_fmt64, a, b, false, rm, flags);
 }
 
 uint64_t sf_f64_sub(uint64_t a, uint64_t b, enum sf_rm rm, uint32_t *flags)
 {
+	uint64_t r;
+
+	if (sf_fast(rm) && hf_f64_arith_nx(HF_SUB, a, b, &r, flags))
+		return r;
 	return sf_add(&sf_fmt64, a, b, true, rm, flags);
 }
 
 uint64_t sf_f64_mul(uint64_t a, uint64_t b, enum sf_rm rm, uint32_t *flags)
 {
+	uint64_t r;
+
+	if (sf_fast(rm) && hf_f64_arith_nx(HF_MUL, a, b, &r, flags))
+		return r;
 	return sf_mul(&sf_fmt64, a, b, rm, flags);
 }
 
 uint64_t sf_f64_div(uint64_t a, uint64_t b, enum sf_rm rm, uint32_t *flags)
 {
+	uint64_t r;
+
+	if (sf_fast(rm) && hf_f64_arith_nx(HF_DIV, a, b, &r, flags))
+		return r;
 	return sf_div(&sf_fmt64, a, b, rm, flags);
 }
 
 uint64_t sf_f64_sqrt(uint64_t a, enum sf_rm rm, uint32_t *flags)
 {
+	uint64_t r;
+
+	if (sf_fast(rm) && hf_f64_sqrt(a, &r, flags))
+		return r;
 	return sf_sqrt(&sf_fmt64, a, rm, flags);
 }
 
 uint64_t sf_f64_fma(uint64_t a, uint64_t b, uint64_t c, enum sf_rm rm, uint32_t *flags)
 {
+	uint64_t r;
+
+	if (sf_fast(rm) && hf_f64_fma_nx(a, b, c, &r, flags))
+		return r;
 	return sf_fma(&sf_fmt64, a, b, c, rm, flags);
 }
 

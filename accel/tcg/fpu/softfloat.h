@@ -48,6 +48,13 @@ enum sf_rm {
 #define SF_CLASS_SNAN	       (1u << 8)
 #define SF_CLASS_QNAN	       (1u << 9)
 
+/*
+ * Let add/sub/mul/div/sqrt/fma in RNE use the host FPU where its result and
+ * flags are provably identical (hostfloat.h). On by default; tests turn it
+ * off to check the software path alone. Not for use while vCPUs run.
+ */
+void sf_use_host_fpu(bool on);
+
 uint32_t sf_f32_add(uint32_t a, uint32_t b, enum sf_rm rm, uint32_t *flags);
 uint32_t sf_f32_sub(uint32_t a, uint32_t b, enum sf_rm rm, uint32_t *flags);
 uint32_t sf_f32_mul(uint32_t a, uint32_t b, enum sf_rm rm, uint32_t *flags);

@@ -1139,13 +1139,18 @@ static void test_class(void)
 
 int main(void)
 {
-	test_corners();
-	test_minmax_nan_zero();
-	test_compare_nan();
-	test_class();
-	test_random_arith(20000);
-	test_random_convert(10000);
-	test_random_compare(20000);
-	test_random_rmm(50000);
+	/* the software path alone, then with the host fast path (hostfloat.h) */
+	for (int host = 0; host < 2; host++) {
+		sf_use_host_fpu(host);
+		rng_state = 0x9e3779b97f4a7c15ull;
+		test_corners();
+		test_minmax_nan_zero();
+		test_compare_nan();
+		test_class();
+		test_random_arith(20000);
+		test_random_convert(10000);
+		test_random_compare(20000);
+		test_random_rmm(50000);
+	}
 	return test_result("softfloat");
 }

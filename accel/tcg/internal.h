@@ -1,0 +1,171 @@
+/*
+ * Structures shared by the JIT core files and the backends; not for
+ * frontends (they use tcg.h and builder.h).
+ */
+#ifndef VMM_ACCEL_TCG_INTERNAL_H
+#define VMM_ACCEL_TCG_INTERNAL_H
+
+#include <pthread.h>
+#include <setjmp.h>
+
+#include "accel/tcg/tcg.h"
+
+/* A translation block. */
+struct tcg_tb {
+	uint64_t pc;
+	uint32_t flags;
+	uint32_t icount;
+	/* Guest physical pages holding its code; page[i] == ~0 if unused. */
+	uint64_t page[2];
+	uint64_t phys_pc;   /* physical address of pc (the hash key with pc, flags) */
+	uint64_t phys_end;  /* end of its code in page[0] (exclusive), for SMC checks */
+	uint64_t phys_end2; /* end of its code in page[1] */
+	struct tcg_tb *hash_next;
+	struct tcg_tb *page_next[2];
+	bool invalid;
+	/* Host code entry (native) or the interpreter's program. */
+	void *code;
+	size_t code_size;
+	struct tcg_insn_rec *insns;
+	/*
+	 * Chaining. jmp_dest[n]: block slot n jumps to (NULL: its exit).
+	 * jmp_target[n]: native address of the patchable rel32 (0: none).
+	 * Incoming jumps form a list of tagged (tb | slot) values so that an
+	 * invalidated block can unpatch everything jumping to it.
+	 */
+	struct tcg_tb *jmp_dest[2];
+	uintptr_t jmp_target[2];
+	uintptr_t jmp_reset[2];
+	uintptr_t jmp_in;
+	uintptr_t jmp_in_next[2];
+	/* Interpreter program (host/interp). */
+	void *interp;
+};
+
+/* Exec return value: (tb | code); tb NULL means "no chaining". */
+#define TCG_EXITCODE_MASK      3
+#define TCG_EXITCODE_REQUESTED 3 /* exit_request seen at block start: pc = tb->pc */
+
+struct tcg_ir;
+
+struct tcg_backend_ops {
+	const char *name;
+	int (*init)(struct tcg_ctx *ctx);
+	void (*fini)(struct tcg_ctx *ctx);
+	/* Generate @tb's code from @ir. -ENOSPC when the code cache is full. */
+	int (*gen)(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir);
+	/* Run from @tb until generated code exits; returns (tb | code) or 0. */
+	uintptr_t (*exec)(struct tcg_cpu *cpu, struct tcg_tb *tb);
+	/* Point slot @n of @tb at @dst's code, or back at its exit if NULL. */
+	void (*patch)(struct tcg_ctx *ctx, struct tcg_tb *tb, unsigned n, struct tcg_tb *dst);
+	/* Drop all generated code (the TBs are freed by the core). */
+	void (*flush)(struct tcg_ctx *ctx);
+	/* Free per-TB backend data (interp program). */
+	void (*tb_free)(struct tcg_tb *tb);
+};
+
+extern const struct tcg_backend_ops tcg_interp_backend;
+extern const struct tcg_backend_ops tcg_x86_64_backend;
+
+#define TCG_HASH_BITS 15
+#define TCG_MAX_CPUS  64
+
+struct tcg_page_map {
+	uint64_t gpa;
+	uint64_t npages;
+	struct tcg_tb **first; /* per page: blocks with code there (NULL: no code) */
+};
+
+struct tcg_ctx {
+	struct tcg_ctx_config cfg;
+	const struct tcg_frontend_ops *fe;
+	const struct tcg_backend_ops *be;
+	void *be_data;
+	pthread_mutex_t lock;
+	struct tcg_temp globals[TCG_MAX_GLOBALS];
+	unsigned n_globals;
+	struct tcg_tb *hash[1u << TCG_HASH_BITS];
+	struct tcg_page_map pages[GM_MAX_REGIONS];
+	unsigned n_page_maps;
+	/* Every TB allocated since the last flush (for freeing). */
+	struct tcg_tb **all;
+	size_t n_all, cap_all;
+	struct tcg_cpu *cpus[TCG_MAX_CPUS];
+	struct tcg_builder *builder; /* used under lock */
+	struct tcg_stats stats;
+};
+
+/* The part of a vCPU allocation in front of the guest CPU struct. */
+struct tcg_cpu_priv {
+	struct tcg_tlb tlb;
+	struct tcg_jc_entry jc[TCG_JC_SIZE];
+	uint64_t tlb_phys[TCG_NB_MMU_MODES][TCG_TLB_SIZE]; /* physical page per entry */
+	sigjmp_buf jmp;
+	bool flush_requested;
+	void *alloc_base;
+	size_t alloc_size;
+};
+
+static inline struct tcg_cpu_priv *tcg_priv(struct tcg_cpu *cpu)
+{
+	return (struct tcg_cpu_priv *)cpu->priv;
+}
+
+/* Builder (builder.c): the IR plus the translation's context. */
+struct tcg_builder {
+	struct tcg_ir ir;
+	struct tcg_ctx *ctx;
+	struct tcg_cpu *cpu;
+	uint64_t pc;
+	uint32_t flags;
+	uint64_t page[2];
+	struct tcg_insn_rec insns[TCG_MAX_INSNS];
+	uint64_t phys_pc, phys_end, phys_end2;
+	uint32_t icount_temp; /* the constant patched with the insn count */
+	tcg_label exit_label;
+};
+
+int tcg_builder_init(struct tcg_builder *b, struct tcg_ctx *ctx);
+void tcg_builder_fini(struct tcg_builder *b);
+/* Reset for a new block (no prologue: tests build raw IR this way). */
+void tcg_builder_reset(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, uint32_t flags);
+/* Reset for a new block and emit the block prologue (exit check, instret). */
+void tcg_builder_begin(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, uint32_t flags);
+/* Emit the epilogue and patch the insn count. Returns the sticky error. */
+int tcg_builder_end(struct tcg_builder *b);
+
+/* TB cache (tb.c) */
+struct tcg_tb *tcg_tb_lookup(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags);
+int tcg_tb_translate(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags, struct tcg_tb **out);
+void tcg_tb_flush_all(struct tcg_ctx *ctx);
+void tcg_tb_chain(struct tcg_ctx *ctx, struct tcg_tb *from, unsigned slot, struct tcg_tb *to);
+bool tcg_page_has_code(struct tcg_ctx *ctx, uint64_t paddr);
+
+/* softmmu (tlb.c): slow paths called by generated code and the interpreter. */
+uint64_t tcg_slow_ld(struct tcg_cpu *cpu, uint64_t addr, uint32_t memop_idx);
+void tcg_slow_st(struct tcg_cpu *cpu, uint64_t addr, uint64_t val, uint32_t memop_idx);
+/* memop_idx = memop | mmu_idx << 8 */
+#define TCG_MEMOP_IDX(mo, idx) ((uint32_t)(mo) | ((uint32_t)(idx) << 8))
+void tcg_tlb_flush_page_all(struct tcg_ctx *ctx, uint64_t paddr);
+/* Translate @pc for execution: guest physical address, or -EFAULT. */
+int tcg_tlb_code_paddr(struct tcg_cpu *cpu, uint64_t pc, unsigned mmu_idx, uint64_t *paddr);
+/* Host pointer for code fetch at guest physical @paddr (RAM only). */
+const void *tcg_code_host_ptr(struct tcg_ctx *ctx, uint64_t paddr, unsigned len);
+
+/* The jump-cache lookup used by goto_ptr (exec.c). NULL: miss. */
+struct tcg_tb *tcg_jc_lookup(struct tcg_cpu *cpu, uint64_t pc);
+
+/* Inline TLB probe, the same test the native backend emits. */
+static inline void *tcg_tlb_probe(struct tcg_cpu *cpu, uint64_t addr, unsigned size, bool write,
+				  unsigned mmu_idx)
+{
+	const struct tcg_tlb_entry *e =
+	    &cpu->tlb->e[mmu_idx][(addr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)];
+	uint64_t tag = write ? e->addr_write : e->addr_read;
+
+	if (likely((addr & (TCG_PAGE_MASK | (size - 1))) == tag))
+		return (void *)(uintptr_t)(addr + e->addend);
+	return NULL;
+}
+
+#endif

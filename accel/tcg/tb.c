@@ -1,0 +1,388 @@
+/*
+ * The TB cache: blocks hashed by (pc, flags, physical pc), per-page lists
+ * of blocks for self-modifying-code invalidation, chaining bookkeeping and
+ * the full flush. Everything here runs under ctx->lock.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accel/tcg/internal.h"
+#include "common/log.h"
+
+static unsigned tb_hash(uint64_t pc, uint32_t flags)
+{
+	uint64_t h = (pc >> 1) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)flags * 0xc2b2ae3d27d4eb4fULL;
+	return (unsigned)(h >> (64 - TCG_HASH_BITS));
+}
+
+/* The page map slot of @paddr, or NULL when it is not RAM. */
+static struct tcg_tb **page_slot(struct tcg_ctx *ctx, uint64_t paddr)
+{
+	for (unsigned i = 0; i < ctx->n_page_maps; i++) {
+		struct tcg_page_map *m = &ctx->pages[i];
+		if (paddr >= m->gpa && ((paddr - m->gpa) >> TCG_PAGE_BITS) < m->npages)
+			return &m->first[(paddr - m->gpa) >> TCG_PAGE_BITS];
+	}
+	return NULL;
+}
+
+bool tcg_page_has_code(struct tcg_ctx *ctx, uint64_t paddr)
+{
+	struct tcg_tb **slot = page_slot(ctx, paddr);
+	return slot && *slot;
+}
+
+static uint64_t code_paddr_of(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags, bool *ok)
+{
+	const struct tcg_frontend_ops *fe = cpu->ctx->fe;
+	unsigned idx = fe->code_mmu_idx ? fe->code_mmu_idx(flags) : 0;
+	uint64_t paddr = pc;
+
+	*ok = tcg_tlb_code_paddr(cpu, pc, idx & (TCG_NB_MMU_MODES - 1), &paddr) == 0;
+	return paddr;
+}
+
+struct tcg_tb *tcg_tb_lookup(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags)
+{
+	struct tcg_ctx *ctx = cpu->ctx;
+	struct tcg_tb *tb;
+	bool ok;
+	uint64_t phys = code_paddr_of(cpu, pc, flags, &ok);
+
+	pthread_mutex_lock(&ctx->lock);
+	for (tb = ctx->hash[tb_hash(pc, flags)]; tb; tb = tb->hash_next) {
+		if (tb->pc == pc && tb->flags == flags && (!ok || tb->phys_pc == phys))
+			break;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return tb;
+}
+
+/* Page lists hold tagged pointers: (tb | which page of the tb). */
+static struct tcg_tb *tag_tb(uintptr_t v)
+{
+	return (struct tcg_tb *)(v & ~(uintptr_t)1);
+}
+
+static void page_add(struct tcg_ctx *ctx, struct tcg_tb *tb, unsigned n)
+{
+	struct tcg_tb **slot = page_slot(ctx, tb->page[n]);
+
+	if (!slot)
+		return;
+	if (!*slot)
+		tcg_tlb_flush_page_all(ctx, tb->page[n]);
+	tb->page_next[n] = *slot;
+	*slot = (struct tcg_tb *)((uintptr_t)tb | n);
+}
+
+static void page_remove(struct tcg_ctx *ctx, struct tcg_tb *tb, unsigned n)
+{
+	struct tcg_tb **slot = page_slot(ctx, tb->page[n]);
+	uintptr_t want = (uintptr_t)tb | n;
+
+	while (slot && *slot) {
+		uintptr_t v = (uintptr_t)*slot;
+		if (v == want) {
+			*slot = tb->page_next[n];
+			return;
+		}
+		slot = &tag_tb(v)->page_next[v & 1];
+	}
+}
+
+/* Remove (from, slot) from to's incoming list. */
+static void jmp_in_remove(struct tcg_tb *to, struct tcg_tb *from, unsigned slot)
+{
+	uintptr_t *p = &to->jmp_in, want = (uintptr_t)from | slot;
+
+	while (*p) {
+		if (*p == want) {
+			*p = from->jmp_in_next[slot];
+			return;
+		}
+		p = &((struct tcg_tb *)(*p & ~(uintptr_t)3))->jmp_in_next[*p & 3];
+	}
+}
+
+void tcg_tb_chain(struct tcg_ctx *ctx, struct tcg_tb *from, unsigned slot, struct tcg_tb *to)
+{
+	pthread_mutex_lock(&ctx->lock);
+	if (!from->invalid && !to->invalid && !from->jmp_dest[slot] && from->jmp_target[slot]) {
+		from->jmp_dest[slot] = to;
+		from->jmp_in_next[slot] = to->jmp_in;
+		to->jmp_in = (uintptr_t)from | slot;
+		ctx->be->patch(ctx, from, slot, to);
+		ctx->stats.chains++;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+static void jc_remove(struct tcg_ctx *ctx, struct tcg_tb *tb)
+{
+	unsigned h = tcg_jc_hash(tb->pc);
+
+	for (unsigned c = 0; c < TCG_MAX_CPUS; c++) {
+		if (ctx->cpus[c] && ctx->cpus[c]->jc[h].tb == tb)
+			ctx->cpus[c]->jc[h].tb = NULL;
+	}
+}
+
+static void hash_remove(struct tcg_ctx *ctx, struct tcg_tb *tb)
+{
+	struct tcg_tb **p = &ctx->hash[tb_hash(tb->pc, tb->flags)];
+
+	while (*p && *p != tb)
+		p = &(*p)->hash_next;
+	if (*p)
+		*p = tb->hash_next;
+}
+
+/* Unlink @tb from everything; its code stays until the next flush. */
+static void tb_invalidate(struct tcg_ctx *ctx, struct tcg_tb *tb)
+{
+	tb->invalid = true;
+	hash_remove(ctx, tb);
+	for (unsigned n = 0; n < 2; n++) {
+		if (tb->page[n] != ~0ULL)
+			page_remove(ctx, tb, n);
+	}
+	jc_remove(ctx, tb);
+	/* Blocks jumping here go back to their exits. */
+	while (tb->jmp_in) {
+		struct tcg_tb *from = (struct tcg_tb *)(tb->jmp_in & ~(uintptr_t)3);
+		unsigned slot = tb->jmp_in & 3;
+		tb->jmp_in = from->jmp_in_next[slot];
+		from->jmp_dest[slot] = NULL;
+		ctx->be->patch(ctx, from, slot, NULL);
+	}
+	for (unsigned n = 0; n < 2; n++) {
+		if (tb->jmp_dest[n]) {
+			jmp_in_remove(tb->jmp_dest[n], tb, n);
+			tb->jmp_dest[n] = NULL;
+		}
+	}
+	ctx->stats.tbs_invalidated++;
+}
+
+static bool tb_overlaps(const struct tcg_tb *tb, unsigned n, uint64_t start, uint64_t end)
+{
+	uint64_t lo = n == 0 ? tb->phys_pc : tb->page[1];
+	uint64_t hi = n == 0 ? tb->phys_end : tb->phys_end2;
+
+	return start < hi && lo < end;
+}
+
+void tcg_invalidate_phys_range(struct tcg_ctx *ctx, uint64_t paddr, uint64_t len)
+{
+	uint64_t end = paddr + len;
+
+	if (len == 0 || end < paddr)
+		return;
+	pthread_mutex_lock(&ctx->lock);
+	for (uint64_t page = paddr & TCG_PAGE_MASK; page < end; page += TCG_PAGE_SIZE) {
+		struct tcg_tb **slot = page_slot(ctx, page);
+		uintptr_t v = slot ? (uintptr_t)*slot : 0;
+		while (v) {
+			struct tcg_tb *tb = tag_tb(v);
+			unsigned n = v & 1;
+			v = (uintptr_t)tb->page_next[n];
+			if (tb_overlaps(tb, n, paddr, end))
+				tb_invalidate(ctx, tb);
+		}
+		if (page + TCG_PAGE_SIZE < page)
+			break;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+static void tb_free(struct tcg_ctx *ctx, struct tcg_tb *tb)
+{
+	if (ctx->be->tb_free)
+		ctx->be->tb_free(tb);
+	free(tb->insns);
+	free(tb);
+}
+
+/* Caller holds the lock. */
+static void flush_locked(struct tcg_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->n_all; i++)
+		tb_free(ctx, ctx->all[i]);
+	ctx->n_all = 0;
+	memset(ctx->hash, 0, sizeof(ctx->hash));
+	for (unsigned i = 0; i < ctx->n_page_maps; i++)
+		memset(ctx->pages[i].first, 0, ctx->pages[i].npages * sizeof(struct tcg_tb *));
+	for (unsigned c = 0; c < TCG_MAX_CPUS; c++) {
+		if (ctx->cpus[c])
+			memset(ctx->cpus[c]->jc, 0, TCG_JC_SIZE * sizeof(struct tcg_jc_entry));
+	}
+	if (ctx->be->flush)
+		ctx->be->flush(ctx);
+	ctx->stats.tb_flushes++;
+}
+
+void tcg_tb_flush_all(struct tcg_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->lock);
+	flush_locked(ctx);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+static int remember(struct tcg_ctx *ctx, struct tcg_tb *tb)
+{
+	if (ctx->n_all == ctx->cap_all) {
+		size_t cap = ctx->cap_all ? ctx->cap_all * 2 : 1024;
+		struct tcg_tb **n = realloc(ctx->all, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		ctx->all = n;
+		ctx->cap_all = cap;
+	}
+	ctx->all[ctx->n_all++] = tb;
+	return 0;
+}
+
+static struct tcg_tb *tb_alloc(struct tcg_builder *b)
+{
+	struct tcg_tb *tb = calloc(1, sizeof(*tb));
+
+	if (!tb)
+		return NULL;
+	tb->insns = malloc(b->ir.n_insns * sizeof(*tb->insns));
+	if (!tb->insns) {
+		free(tb);
+		return NULL;
+	}
+	memcpy(tb->insns, b->insns, b->ir.n_insns * sizeof(*tb->insns));
+	tb->pc = b->pc;
+	tb->flags = b->flags;
+	tb->icount = b->ir.n_insns;
+	tb->page[0] = b->page[0];
+	tb->page[1] = b->page[1];
+	tb->phys_pc = b->page[0] == ~0ULL ? b->pc : b->phys_pc;
+	tb->phys_end = b->phys_end;
+	tb->phys_end2 = b->phys_end2;
+	return tb;
+}
+
+static void tb_insert(struct tcg_ctx *ctx, struct tcg_tb *tb)
+{
+	unsigned h = tb_hash(tb->pc, tb->flags);
+
+	tb->hash_next = ctx->hash[h];
+	ctx->hash[h] = tb;
+	for (unsigned n = 0; n < 2; n++) {
+		if (tb->page[n] != ~0ULL)
+			page_add(ctx, tb, n);
+	}
+	ctx->stats.tbs_translated++;
+}
+
+/* Generate code; a full code cache is flushed once and retried. */
+static int tb_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_builder *b)
+{
+	int rc = ctx->be->gen(ctx, tb, &b->ir);
+
+	if (rc == -ENOSPC) {
+		flush_locked(ctx);
+		rc = ctx->be->gen(ctx, tb, &b->ir);
+	}
+	return rc;
+}
+
+static int translate_locked(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags, struct tcg_tb **out)
+{
+	struct tcg_ctx *ctx = cpu->ctx;
+	struct tcg_builder *b = ctx->builder;
+	struct tcg_tb *tb;
+	int rc;
+
+	tcg_builder_begin(b, cpu, pc, flags);
+	rc = ctx->fe->translate_block(b, cpu, pc, flags);
+	if (rc == 0)
+		rc = tcg_builder_end(b);
+	if (rc < 0)
+		return rc;
+	if (!ctx->cfg.no_optimize)
+		tcg_optimize(&b->ir);
+	tb = tb_alloc(b);
+	if (!tb)
+		return -ENOMEM;
+	rc = tb_gen(ctx, tb, b);
+	if (rc == 0)
+		rc = remember(ctx, tb);
+	if (rc < 0) {
+		tb_free(ctx, tb);
+		return rc;
+	}
+	tb_insert(ctx, tb);
+	*out = tb;
+	return 0;
+}
+
+int tcg_tb_translate(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags, struct tcg_tb **out)
+{
+	int rc;
+
+	pthread_mutex_lock(&cpu->ctx->lock);
+	rc = translate_locked(cpu, pc, flags, out);
+	pthread_mutex_unlock(&cpu->ctx->lock);
+	return rc;
+}
+
+/* Record that the block uses [paddr, paddr+len) (one page). */
+static int add_code_range(struct tcg_builder *b, uint64_t paddr, unsigned len)
+{
+	uint64_t page = paddr & TCG_PAGE_MASK;
+
+	if (b->page[0] == ~0ULL) {
+		b->page[0] = page;
+		b->phys_pc = paddr;
+		b->phys_end = paddr + len;
+	} else if (b->page[0] == page) {
+		b->phys_end = MAX(b->phys_end, paddr + len);
+	} else if (b->page[1] == ~0ULL || b->page[1] == page) {
+		b->page[1] = page;
+		b->phys_end2 = MAX(b->phys_end2, paddr + len);
+	} else {
+		return -E2BIG; /* a third page: the frontend ignored tcg_should_stop() */
+	}
+	return 0;
+}
+
+static int fetch_part(struct tcg_builder *b, uint64_t pc, unsigned len, uint8_t *dst)
+{
+	struct tcg_ctx *ctx = b->ctx;
+	bool ok;
+	uint64_t paddr = code_paddr_of(b->cpu, pc, b->flags, &ok);
+	const void *host;
+
+	if (!ok)
+		return -EFAULT;
+	host = tcg_code_host_ptr(ctx, paddr, len); /* guest-controlled pc */
+	if (!host)
+		return -EFAULT;
+	memcpy(dst, host, len);
+	return add_code_range(b, paddr, len);
+}
+
+int tcg_fetch_code(struct tcg_builder *b, uint64_t pc, unsigned len, uint32_t *out)
+{
+	uint8_t buf[4] = {0};
+	unsigned first;
+	int rc;
+
+	if (len != 2 && len != 4)
+		return -EINVAL;
+	first = (unsigned)MIN((uint64_t)len, TCG_PAGE_SIZE - (pc & ~TCG_PAGE_MASK));
+	rc = fetch_part(b, pc, first, buf);
+	if (rc == 0 && first < len)
+		rc = fetch_part(b, pc + first, len - first, buf + first);
+	if (rc < 0)
+		return rc;
+	*out = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
+	       (uint32_t)buf[3] << 24;
+	return 0;
+}

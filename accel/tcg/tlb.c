@@ -1,0 +1,317 @@
+/*
+ * The software MMU: per-vCPU, per-MMU-index, direct-mapped TLBs and the
+ * slow paths behind the inline probe (misses, MMIO, misaligned accesses,
+ * writes to pages holding translated code).
+ *
+ * The address map is flat and physical unless the frontend provides
+ * tlb_fill(): RAM comes from struct guest_mem, everything else is MMIO on
+ * struct io_bus; an address that is neither is the frontend's access fault.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "accel/tcg/internal.h"
+#include "common/log.h"
+
+static struct tcg_tlb_entry *tlb_entry(struct tcg_cpu *cpu, unsigned mmu_idx, uint64_t addr)
+{
+	return &cpu->tlb->e[mmu_idx][(addr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)];
+}
+
+static void entry_clear(struct tcg_tlb_entry *e)
+{
+	e->addr_read = e->addr_write = e->addr_code = TCG_TLB_INVALID;
+	e->addend = 0;
+}
+
+void tcg_tlb_flush(struct tcg_cpu *cpu)
+{
+	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++)
+		for (unsigned i = 0; i < TCG_TLB_SIZE; i++)
+			entry_clear(&cpu->tlb->e[m][i]);
+}
+
+/*
+ * A page just became a code page: entries that allow fast writes to it
+ * must go. With the identity map only the page's own slot can hold it;
+ * with a guest MMU any virtual page may alias it, so flush everything.
+ */
+void tcg_tlb_flush_page_all(struct tcg_ctx *ctx, uint64_t paddr)
+{
+	uint64_t page = paddr & TCG_PAGE_MASK;
+
+	for (unsigned c = 0; c < TCG_MAX_CPUS; c++) {
+		struct tcg_cpu *cpu = ctx->cpus[c];
+		if (!cpu)
+			continue;
+		if (ctx->fe->tlb_fill) {
+			tcg_tlb_flush(cpu);
+			continue;
+		}
+		for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
+			struct tcg_tlb_entry *e = tlb_entry(cpu, m, page);
+			if ((e->addr_write & TCG_PAGE_MASK) == page)
+				e->addr_write |= TCG_TLB_CODE;
+		}
+	}
+}
+
+static uint64_t page_tag(uint64_t vpage, bool allowed, uint64_t flags)
+{
+	return allowed ? vpage | flags : TCG_TLB_INVALID;
+}
+
+/* Fill the entry for @addr's page; raises (through the frontend) on a fault. */
+static struct tcg_tlb_entry *tlb_fill(struct tcg_cpu *cpu, uint64_t addr, enum tcg_access acc,
+				      unsigned mmu_idx)
+{
+	struct tcg_ctx *ctx = cpu->ctx;
+	struct tcg_tlb_entry *e = tlb_entry(cpu, mmu_idx, addr);
+	struct tcg_tlb_fill f = {.paddr = addr, .read = true, .write = true, .exec = true};
+	uint64_t vpage = addr & TCG_PAGE_MASK, ppage, flags = 0, wflags = 0;
+	uint8_t *host;
+
+	if (ctx->fe->tlb_fill && ctx->fe->tlb_fill(cpu, addr, acc, mmu_idx, false, &f) < 0)
+		f.read = f.write = f.exec = false;
+	ppage = f.paddr & TCG_PAGE_MASK;
+	host = gm_ptr(ctx->cfg.mem, ppage, TCG_PAGE_SIZE);
+	if (host) {
+		e->addend = (uintptr_t)host - (uintptr_t)vpage;
+		if (tcg_page_has_code(ctx, ppage))
+			wflags = TCG_TLB_CODE;
+	} else {
+		/* MMIO: the addend turns the address into the physical one. */
+		e->addend = (uintptr_t)(ppage - vpage);
+		flags = TCG_TLB_MMIO;
+	}
+	e->addr_read = page_tag(vpage, f.read, flags);
+	e->addr_write = page_tag(vpage, f.write, flags | wflags);
+	e->addr_code = page_tag(vpage, f.exec, flags);
+	tcg_priv(cpu)->tlb_phys[mmu_idx][(addr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)] = ppage;
+	return e;
+}
+
+static uint64_t entry_tag(const struct tcg_tlb_entry *e, enum tcg_access acc)
+{
+	return acc == TCG_ACCESS_READ	 ? e->addr_read
+	       : acc == TCG_ACCESS_WRITE ? e->addr_write
+					 : e->addr_code;
+}
+
+static bool tag_hit(uint64_t tag, uint64_t addr)
+{
+	return !(tag & TCG_TLB_INVALID) && (tag & TCG_PAGE_MASK) == (addr & TCG_PAGE_MASK);
+}
+
+/* The entry for @addr, filled if needed; NULL if the access is not allowed. */
+static struct tcg_tlb_entry *tlb_lookup(struct tcg_cpu *cpu, uint64_t addr, enum tcg_access acc,
+					unsigned mmu_idx)
+{
+	struct tcg_tlb_entry *e = tlb_entry(cpu, mmu_idx, addr);
+
+	if (!tag_hit(entry_tag(e, acc), addr))
+		e = tlb_fill(cpu, addr, acc, mmu_idx);
+	if (!tag_hit(entry_tag(e, acc), addr)) {
+		cpu->ctx->fe->mem_fault(cpu, addr, acc);
+		return NULL;
+	}
+	return e;
+}
+
+/* The frontend's mem_fault() returned instead of raising: count it. */
+static void fault_returned(struct tcg_cpu *cpu, uint64_t addr)
+{
+	guest_err(&cpu->guest_errors, "tcg: unhandled access fault at 0x%llx",
+		  (unsigned long long)addr);
+}
+
+static uint64_t mmio_read(struct tcg_cpu *cpu, uint64_t vaddr, uint64_t paddr, unsigned size)
+{
+	struct tcg_ctx *ctx = cpu->ctx;
+	const struct io_range *r = ctx->cfg.mmio ? io_bus_find(ctx->cfg.mmio, paddr, size) : NULL;
+	uint64_t v = 0;
+	void *p;
+
+	if (r)
+		return r->ops->read(r->opaque, paddr - r->base, size) & io_mask(size);
+	p = gm_ptr(ctx->cfg.mem, paddr, size); /* RAM in a partial page */
+	if (p) {
+		memcpy(&v, p, size);
+		return v;
+	}
+	ctx->fe->mem_fault(cpu, vaddr, TCG_ACCESS_READ); /* guest-controlled */
+	fault_returned(cpu, vaddr);
+	return io_mask(size);
+}
+
+static void mmio_write(struct tcg_cpu *cpu, uint64_t vaddr, uint64_t paddr, uint64_t val,
+		       unsigned size)
+{
+	struct tcg_ctx *ctx = cpu->ctx;
+	const struct io_range *r = ctx->cfg.mmio ? io_bus_find(ctx->cfg.mmio, paddr, size) : NULL;
+	void *p;
+
+	if (r) {
+		r->ops->write(r->opaque, paddr - r->base, val & io_mask(size), size);
+		return;
+	}
+	p = gm_ptr(ctx->cfg.mem, paddr, size);
+	if (p) {
+		tcg_invalidate_phys_range(ctx, paddr, size);
+		memcpy(p, &val, size);
+		return;
+	}
+	ctx->fe->mem_fault(cpu, vaddr, TCG_ACCESS_WRITE); /* guest-controlled */
+	fault_returned(cpu, vaddr);
+}
+
+static bool crosses_page(uint64_t addr, unsigned size)
+{
+	return (addr & ~TCG_PAGE_MASK) + size > TCG_PAGE_SIZE;
+}
+
+static bool check_align(struct tcg_cpu *cpu, uint64_t addr, uint32_t mo, enum tcg_access acc)
+{
+	unsigned size = 1u << (mo & TCG_MO_SIZE);
+
+	if (!(addr & (size - 1)) || !(mo & TCG_MO_ALIGN))
+		return true;
+	cpu->ctx->fe->unaligned(cpu, addr, acc); /* guest-controlled */
+	fault_returned(cpu, addr);
+	return false;
+}
+
+static uint64_t load_raw(struct tcg_cpu *cpu, uint64_t addr, unsigned size, unsigned mmu_idx)
+{
+	struct tcg_tlb_entry *e;
+	uint64_t v = 0;
+
+	if (crosses_page(addr, size)) {
+		/* Misaligned across a page: byte by byte, so both pages are checked. */
+		for (unsigned i = 0; i < size; i++)
+			v |= load_raw(cpu, addr + i, 1, mmu_idx) << (8 * i);
+		return v;
+	}
+	e = tlb_lookup(cpu, addr, TCG_ACCESS_READ, mmu_idx);
+	if (!e) {
+		fault_returned(cpu, addr);
+		return io_mask(size);
+	}
+	if (e->addr_read & TCG_TLB_MMIO)
+		return mmio_read(cpu, addr, addr + e->addend, size);
+	memcpy(&v, (void *)(uintptr_t)(addr + e->addend), size);
+	return v;
+}
+
+/* Write-path check of a code page: invalidate its blocks, drop the flag once clean. */
+static void notdirty(struct tcg_cpu *cpu, struct tcg_tlb_entry *e, uint64_t addr, unsigned size,
+		     unsigned mmu_idx)
+{
+	uint64_t ppage =
+	    tcg_priv(cpu)->tlb_phys[mmu_idx][(addr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)];
+	uint64_t paddr = ppage | (addr & ~TCG_PAGE_MASK);
+
+	tcg_invalidate_phys_range(cpu->ctx, paddr, size);
+	if (!tcg_page_has_code(cpu->ctx, ppage))
+		e->addr_write &= ~TCG_TLB_CODE;
+}
+
+static void store_raw(struct tcg_cpu *cpu, uint64_t addr, uint64_t val, unsigned size,
+		      unsigned mmu_idx)
+{
+	struct tcg_tlb_entry *e;
+
+	if (crosses_page(addr, size)) {
+		for (unsigned i = 0; i < size; i++)
+			store_raw(cpu, addr + i, val >> (8 * i), 1, mmu_idx);
+		return;
+	}
+	e = tlb_lookup(cpu, addr, TCG_ACCESS_WRITE, mmu_idx);
+	if (!e) {
+		fault_returned(cpu, addr);
+		return;
+	}
+	if (e->addr_write & TCG_TLB_MMIO) {
+		mmio_write(cpu, addr, addr + e->addend, val, size);
+		return;
+	}
+	if (e->addr_write & TCG_TLB_CODE)
+		notdirty(cpu, e, addr, size, mmu_idx);
+	memcpy((void *)(uintptr_t)(addr + e->addend), &val, size);
+}
+
+static uint64_t extend(uint64_t v, uint32_t mo)
+{
+	unsigned bits = 8u << (mo & TCG_MO_SIZE);
+
+	if (!(mo & TCG_MO_SIGN) || bits == 64)
+		return v;
+	return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
+}
+
+uint64_t tcg_slow_ld(struct tcg_cpu *cpu, uint64_t addr, uint32_t memop_idx)
+{
+	uint32_t mo = memop_idx & 0xff;
+	unsigned mmu_idx = (memop_idx >> 8) & (TCG_NB_MMU_MODES - 1);
+
+	if (!check_align(cpu, addr, mo, TCG_ACCESS_READ))
+		return 0;
+	return extend(load_raw(cpu, addr, 1u << (mo & TCG_MO_SIZE), mmu_idx), mo);
+}
+
+void tcg_slow_st(struct tcg_cpu *cpu, uint64_t addr, uint64_t val, uint32_t memop_idx)
+{
+	uint32_t mo = memop_idx & 0xff;
+	unsigned mmu_idx = (memop_idx >> 8) & (TCG_NB_MMU_MODES - 1);
+
+	if (!check_align(cpu, addr, mo, TCG_ACCESS_WRITE))
+		return;
+	store_raw(cpu, addr, val, 1u << (mo & TCG_MO_SIZE), mmu_idx);
+}
+
+uint64_t tcg_mem_ld(struct tcg_cpu *cpu, uint64_t addr, enum tcg_memop mo, unsigned mmu_idx)
+{
+	return tcg_slow_ld(cpu, addr, TCG_MEMOP_IDX(mo, mmu_idx));
+}
+
+void tcg_mem_st(struct tcg_cpu *cpu, uint64_t addr, uint64_t val, enum tcg_memop mo,
+		unsigned mmu_idx)
+{
+	tcg_slow_st(cpu, addr, val, TCG_MEMOP_IDX(mo, mmu_idx));
+}
+
+void *tcg_mem_host_ptr(struct tcg_cpu *cpu, uint64_t addr, unsigned size, enum tcg_access access,
+		       unsigned mmu_idx)
+{
+	struct tcg_tlb_entry *e;
+
+	mmu_idx &= TCG_NB_MMU_MODES - 1;
+	if (crosses_page(addr, size))
+		return NULL;
+	e = tlb_lookup(cpu, addr, access, mmu_idx);
+	if (!e || (entry_tag(e, access) & TCG_TLB_MMIO))
+		return NULL;
+	if (access == TCG_ACCESS_WRITE && (e->addr_write & TCG_TLB_CODE))
+		notdirty(cpu, e, addr, size, mmu_idx);
+	return (void *)(uintptr_t)(addr + e->addend);
+}
+
+int tcg_tlb_code_paddr(struct tcg_cpu *cpu, uint64_t pc, unsigned mmu_idx, uint64_t *paddr)
+{
+	struct tcg_tlb_fill f = {.paddr = pc, .exec = true};
+	const struct tcg_frontend_ops *fe = cpu->ctx->fe;
+
+	if (fe->tlb_fill) {
+		if (fe->tlb_fill(cpu, pc, TCG_ACCESS_EXEC, mmu_idx, true, &f) < 0 || !f.exec)
+			return -EFAULT;
+		*paddr = (f.paddr & TCG_PAGE_MASK) | (pc & ~TCG_PAGE_MASK);
+		return 0;
+	}
+	*paddr = pc;
+	return 0;
+}
+
+const void *tcg_code_host_ptr(struct tcg_ctx *ctx, uint64_t paddr, unsigned len)
+{
+	return gm_ptr(ctx->cfg.mem, paddr, len);
+}

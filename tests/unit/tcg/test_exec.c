@@ -1,0 +1,700 @@
+/*
+ * The JIT core end to end with a toy frontend: op semantics (edge cases
+ * written out by hand), guest memory through the TLB (RAM, MMIO,
+ * misaligned, faults), exceptions with precise state and instret,
+ * chaining, the jump cache, self-modifying-code invalidation, flushes and
+ * stop requests. argv[1] = "interp" or "native" picks the backend.
+ */
+#include <stdlib.h>
+
+#include "accel/tcg/tcg.h"
+#include "tests/test.h"
+#include "tests/unit/tcg/test_fe.h"
+
+#define RAM_BASE  0x80000000ULL
+#define RAM_SIZE  (64 * 1024)
+#define MMIO_BASE 0x10000000ULL
+#define HALT_PC	  0xdead0000ULL
+
+static enum tcg_backend_kind backend;
+static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
+static struct guest_mem gm;
+static struct io_bus mmio;
+static uint64_t dev_last_write, dev_last_off;
+static unsigned dev_last_size;
+
+static uint64_t dev_read(void *opaque, uint64_t off, unsigned size)
+{
+	return 0xa5a5a5a5a5a5a5a5ULL ^ off;
+}
+
+static void dev_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+	dev_last_off = off;
+	dev_last_write = val;
+	dev_last_size = size;
+}
+
+static const struct io_dev_ops dev_ops = {.read = dev_read, .write = dev_write};
+
+static struct tcg_ctx *ctx_new(bool optimize, bool single_step)
+{
+	struct tcg_ctx_config cfg = {
+	    .fe = &toy_fe,
+	    .backend = backend,
+	    .mem = &gm,
+	    .mmio = &mmio,
+	    .code_size = 4 << 20,
+	    .no_optimize = !optimize,
+	    .single_step = single_step,
+	};
+	struct tcg_ctx *ctx = NULL;
+	int rc = tcg_ctx_new(&cfg, &ctx);
+
+	if (rc == -ENODEV)
+		TEST_SKIP("no native TCG backend on this host");
+	CHECK_EQ(rc, 0);
+	if (rc)
+		exit(1);
+	return ctx;
+}
+
+static struct toy_cpu *cpu_new(struct tcg_ctx *ctx)
+{
+	struct tcg_cpu *cpu = NULL;
+
+	CHECK_EQ(tcg_cpu_new(ctx, 0, &cpu), 0);
+	if (!cpu)
+		exit(1);
+	return (struct toy_cpu *)cpu;
+}
+
+static void reset_blocks(void)
+{
+	toy_nblocks = 0;
+	toy_default_fn = NULL;
+	toy_translations = 0;
+	toy_block(HALT_PC, toy_halt_block, false);
+}
+
+/* Run from @pc until the halt block stops the vCPU. */
+static void run(struct toy_cpu *c, uint64_t pc)
+{
+	c->base.pc = pc;
+	CHECK_EQ(tcg_cpu_exec(&c->base), TCG_EXEC_STOPPED);
+}
+
+/* ---- op semantics ---- */
+
+typedef void (*gen2_64)(struct tcg_builder *, tcg_i64, tcg_i64, tcg_i64);
+typedef void (*gen2_32)(struct tcg_builder *, tcg_i32, tcg_i32, tcg_i32);
+typedef void (*gen1_64)(struct tcg_builder *, tcg_i64, tcg_i64);
+typedef void (*gen1_32)(struct tcg_builder *, tcg_i32, tcg_i32);
+
+struct op_case {
+	const char *name;
+	gen2_64 g64;
+	gen2_32 g32;
+	gen1_64 u64;
+	gen1_32 u32;
+	bool w32;
+	uint64_t a, b, expect;
+};
+
+#define B64(op, a, b, e)                                                                           \
+	{                                                                                          \
+#op, tcg_gen_##op##_i64, NULL, NULL, NULL, false, a, b, e                          \
+	}
+#define B32(op, a, b, e)                                                                           \
+	{                                                                                          \
+#op "32", NULL, tcg_gen_##op##_i32, NULL, NULL, true, a, b, e                      \
+	}
+#define U64(op, a, e)                                                                              \
+	{                                                                                          \
+#op, NULL, NULL, tcg_gen_##op##_i64, NULL, false, a, 0, e                          \
+	}
+#define U32(op, a, e)                                                                              \
+	{                                                                                          \
+#op "32", NULL, NULL, NULL, tcg_gen_##op##_i32, true, a, 0, e                      \
+	}
+
+static const uint64_t MIN64 = 0x8000000000000000ULL;
+
+static const struct op_case op_cases[] = {
+    B64(add, ~0ULL, 1, 0),
+    B32(add, 0xffffffff, 2, 1),
+    B64(sub, 0, 1, ~0ULL),
+    B32(sub, 0, 1, 0xffffffff),
+    B64(mul, 0x100000001ULL, 0x100000001ULL, 0x200000001ULL),
+    B32(mul, 0x10000, 0x10000, 0),
+    B64(mulsh, ~0ULL, ~0ULL, 0),
+    B64(mulsh, MIN64, 2, ~0ULL),
+    B64(muluh, ~0ULL, ~0ULL, 0xfffffffffffffffeULL),
+    B64(mulsuh, ~0ULL, ~0ULL, ~0ULL),
+    B64(mulsuh, 2, ~0ULL, 1),
+    B32(muluh, 0xffffffff, 0xffffffff, 0xfffffffe),
+    B32(mulsh, 0xffffffff, 2, 0xffffffff),
+    B32(mulsuh, 0xffffffff, 0xffffffff, 0xffffffff),
+    B64(div, 7, 0, ~0ULL),
+    B64(div, MIN64, ~0ULL, MIN64),
+    B64(div, (uint64_t)-7, 2, (uint64_t)-3),
+    B64(divu, 7, 0, ~0ULL),
+    B64(divu, ~0ULL, 2, 0x7fffffffffffffffULL),
+    B64(rem, 7, 0, 7),
+    B64(rem, MIN64, ~0ULL, 0),
+    B64(rem, (uint64_t)-7, 2, ~0ULL),
+    B64(remu, 7, 0, 7),
+    B64(remu, ~0ULL, 10, 5),
+    B32(div, 0x80000000, 0xffffffff, 0x80000000),
+    B32(div, 5, 0, 0xffffffff),
+    B32(divu, 0xffffffff, 2, 0x7fffffff),
+    B32(rem, 0xfffffff9, 2, 0xffffffff),
+    B32(rem, 0x80000000, 0xffffffff, 0),
+    B32(remu, 9, 0, 9),
+    B64(and, 0xff00ff00ff00ff00ULL, 0x0ff00ff00ff00ff0ULL, 0x0f000f000f000f00ULL),
+    B64(or, 0xf0, 0x0f, 0xff),
+    B64(xor, 0xff, 0x0f, 0xf0),
+    B64(andc, 0xff, 0x0f, 0xf0),
+    B64(orc, 0xf0, ~0x0fULL, 0xff),
+    B64(eqv, 0xff, 0x0f, ~0xf0ULL),
+    B32(eqv, 0xff, 0x0f, 0xffffff0f),
+    B32(orc, 0, 0, 0xffffffff),
+    B64(shl, 1, 63, MIN64),
+    B64(shl, 1, 64, 1),
+    B64(shl, 3, 65, 6),
+    B32(shl, 1, 32, 1),
+    B32(shl, 1, 31, 0x80000000),
+    B64(shr, ~0ULL, 63, 1),
+    B32(shr, 0x80000000, 31, 1),
+    B64(sar, MIN64, 63, ~0ULL),
+    B32(sar, 0x80000000, 31, 0xffffffff),
+    B32(sar, 0x80000000, 33, 0xc0000000),
+    B64(rotl, 0x8000000000000001ULL, 1, 3),
+    B64(rotl, 0x8000000000000001ULL, 64, 0x8000000000000001ULL),
+    B64(rotr, 1, 1, MIN64),
+    B32(rotr, 1, 1, 0x80000000),
+    B32(rotl, 0x80000001, 4, 0x18),
+    B64(smin, ~0ULL, 1, ~0ULL),
+    B64(smax, ~0ULL, 1, 1),
+    B64(umin, ~0ULL, 1, 1),
+    B64(umax, ~0ULL, 1, ~0ULL),
+    B32(smin, 0x80000000, 1, 0x80000000),
+    B32(umax, 0x80000000, 1, 0x80000000),
+    B64(clz, 0, 64, 64),
+    B64(clz, 1, 64, 63),
+    B64(clz, MIN64, 64, 0),
+    B32(clz, 1, 32, 31),
+    B32(clz, 0, 32, 32),
+    B64(ctz, 8, 64, 3),
+    B64(ctz, 0, 64, 64),
+    B32(ctz, 0, 77, 77),
+    B32(ctz, 0x80000000, 32, 31),
+    U64(neg, 1, ~0ULL),
+    U32(neg, 1, 0xffffffff),
+    U64(not, 0, ~0ULL),
+    U32(not, 0, 0xffffffff),
+    U64(ext8s, 0x80, 0xffffffffffffff80ULL),
+    U64(ext8u, 0x1ff, 0xff),
+    U64(ext16s, 0x8000, 0xffffffffffff8000ULL),
+    U32(ext16s, 0x8000, 0xffff8000),
+    U64(ext16u, 0x18000, 0x8000),
+    U64(ext32s, 0x80000000, 0xffffffff80000000ULL),
+    U64(ext32u, ~0ULL, 0xffffffff),
+    U64(bswap, 0x0102030405060708ULL, 0x0807060504030201ULL),
+    U32(bswap, 0x01020304, 0x04030201),
+    U64(ctpop, ~0ULL, 64),
+    U32(ctpop, 0xf0f0f0f0, 16),
+    U64(mov, 0x123456789abcdefULL, 0x123456789abcdefULL),
+};
+
+static const struct op_case *cur_case;
+static bool cur_const;
+
+/* r2 = op(r0, r1), or with constants when cur_const. */
+static void op_block(struct tcg_builder *b, uint64_t pc)
+{
+	const struct op_case *c = cur_case;
+
+	tcg_gen_insn_start(b, pc, 0);
+	if (c->w32) {
+		tcg_i32 x = tcg_temp_new_i32(b), y = tcg_temp_new_i32(b);
+		tcg_i32 d = tcg_temp_new_i32(b);
+		if (cur_const) {
+			x = tcg_const_i32(b, (uint32_t)c->a);
+			y = tcg_const_i32(b, (uint32_t)c->b);
+		} else {
+			tcg_gen_extrl_i64_i32(b, x, toy_r[0]);
+			tcg_gen_extrl_i64_i32(b, y, toy_r[1]);
+		}
+		if (c->g32)
+			c->g32(b, d, x, y);
+		else
+			c->u32(b, d, x);
+		tcg_gen_extu_i32_i64(b, toy_r[2], d);
+	} else {
+		tcg_i64 x = toy_r[0], y = toy_r[1];
+		if (cur_const) {
+			x = tcg_const_i64(b, c->a);
+			y = tcg_const_i64(b, c->b);
+		}
+		if (c->g64)
+			c->g64(b, toy_r[2], x, y);
+		else
+			c->u64(b, toy_r[2], x);
+	}
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void test_ops(bool optimize, bool consts)
+{
+	struct tcg_ctx *ctx = ctx_new(optimize, false);
+	struct toy_cpu *c = cpu_new(ctx);
+
+	reset_blocks();
+	toy_default_fn = op_block;
+	cur_const = consts;
+	for (unsigned i = 0; i < ARRAY_SIZE(op_cases); i++) {
+		cur_case = &op_cases[i];
+		c->r[0] = op_cases[i].a;
+		c->r[1] = op_cases[i].b;
+		c->r[2] = 0x5555;
+		run(c, 0x1000 + 4 * i);
+		if (c->r[2] != op_cases[i].expect)
+			fprintf(stderr, "op %s(0x%llx, 0x%llx) opt=%d const=%d\n", op_cases[i].name,
+				(unsigned long long)op_cases[i].a,
+				(unsigned long long)op_cases[i].b, optimize, consts);
+		CHECK_EQ(c->r[2], op_cases[i].expect);
+	}
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
+/* setcond/movcond over all ten conditions, brcond agrees with setcond. */
+static enum tcg_cond cur_cond;
+
+static void cond_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_label l = tcg_label_new(b);
+	tcg_i32 x = tcg_temp_new_i32(b), y = tcg_temp_new_i32(b), d = tcg_temp_new_i32(b);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_setcond_i64(b, cur_cond, toy_r[2], toy_r[0], toy_r[1]);
+	tcg_gen_movcond_i64(b, cur_cond, toy_r[3], toy_r[0], toy_r[1], toy_r[4], toy_r[5]);
+	tcg_gen_extrl_i64_i32(b, x, toy_r[0]);
+	tcg_gen_extrl_i64_i32(b, y, toy_r[1]);
+	tcg_gen_setcond_i32(b, cur_cond, d, x, y);
+	tcg_gen_extu_i32_i64(b, toy_r[6], d);
+	tcg_gen_movi_i64(b, toy_r[7], 0);
+	tcg_gen_brcond_i64(b, cur_cond, toy_r[0], toy_r[1], l);
+	toy_goto(b, 0, HALT_PC);
+	tcg_gen_set_label(b, l);
+	tcg_gen_movi_i64(b, toy_r[7], 1);
+	toy_goto(b, 1, HALT_PC);
+}
+
+static void test_conds(bool optimize)
+{
+	/* Expected for (a, b) = (-1, 1) and, 32-bit, (0x80000000, 1). */
+	static const uint8_t e64[TCG_NB_CONDS] = {0, 1, 1, 0, 1, 0, 0, 1, 0, 1};
+	static const uint8_t e32[TCG_NB_CONDS] = {0, 1, 1, 0, 1, 0, 0, 1, 0, 1};
+	struct tcg_ctx *ctx = ctx_new(optimize, false);
+	struct toy_cpu *c = cpu_new(ctx);
+
+	reset_blocks();
+	toy_default_fn = cond_block;
+	for (unsigned k = 0; k < TCG_NB_CONDS; k++) {
+		cur_cond = (enum tcg_cond)k;
+		c->r[0] = ~0ULL;
+		c->r[1] = 1;
+		c->r[4] = 0x44;
+		c->r[5] = 0x55;
+		run(c, 0x2000 + 4 * k);
+		CHECK_EQ(c->r[2], e64[k]);
+		CHECK_EQ(c->r[3], e64[k] ? 0x44 : 0x55);
+		CHECK_EQ(c->r[7], e64[k]);
+		CHECK_EQ(c->r[6], e64[k]); /* low halves: 0xffffffff vs 1 */
+		c->r[0] = 0x80000000;
+		run(c, 0x2000 + 4 * k);
+		CHECK_EQ(c->r[6], e32[k]);
+		CHECK_EQ(c->r[2], tcg_cond_eval(cur_cond, TCG_TYPE_I64, 0x80000000, 1));
+		c->r[0] = 1; /* equal */
+		run(c, 0x2000 + 4 * k);
+		CHECK_EQ(c->r[2], k == TCG_COND_EQ || k == TCG_COND_GE || k == TCG_COND_LE ||
+				      k == TCG_COND_GEU || k == TCG_COND_LEU);
+	}
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
+/* extract/sextract/deposit and the width conversions. */
+static void field_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_i32 w = tcg_temp_new_i32(b);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_extract_i64(b, toy_r[2], toy_r[0], 60, 4);
+	tcg_gen_sextract_i64(b, toy_r[3], toy_r[0], 4, 8);
+	tcg_gen_deposit_i64(b, toy_r[4], toy_r[0], toy_r[1], 8, 16);
+	tcg_gen_extrl_i64_i32(b, w, toy_r[0]);
+	tcg_gen_ext_i32_i64(b, toy_r[5], w);
+	tcg_gen_extu_i32_i64(b, toy_r[6], w);
+	tcg_gen_mov_i32(b, toy_w0, w);
+	tcg_gen_sextract_i64(b, toy_r[7], toy_r[1], 0, 64);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void test_fields(bool optimize)
+{
+	struct tcg_ctx *ctx = ctx_new(optimize, false);
+	struct toy_cpu *c = cpu_new(ctx);
+
+	reset_blocks();
+	toy_block(0x3000, field_block, false);
+	c->r[0] = 0xa0000000f0000f80ULL;
+	c->r[1] = 0x123456789abcdef0ULL;
+	run(c, 0x3000);
+	CHECK_EQ(c->r[2], 0xa);
+	CHECK_EQ(c->r[3], 0xfffffffffffffff8ULL);
+	CHECK_EQ(c->r[4], 0xa0000000f0def080ULL);
+	CHECK_EQ(c->r[5], 0xfffffffff0000f80ULL);
+	CHECK_EQ(c->r[6], 0xf0000f80ULL);
+	CHECK_EQ(c->w0, 0xf0000f80U);
+	CHECK_EQ(c->r[7], c->r[1]);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
+/* ---- guest memory ---- */
+
+/* r2 = ld(r0); st(r1 -> r0 + 8); r3 = ld64(r0 + 8) with memop r[5]-selected. */
+static enum tcg_memop cur_mo;
+
+static void mem_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_i64 a8 = tcg_temp_new_i64(b);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_guest_ld_i64(b, toy_r[2], toy_r[0], cur_mo, 0);
+	tcg_gen_insn_start(b, pc + 4, 0);
+	tcg_gen_addi_i64(b, a8, toy_r[0], 8);
+	tcg_gen_guest_st_i64(b, toy_r[1], a8, cur_mo, 0);
+	tcg_gen_guest_ld_i64(b, toy_r[3], a8, TCG_MO_UQ, 0);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void test_memory(bool optimize)
+{
+	static const struct {
+		enum tcg_memop mo;
+		uint64_t ld, st;
+	} cases[] = {
+	    {TCG_MO_UB, 0x88, 0x11},
+	    {TCG_MO_SB, 0xffffffffffffff88ULL, 0x11},
+	    {TCG_MO_UW, 0x8788, 0x2211},
+	    {TCG_MO_SW, 0xffffffffffff8788ULL, 0x2211},
+	    {TCG_MO_UL, 0x85868788, 0x44332211},
+	    {TCG_MO_SL, 0xffffffff85868788ULL, 0x44332211},
+	    {TCG_MO_UQ, 0x8182838485868788ULL, 0x8877665544332211ULL},
+	};
+	struct tcg_ctx *ctx = ctx_new(optimize, false);
+	struct toy_cpu *c = cpu_new(ctx);
+
+	reset_blocks();
+	toy_default_fn = mem_block;
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t v = 0x8182838485868788ULL;
+		uint64_t addr = RAM_BASE + 0x4000 + 64 * i;
+		memcpy(&ram[0x4000 + 64 * i], &v, 8);
+		memset(&ram[0x4000 + 64 * i + 8], 0xee, 8);
+		cur_mo = cases[i].mo;
+		c->r[0] = addr;
+		c->r[1] = 0x8877665544332211ULL;
+		run(c, 0x4000 + 8 * i);
+		CHECK_EQ(c->r[2], cases[i].ld);
+		uint64_t want = 0xeeeeeeeeeeeeeeeeULL;
+		unsigned size = 1u << (cases[i].mo & TCG_MO_SIZE);
+		want = size == 8 ? cases[i].st : (want & ~((1ULL << (8 * size)) - 1)) | cases[i].st;
+		CHECK_EQ(c->r[3], want);
+		/* Misaligned within a page, then across the page end. */
+		c->r[0] = addr + 1;
+		run(c, 0x4000 + 8 * i);
+		c->r[0] = RAM_BASE + 0x5000 - 3;
+		memcpy(&ram[0x5000 - 3], &v, 8);
+		run(c, 0x4000 + 8 * i);
+		CHECK_EQ(c->r[2], cases[i].ld);
+	}
+	/* MMIO: loads see the device, stores reach it with the right size. */
+	cur_mo = TCG_MO_UL;
+	c->r[0] = MMIO_BASE + 0x10;
+	c->r[1] = 0xcafef00d;
+	run(c, 0x4800);
+	CHECK_EQ(c->r[2], (0xa5a5a5a5a5a5a5a5ULL ^ 0x10) & 0xffffffff);
+	CHECK_EQ(dev_last_off, 0x18);
+	CHECK_EQ(dev_last_write, 0xcafef00d);
+	CHECK_EQ(dev_last_size, 4);
+	CHECK(c->exceptions == 0);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
+/* ---- exceptions ---- */
+
+static uint64_t raise_helper(struct tcg_cpu *cpu, uint64_t arg)
+{
+	tcg_raise_exception(cpu, 9, arg);
+}
+static const struct tcg_helper h_raise = TCG_HELPER(raise_helper, 1, 0);
+
+/* insn 0: r1 = 11; insn 1: r2 = 22, raise(r0); insn 2: r3 = 33 */
+static void raise_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_movi_i64(b, toy_r[1], 11);
+	tcg_gen_insn_start(b, pc + 4, 0);
+	tcg_gen_movi_i64(b, toy_r[2], 22);
+	tcg_gen_call1(b, &h_raise, TCG_I64_NONE, toy_r[0]);
+	tcg_gen_insn_start(b, pc + 8, 0);
+	tcg_gen_movi_i64(b, toy_r[3], 33);
+	toy_goto(b, 0, HALT_PC);
+}
+
+/* insn 0: r1 = 11; insn 1: r2 = ld(r0, memop r4); insn 2: r3 = 33 */
+static void fault_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_movi_i64(b, toy_r[1], 11);
+	tcg_gen_insn_start(b, pc + 4, 0);
+	tcg_gen_guest_ld_i64(b, toy_r[2], toy_r[0], TCG_MO_UL | TCG_MO_ALIGN, 0);
+	tcg_gen_insn_start(b, pc + 8, 0);
+	tcg_gen_movi_i64(b, toy_r[3], 33);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void check_fault(struct toy_cpu *c, uint64_t pc, int excp, uint64_t arg)
+{
+	memset(c->r, 0, sizeof(c->r));
+	c->exceptions = 0;
+	c->base.instret = 0;
+	c->r[0] = arg;
+	run(c, pc);
+	CHECK_EQ(c->exceptions, 1);
+	CHECK_EQ(c->scratch[0], excp);
+	CHECK_EQ(c->scratch[1], arg);
+	CHECK_EQ(c->scratch[2], pc + 4);  /* the faulting insn's pc */
+	CHECK_EQ(c->r[1], 11);		  /* earlier insn's effect is visible */
+	CHECK_EQ(c->r[3], 0);		  /* later insn did not run */
+	CHECK_EQ(c->base.instret, 1 + 1); /* insn 0, then the halt block */
+}
+
+static void test_exceptions(bool optimize)
+{
+	struct tcg_ctx *ctx = ctx_new(optimize, false);
+	struct toy_cpu *c = cpu_new(ctx);
+
+	reset_blocks();
+	toy_block(0x5000, raise_block, false);
+	toy_block(0x5100, fault_block, false);
+	check_fault(c, 0x5000, 9, 0x1234);
+	check_fault(c, 0x5000, 9, 0x1234);		/* cached block */
+	check_fault(c, 0x5100, 4, RAM_BASE + 2);	/* misaligned + ALIGN */
+	check_fault(c, 0x5100, 5, 0x40000000);		/* neither RAM nor device */
+	check_fault(c, 0x5100, 5, RAM_BASE + RAM_SIZE); /* just past RAM */
+	/* A good access after the faults. */
+	c->r[0] = RAM_BASE;
+	c->exceptions = 0;
+	run(c, 0x5100);
+	CHECK_EQ(c->exceptions, 0);
+	CHECK_EQ(c->r[3], 33);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
+/* ---- chaining, jump cache, loop exit ---- */
+
+/* r0 -= 1; if r0 != 0 loop else halt. */
+static void loop_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_label l = tcg_label_new(b);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_subi_i64(b, toy_r[0], toy_r[0], 1);
+	tcg_gen_addi_i64(b, toy_r[1], toy_r[1], 3);
+	tcg_gen_brcondi_i64(b, TCG_COND_NE, toy_r[0], 0, l);
+	toy_goto(b, 1, HALT_PC);
+	tcg_gen_set_label(b, l);
+	toy_goto(b, 0, pc);
+}
+
+/* pc = r2 (indirect), r3 += 1 */
+static void ptr_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_addi_i64(b, toy_r[3], toy_r[3], 1);
+	tcg_gen_mov_i64(b, toy_pc, toy_r[2]);
+	tcg_gen_goto_ptr(b, toy_r[2]);
+}
+
+/* r2 = (r0 -= 1) ? 0x6200 : HALT, then to ptr_block, which jumps to r2. */
+static void ptr_loop_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_i64 z = tcg_const_i64(b, 0);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_subi_i64(b, toy_r[0], toy_r[0], 1);
+	tcg_gen_movcond_i64(b, TCG_COND_NE, toy_r[2], toy_r[0], z, tcg_const_i64(b, 0x6200),
+			    tcg_const_i64(b, HALT_PC));
+	toy_goto(b, 0, 0x6100);
+}
+
+static void test_chaining(bool optimize)
+{
+	struct tcg_ctx *ctx = ctx_new(optimize, false);
+	struct toy_cpu *c = cpu_new(ctx);
+	struct tcg_stats st;
+
+	reset_blocks();
+	toy_block(0x6000, loop_block, false);
+	toy_block(0x6100, ptr_block, false);
+	toy_block(0x6200, ptr_loop_block, false);
+	c->r[0] = 100000;
+	c->base.instret = 0;
+	run(c, 0x6000);
+	CHECK_EQ(c->r[0], 0);
+	CHECK_EQ(c->r[1], 300000);
+	CHECK_EQ(c->base.instret, 100001);
+	tcg_ctx_stats(ctx, &st);
+	CHECK(st.chains >= 1);
+	CHECK_EQ(toy_translations, 2);
+	/* Indirect: 0x6200 -> 0x6100 -> (goto_ptr) 0x6200 ... */
+	c->r[0] = 1000;
+	c->r[3] = 0;
+	c->r[2] = 0x6200;
+	run(c, 0x6100);
+	CHECK_EQ(c->r[0], 0);
+	CHECK_EQ(c->r[3], 1001);
+	CHECK_EQ(toy_translations, 4);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
+/* ---- self-modifying code, flush, stop ---- */
+
+static void code_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_addi_i64(b, toy_r[5], toy_r[5], 1);
+	toy_goto(b, 0, HALT_PC);
+}
+
+/* Store r1 to [r0] (64 bits). */
+static void store_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_guest_st_i64(b, toy_r[1], toy_r[0], TCG_MO_UQ, 0);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static uint64_t fence_helper(struct tcg_cpu *cpu)
+{
+	tcg_request_tb_flush(cpu);
+	return 0;
+}
+static const struct tcg_helper h_fence = TCG_HELPER(fence_helper, 0, TCG_CALL_NO_RAISE);
+
+static void fence_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_call0(b, &h_fence, TCG_I64_NONE);
+	tcg_gen_movi_i64(b, toy_pc, HALT_PC);
+	tcg_gen_exit_tb(b, TCG_EXIT_NOCHAIN);
+}
+
+static void test_smc(bool optimize)
+{
+	struct tcg_ctx *ctx = ctx_new(optimize, false);
+	struct toy_cpu *c = cpu_new(ctx);
+	struct tcg_stats st;
+
+	reset_blocks();
+	toy_block(RAM_BASE + 0x8000, code_block, true);
+	toy_block(RAM_BASE + 0x9000, store_block, true);
+	toy_block(RAM_BASE + 0xa000, fence_block, true);
+	run(c, RAM_BASE + 0x8000);
+	run(c, RAM_BASE + 0x8000);
+	CHECK_EQ(c->r[5], 2);
+	CHECK_EQ(toy_translations, 2); /* code + halt */
+	/* A store elsewhere in RAM invalidates nothing. */
+	c->r[0] = RAM_BASE + 0x8100;
+	c->r[1] = 7;
+	run(c, RAM_BASE + 0x9000);
+	tcg_ctx_stats(ctx, &st);
+	CHECK_EQ(st.tbs_invalidated, 0);
+	/* A store over the block's code does, and it is translated again. */
+	c->r[0] = RAM_BASE + 0x8000;
+	run(c, RAM_BASE + 0x9000);
+	tcg_ctx_stats(ctx, &st);
+	CHECK_EQ(st.tbs_invalidated, 1);
+	CHECK_EQ(ram[0x8000], 7);
+	run(c, RAM_BASE + 0x8000);
+	CHECK_EQ(c->r[5], 3);
+	CHECK_EQ(toy_translations, 4);
+	/* fence: everything is translated afresh. */
+	run(c, RAM_BASE + 0xa000);
+	tcg_ctx_stats(ctx, &st);
+	CHECK_EQ(st.tb_flushes, 1);
+	run(c, RAM_BASE + 0x8000);
+	CHECK_EQ(toy_translations, 7);
+	/* A stop request before running returns at once. */
+	tcg_cpu_stop(&c->base);
+	c->r[5] = 0;
+	CHECK_EQ(tcg_cpu_exec(&c->base), TCG_EXEC_STOPPED);
+	CHECK_EQ(c->r[5], 0);
+	/* Fetching from outside RAM fails the translation cleanly. */
+	c->base.pc = 0x7000;
+	toy_block(0x7000, code_block, true);
+	CHECK_EQ(tcg_cpu_exec(&c->base), TCG_EXEC_ERROR);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
+/* Single-step contexts run exactly one block per tcg_cpu_exec_tb. */
+static void test_single_step(void)
+{
+	struct tcg_ctx *ctx = ctx_new(true, true);
+	struct toy_cpu *c = cpu_new(ctx);
+
+	reset_blocks();
+	toy_block(0x6000, loop_block, false);
+	c->r[0] = 3;
+	c->base.pc = 0x6000;
+	CHECK_EQ(tcg_cpu_exec_tb(&c->base), 0);
+	CHECK_EQ(c->r[0], 2);
+	CHECK_EQ(c->base.pc, 0x6000);
+	CHECK_EQ(tcg_cpu_exec_tb(&c->base), 0);
+	CHECK_EQ(tcg_cpu_exec_tb(&c->base), 0);
+	CHECK_EQ(c->r[0], 0);
+	CHECK_EQ(c->base.pc, HALT_PC);
+	CHECK_EQ(c->base.instret, 3);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
+int main(int argc, char **argv)
+{
+	backend = toy_backend_arg(argc, argv);
+	CHECK_EQ(gm_add_region(&gm, RAM_BASE, RAM_SIZE, ram), 0);
+	io_bus_init(&mmio, "mmio");
+	CHECK_EQ(io_bus_register(&mmio, MMIO_BASE, 0x1000, &dev_ops, NULL, "dev"), 0);
+	for (int opt = 0; opt < 2; opt++) {
+		test_ops(opt, false);
+		test_ops(opt, true);
+		test_conds(opt);
+		test_fields(opt);
+		test_memory(opt);
+		test_exceptions(opt);
+		test_chaining(opt);
+		test_smc(opt);
+	}
+	test_single_step();
+	return test_result(argc > 1 ? argv[1] : "interp");
+}
