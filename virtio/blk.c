@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "virtio/opts.h"
 
 #define BLK_SECTOR 512u
 /* Headroom for descriptors split where guest RAM regions meet. */
@@ -653,6 +654,75 @@ int virtio_blk_init(struct virtio_blk *blk, const struct virtio_blk_opts *o,
 err:
 	virtio_blk_fini(blk);
 	return ret;
+}
+
+static int virtio_blk_parse_kv(struct virtio_blk_opts *o, const char *k, char *v)
+{
+	if (!strcmp(k, "file")) {
+		o->path = v;
+		return *v ? 0 : -EINVAL;
+	}
+	if (!strcmp(k, "ro"))
+		return virtio_opts_bool(v, &o->ro);
+	if (!strcmp(k, "direct"))
+		return virtio_opts_bool(v, &o->direct);
+	if (!strcmp(k, "serial")) {
+		o->serial = v;
+		return strlen(v) <= VIRTIO_BLK_ID_BYTES ? 0 : -EINVAL;
+	}
+	if (!strcmp(k, "id")) {
+		o->id = v;
+		return 0;
+	}
+	if (!strcmp(k, "iops"))
+		return virtio_opts_u64(v, &o->iops);
+	if (!strcmp(k, "bw"))
+		return virtio_opts_u64(v, &o->bw);
+	return -ENOENT;
+}
+
+int virtio_blk_parse(char *spec, struct virtio_blk_opts *o, char *err, size_t errlen)
+{
+	char *cur = spec, *k, *v;
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	while ((ret = virtio_opts_next(&cur, &k, &v)) > 0) {
+		ret = virtio_blk_parse_kv(o, k, v);
+		if (ret == -ENOENT) {
+			snprintf(err, errlen, "--drive: unknown option '%s'", k);
+			return -EINVAL;
+		}
+		if (ret < 0) {
+			snprintf(err, errlen, "--drive: bad value '%s' for %s", v, k);
+			return -EINVAL;
+		}
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "--drive: expected key=value pairs");
+		return -EINVAL;
+	}
+	if (!o->path) {
+		snprintf(err, errlen, "--drive: file= is required");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int virtio_blk_drain(struct virtio_blk *blk, uint64_t timeout_ns)
+{
+	uint64_t end = monotonic_ns() + timeout_ns;
+
+	while (blk->inflight) {
+		int ret;
+
+		if (monotonic_ns() >= end)
+			return -ETIMEDOUT;
+		ret = iothread_poll(blk->io, 100000000ULL);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 void virtio_blk_fini(struct virtio_blk *blk)

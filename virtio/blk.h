@@ -57,6 +57,13 @@ struct virtio_blk {
 };
 
 /*
+ * Parse a --drive value in place ("file=PATH,ro=on,direct=on,serial=ID,
+ * id=NAME,iops=N,bw=N"); @o's strings point into @spec. -EINVAL with a
+ * message in @err on an unknown key, a bad value or a missing file=.
+ */
+int virtio_blk_parse(char *spec, struct virtio_blk_opts *o, char *err, size_t errlen) must_check;
+
+/*
  * Open the image and set up the device. Refuses (with a message naming the
  * file) an image whose size is not a multiple of 512 (-EINVAL), a file that
  * another vmm holds locked (-EBUSY; an exclusive flock, shared for ro=on),
@@ -64,6 +71,13 @@ struct virtio_blk {
  */
 int virtio_blk_init(struct virtio_blk *blk, const struct virtio_blk_opts *opts,
 		    const struct guest_mem *gm, struct iothread *io) must_check;
+
+/*
+ * Shutdown: with the vCPUs and the I/O thread stopped, run the ring on the
+ * caller's thread until every request in flight has completed (what the
+ * guest saw as flushed already is on disk). -ETIMEDOUT after @timeout_ns.
+ */
+int virtio_blk_drain(struct virtio_blk *blk, uint64_t timeout_ns) must_check;
 
 /* Close the image. Call once the I/O thread has stopped. */
 void virtio_blk_fini(struct virtio_blk *blk);

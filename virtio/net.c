@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "virtio/opts.h"
 
 #define NET_RXQ	    0u
 #define NET_TXQ	    1u
@@ -88,6 +89,48 @@ static bool virtio_net_admit(struct virtio_net *net, struct rate_limiter *rl, st
 	if (!tm->armed && iothread_timer(net->io, tm, rate_limiter_delay_ns(rl, 0, now), fire) < 0)
 		log_err("virtio-net: cannot arm the rate limit timer");
 	return false;
+}
+
+static int virtio_net_parse_kv(struct virtio_net_opts *o, const char *k, char *v)
+{
+	if (!strcmp(k, "tap")) {
+		o->tap = v;
+		return *v && strlen(v) < IFNAMSIZ ? 0 : -EINVAL;
+	}
+	if (!strcmp(k, "mac")) {
+		o->mac_set = true;
+		return virtio_net_parse_mac(v, o->mac);
+	}
+	if (!strcmp(k, "bw"))
+		return virtio_opts_u64(v, &o->bw);
+	if (!strcmp(k, "iops"))
+		return virtio_opts_u64(v, &o->iops);
+	return -ENOENT;
+}
+
+int virtio_net_parse(char *spec, struct virtio_net_opts *o, char *err, size_t errlen)
+{
+	char *cur = spec, *k, *v;
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	while ((ret = virtio_opts_next(&cur, &k, &v)) > 0) {
+		ret = virtio_net_parse_kv(o, k, v);
+		if (ret < 0) {
+			snprintf(err, errlen,
+				 ret == -ENOENT ? "--net: unknown option '%s'"
+						: "--net: bad value for '%s'",
+				 k);
+			return -EINVAL;
+		}
+	}
+	if (ret < 0 || !o->tap) {
+		snprintf(err, errlen,
+			 ret < 0 ? "--net: expected key=value pairs" : "--net: tap= is required");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* ---- receive (§5.1.6.3, §5.1.6.4) ---- */

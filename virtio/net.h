@@ -64,6 +64,9 @@ struct virtio_net {
 	uint64_t rx_packets, rx_dropped, tx_packets, tx_errors;
 };
 
+/* Parse a --net value in place: "tap=NAME,mac=52:54:...,bw=N,iops=N". */
+int virtio_net_parse(char *spec, struct virtio_net_opts *o, char *err, size_t errlen) must_check;
+
 /* Parse "52:54:00:12:34:56". */
 int virtio_net_parse_mac(const char *s, uint8_t mac[6]) must_check;
 

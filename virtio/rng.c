@@ -6,10 +6,12 @@
 #include "virtio/rng.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include "common/log.h"
+#include "virtio/opts.h"
 
 static struct virtio_rng *to_rng(struct virtio_dev *dev)
 {
@@ -100,6 +102,29 @@ static const struct virtio_dev_ops virtio_rng_ops = {
     .device_id = VIRTIO_ID_RNG,
     .queue_notify = virtio_rng_queue_notify,
 };
+
+int virtio_rng_parse(char *spec, struct virtio_rng_opts *o, char *err, size_t errlen)
+{
+	char *cur = spec, *k, *v;
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	while ((ret = virtio_opts_next(&cur, &k, &v)) > 0) {
+		if (strcmp(k, "bw")) {
+			snprintf(err, errlen, "--rng: unknown option '%s'", k);
+			return -EINVAL;
+		}
+		if (virtio_opts_u64(v, &o->bw) < 0) {
+			snprintf(err, errlen, "--rng: bad value '%s' for bw", v);
+			return -EINVAL;
+		}
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "--rng: expected key=value pairs");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 int virtio_rng_init(struct virtio_rng *rng, const struct virtio_rng_opts *o,
 		    const struct guest_mem *gm, struct iothread *io)

@@ -24,6 +24,9 @@ struct virtio_rng {
 	uint64_t bytes; /* entropy handed out */
 };
 
+/* Parse a --rng value in place: "" or "bw=N". */
+int virtio_rng_parse(char *spec, struct virtio_rng_opts *o, char *err, size_t errlen) must_check;
+
 int virtio_rng_init(struct virtio_rng *rng, const struct virtio_rng_opts *o,
 		    const struct guest_mem *gm, struct iothread *io) must_check;
 void virtio_rng_fini(struct virtio_rng *rng);

@@ -508,6 +508,38 @@ static void test_threaded(void)
 	bfx_fini(&x);
 }
 
+/* Shutdown: a write in flight when the loop stops still reaches the disk. */
+static void test_drain(void)
+{
+	static uint8_t want[4096], got[4096];
+	struct bfx x;
+	char path[96];
+	uint64_t buf;
+	struct virtio_blk_outhdr *h;
+
+	make_image(path, sizeof(path), IMG_SIZE);
+	CHECK_EQ(bfx_init(&x, path, (struct virtio_blk_opts){0}, ALL_FEATURES), 0);
+	buf = vdrv_alloc(&x.d, 4096, 4096);
+	fill(want, sizeof(want), 42);
+	memcpy(vdrv_host(&x.d, buf), want, sizeof(want));
+	h = vdrv_host(&x.d, x.hdr);
+	h->type = htole32(VIRTIO_BLK_T_OUT);
+	h->sector = htole64(100);
+	vdrv_add(&x.d, &x.dq[0],
+		 (struct vdrv_buf[]){{x.hdr, 16, false}, {buf, 4096, false}, {x.st, 1, true}}, 3);
+	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	/* Until the kick is seen and the write queued on the ring. */
+	for (int i = 0; i < 100 && !x.blk.inflight; i++)
+		iothread_poll(&io, 10000000ULL);
+	CHECK_EQ(x.blk.inflight, 1);
+	CHECK_EQ(virtio_blk_drain(&x.blk, 10000000000ULL), 0);
+	CHECK_EQ(x.blk.inflight, 0);
+	file_read(path, 100 * 512, got, sizeof(got));
+	CHECK(memcmp(got, want, sizeof(want)) == 0);
+	CHECK_EQ(*(uint8_t *)vdrv_host(&x.d, x.st), VIRTIO_BLK_S_OK);
+	bfx_fini(&x);
+}
+
 static void cleanup(void)
 {
 	char cmd[128];
@@ -535,6 +567,7 @@ int main(void)
 	test_open_refusals();
 	test_direct_mq();
 	test_rate_limited();
+	test_drain();
 	test_threaded(); /* last: the I/O thread leaves this thread's hands */
 	iothread_fini(&io);
 	cleanup();
