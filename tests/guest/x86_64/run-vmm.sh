@@ -57,6 +57,17 @@ crash)
 	expect_err "triple fault"
 	expect_err "rip="
 	;;
+signals)
+	# guest_smp on one vCPU spins forever waiting for an AP: only a signal ends it.
+	for sig in INT:130 TERM:143; do
+		"$vmm" --kernel "$dir/guest_smp.bin" --console none </dev/null >"$out" 2>"$err" &
+		pid=$!
+		sleep 0.5
+		kill -"${sig%%:*}" $pid
+		wait $pid; st=$?
+		[ $st -eq "${sig##*:}" ] || { echo "FAIL: SIG${sig%%:*} gave exit $st, want ${sig##*:}"; cat "$err"; exit 1; }
+	done
+	;;
 seccomp-log)
 	run 0 --kernel "$dir/guest_poweroff.bin" --seccomp=log </dev/null
 	;;
