@@ -112,6 +112,8 @@ static void make_req(struct xc_req *q, unsigned i)
 
 	q->op = op;
 	q->frm = i % 5;
+	/* sticky NX already set in half the cases: the host fast path's condition */
+	q->flags0 = rnd() & 1 ? SF_NX : 0;
 	if (ops[op].kind == FX) {
 		q->a = rand_int();
 		q->b = q->c = 0;
@@ -182,7 +184,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct rv_fp_insn d;
-		uint32_t fl = 0;
+		uint32_t fl = (uint32_t)req[i].flags0;
 		uint64_t r = 0;
 
 		test_checks++;

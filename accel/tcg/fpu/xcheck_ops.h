@@ -69,9 +69,9 @@ enum xc_op {
 	XC_NOPS
 };
 
-/* One request: op, frm, operands; one reply: result, fflags. */
+/* One request: op, frm, fflags before, operands; one reply: result, fflags after. */
 struct xc_req {
-	uint64_t op, frm, a, b, c;
+	uint64_t op, frm, flags0, a, b, c;
 };
 struct xc_rep {
 	uint64_t r, flags;

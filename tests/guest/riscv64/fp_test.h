@@ -4,24 +4,29 @@
  * the fflags it raised. ft0, ft1, ft2 hold the operands (loaded with
  * fmv.d.x, so an S operand must be passed NaN-boxed, or deliberately not);
  * the instruction text writes ft3 (FPF) or the integer result %[v] (FPX).
+ * fflags starts as fp_fflags_preset; the flags read back include it.
  */
 #ifndef FP_TEST_H
 #define FP_TEST_H
 
 #include "rvtest.h"
 
+/* fflags before each instruction (normally 0: the flags it raises alone). */
+static uint64_t fp_fflags_preset;
+
 #define FP_RUN(text, out, A_, B_, C_, FRM_, FLP_)                                          \
 	({                                                                                  \
 		uint64_t v_, f_;                                                            \
 		__asm__ volatile("csrw frm, %[rm]\n\t"                                      \
-				 "csrw fflags, zero\n\t"                                    \
+				 "csrw fflags, %[pre]\n\t"                                  \
 				 "fmv.d.x ft0, %[xa]\n\t"                                   \
 				 "fmv.d.x ft1, %[xb]\n\t"                                   \
 				 "fmv.d.x ft2, %[xc]\n\t" text "\n\t" out "\n\t"            \
 				 "frflags %[f]"                                             \
 				 : [v] "=&r"(v_), [f] "=&r"(f_)                             \
 				 : [xa] "r"((uint64_t)(A_)), [xb] "r"((uint64_t)(B_)),      \
-				   [xc] "r"((uint64_t)(C_)), [rm] "r"((uint64_t)(FRM_))     \
+				   [xc] "r"((uint64_t)(C_)), [rm] "r"((uint64_t)(FRM_)),    \
+				   [pre] "r"(fp_fflags_preset)                              \
 				 : "ft0", "ft1", "ft2", "ft3", "memory");                   \
 		*(FLP_) = f_;                                                               \
 		v_;                                                                         \
