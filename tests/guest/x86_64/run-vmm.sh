@@ -68,6 +68,17 @@ signals)
 		[ $st -eq "${sig##*:}" ] || { echo "FAIL: SIG${sig%%:*} gave exit $st, want ${sig##*:}"; cat "$err"; exit 1; }
 	done
 	;;
+reboot-restart)
+	# A guest that resets at once, restarted each time: several boots, then SIGTERM.
+	"$vmm" --kernel "$dir/guest_reset.bin" --cmdline kbd --on-reboot restart --console stdio \
+		</dev/null >"$out" 2>"$err" &
+	pid=$!
+	for _ in $(seq 50); do [ "$(grep -c resetting "$out")" -ge 3 ] && break; sleep 0.1; done
+	kill -TERM $pid; wait $pid; st=$?
+	n=$(grep -c resetting "$out")
+	[ "$n" -ge 3 ] || { echo "FAIL: only $n boots with --on-reboot restart"; cat "$err"; exit 1; }
+	[ $st -eq 143 ] || { echo "FAIL: exit $st after SIGTERM, want 143"; cat "$err"; exit 1; }
+	;;
 seccomp-log)
 	run 0 --kernel "$dir/guest_poweroff.bin" --seccomp=log </dev/null
 	;;
