@@ -47,6 +47,7 @@ enum {
 /* §5.2.9 FADT field offsets (those not left zero). */
 enum {
 	FADT_DSDT = 40,
+	FADT_CENTURY = 108,
 	FADT_IAPC_BOOT_ARCH = 109,
 	FADT_FLAGS = 112,
 	FADT_RESET_REG = 116,
@@ -386,6 +387,8 @@ static void acpi_fadt(const struct acpi_config *cfg, uint8_t *t, uint64_t dsdt_g
 	/* The 32-bit DSDT field too where it fits, equal to X_DSDT (§5.2.9). */
 	if (dsdt_gpa <= UINT32_MAX)
 		acpi_put32(t + FADT_DSDT, (uint32_t)dsdt_gpa);
+	/* The CMOS index of the RTC's century byte, so the OS need not guess it. */
+	t[FADT_CENTURY] = cfg->rtc_century;
 	acpi_put16(t + FADT_IAPC_BOOT_ARCH, FADT_BOOT_VGA_NOT_PRESENT);
 	acpi_put32(t + FADT_FLAGS, flags);
 	acpi_gas_io8(t + FADT_RESET_REG, cfg->reset_port);

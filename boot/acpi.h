@@ -39,6 +39,7 @@ struct acpi_config {
 	uint8_t reset_value;	 /* 0x01 */
 	uint16_t uart_port;	 /* 0x3F8; 0 = no UART in the DSDT */
 	uint8_t uart_irq;	 /* 4 (ISA IRQ, 0-15) */
+	uint8_t rtc_century;	 /* CMOS index of the RTC century byte (0x32); 0 = none */
 	const struct acpi_virtio_mmio *virtio;
 	unsigned n_virtio; /* at most 4096 (device names V000-VFFF) */
 };

@@ -146,6 +146,7 @@ static int x86_build_acpi(struct machine *m)
 		.reset_value = X86_RESET_VALUE,
 		.uart_port = X86_COM1_PORT,
 		.uart_irq = X86_COM1_IRQ,
+		.rtc_century = RTC_CENTURY_INDEX,
 	};
 	uint8_t *buf = gm_ptr(&m->mem, X86_ACPI_ADDR, X86_ACPI_MAX);
 	int ret;
