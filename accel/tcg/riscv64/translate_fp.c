@@ -102,6 +102,95 @@ static tcg_i64 rv_fp_source(struct rv_dc *dc, const struct rv_fp_insn *d, uint32
 	return rv_fp_get_freg(dc, r);
 }
 
+/*
+ * An S operand as a boxed 64-bit value: itself if properly NaN-boxed, else
+ * the boxed canonical NaN (unpriv spec §12.2).
+ */
+static tcg_i64 rv_fp_gen_unbox(struct rv_dc *dc, tcg_i64 v)
+{
+	struct tcg_builder *b = dc->b;
+	tcg_i64 hi = tcg_temp_new_i64(b), r = tcg_temp_new_i64(b);
+
+	tcg_gen_shri_i64(b, hi, v, 32);
+	tcg_gen_movcond_i64(b, TCG_COND_EQ, r, hi, tcg_const_i64(b, 0xffffffffull), v,
+			    tcg_const_i64(b, rv_fp_box32(0x7fc00000u)));
+	return r;
+}
+
+/*
+ * Sign injection (§11.6, §12.6): bit operations, no flags, no
+ * canonicalization beyond the NaN-box check; fmv.s/fneg/fabs are its
+ * rs1 == rs2 forms, so it is common enough to stay out of helpers.
+ */
+static void rv_fp_gen_sgnj(struct rv_dc *dc, const struct rv_fp_insn *d, uint32_t i)
+{
+	struct tcg_builder *b = dc->b;
+	uint64_t sign = d->dbl ? 1ull << 63 : 1ull << 31;
+	tcg_i64 x = rv_fp_get_freg(dc, rv_rs1(i)), y = rv_fp_get_freg(dc, rv_rs2(i));
+	tcg_i64 r = tcg_temp_new_i64(b), t = tcg_temp_new_i64(b);
+
+	if (!d->dbl) {
+		x = rv_fp_gen_unbox(dc, x);
+		y = rv_fp_gen_unbox(dc, y);
+	}
+	if (d->op == RV_FP_SGNJ && rv_rs1(i) == rv_rs2(i)) { /* fmv.s / fmv.d */
+		rv_fp_set_freg(dc, rv_rd(i), x);
+		return;
+	}
+	if (d->op == RV_FP_SGNJN)
+		tcg_gen_not_i64(b, t, y);
+	else
+		tcg_gen_mov_i64(b, t, y);
+	tcg_gen_andi_i64(b, t, t, sign);
+	if (d->op == RV_FP_SGNJX) {
+		tcg_gen_xor_i64(b, r, x, t);
+	} else {
+		tcg_gen_andi_i64(b, r, x, ~sign);
+		tcg_gen_or_i64(b, r, r, t);
+	}
+	rv_fp_set_freg(dc, rv_rd(i), r);
+}
+
+/* fmv.x.w/fmv.x.d and fmv.w.x/fmv.d.x: transfers, raw bits (§11.10, §12.7). */
+static void rv_fp_gen_move(struct rv_dc *dc, const struct rv_fp_insn *d, uint32_t i)
+{
+	struct tcg_builder *b = dc->b;
+	tcg_i64 t;
+
+	if (d->op == RV_FP_MV_XF) {
+		t = rv_gen_dest_gpr(dc, rv_rd(i));
+		tcg_gen_ld_env_i64(b, t, RV_F_OFF(rv_rs1(i)), TCG_MO_UQ);
+		if (!d->dbl) /* the low word, sign-extended */
+			tcg_gen_ext32s_i64(b, t, t);
+		rv_gen_set_gpr(dc, rv_rd(i), t);
+		return;
+	}
+	t = tcg_temp_new_i64(b);
+	if (d->dbl)
+		tcg_gen_mov_i64(b, t, rv_gen_get_gpr(dc, rv_rs1(i)));
+	else
+		tcg_gen_ori_i64(b, t, rv_gen_get_gpr(dc, rv_rs1(i)), 0xffffffff00000000ull);
+	rv_fp_set_freg(dc, rv_rd(i), t);
+}
+
+/* The instructions that are pure bit moves: emitted inline, no helper. */
+static bool rv_fp_gen_inline(struct rv_dc *dc, const struct rv_fp_insn *d, uint32_t i)
+{
+	switch (d->op) {
+	case RV_FP_SGNJ:
+	case RV_FP_SGNJN:
+	case RV_FP_SGNJX:
+		rv_fp_gen_sgnj(dc, d, i);
+		return true;
+	case RV_FP_MV_XF:
+	case RV_FP_MV_FX:
+		rv_fp_gen_move(dc, d, i);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* OP-FP and the fused forms. */
 static void rv_trans_fp_op(struct rv_dc *dc, uint32_t i)
 {
@@ -111,6 +200,11 @@ static void rv_trans_fp_op(struct rv_dc *dc, uint32_t i)
 
 	if (rv_fp_decode(i, &d)) {
 		rv_gen_illegal(dc);
+		return;
+	}
+	if (rv_fp_gen_inline(dc, &d, i)) {
+		if (d.writes_state)
+			rv_gen_set_fs_dirty(dc);
 		return;
 	}
 	res = d.rd_int ? rv_gen_dest_gpr(dc, rv_rd(i)) : tcg_temp_new_i64(b);

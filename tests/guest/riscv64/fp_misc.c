@@ -59,6 +59,12 @@ static void test_sign_injection(void)
 	CHECK_RES(FPF("fneg.d ft3, ft0", ONE_D, 0, 0, RNE, &fl), fl, 0xbff0000000000000, 0);
 	CHECK_RES(FPF("fabs.s ft3, ft0", BOX(0xff800001), 0, 0, RNE, &fl), fl, BOX(0x7f800001),
 		  0);
+	/* fmv.s/fmv.d are fsgnj with rs1 == rs2: a plain copy, except the boxing check */
+	CHECK_RES(FPF("fmv.s ft3, ft0", BOX(0x7f800001), 0, 0, RNE, &fl), fl, BOX(0x7f800001), 0);
+	CHECK_RES(FPF("fmv.s ft3, ft0", 0x7f800001, 0, 0, RNE, &fl), fl, BOX(CNAN_S), 0);
+	CHECK_RES(FPF("fmv.d ft3, ft0", 0x7ff0000000000001, 0, 0, RNE, &fl), fl,
+		  0x7ff0000000000001, 0);
+	CHECK_RES(FPF("fneg.s ft3, ft0", 0x3f800000, 0, 0, RNE, &fl), fl, BOX(0xffc00000), 0);
 	/* an unboxed rs1 is the canonical NaN, then takes rs2's sign */
 	CHECK_RES(FPF("fsgnj.s ft3, ft0, ft1", 0x12345678, BOX(0x80000000), 0, RNE, &fl), fl,
 		  BOX(0xffc00000), 0);
