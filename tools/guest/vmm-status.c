@@ -73,9 +73,7 @@ void vmm_status_main(long *sp)
 		vmm_puts("vmm-status: ioperm(0x604) failed\n");
 		vmm_exit(1);
 	}
-	__asm__ volatile("outb %b0, %w1"
-			 :
-			 : "a"(status), "Nd"(VMM_STATUS_PORT));
+	__asm__ volatile("outb %b0, %w1" : : "a"(status), "Nd"(VMM_STATUS_PORT));
 	vmm_exit(0);
 }
 
