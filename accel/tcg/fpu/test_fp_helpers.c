@@ -221,6 +221,37 @@ static void test_decode(void)
 	CHECK(d.rs1_int && !d.rd_int && d.writes_state && d.dbl);
 }
 
+/* rv_fp_pack/unpack keep everything rv_fp_exec() uses, for every valid encoding. */
+static void test_pack(void)
+{
+	static const unsigned opcodes[] = {RV_OPC_OP_FP, RV_OPC_FMADD, RV_OPC_FMSUB, RV_OPC_FNMSUB,
+					   RV_OPC_FNMADD};
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	unsigned valid = 0;
+
+	for (unsigned n = 0; n < 200000; n++) {
+		struct rv_fp_insn d, u;
+		uint64_t r1 = 0, r2 = 0;
+		uint32_t f1 = 0, f2 = 0, insn;
+		int e1, e2;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		insn = (uint32_t)(seed >> 32);
+		/* funct5 from the used range, opcode from the FP ones */
+		insn = (insn & ~0x7fu) | opcodes[n % 5];
+		if (rv_fp_decode(insn, &d))
+			continue;
+		valid++;
+		rv_fp_unpack(rv_fp_pack(&d), &u);
+		CHECK(u.op == d.op && u.dbl == d.dbl && u.rm == d.rm &&
+		      (u.ity == d.ity || (d.op != RV_FP_CVT_IF && d.op != RV_FP_CVT_FI)));
+		e1 = rv_fp_exec(&d, n % 8, &f1, seed, seed >> 7, seed << 3, &r1);
+		e2 = rv_fp_exec(&u, n % 8, &f2, seed, seed >> 7, seed << 3, &r2);
+		CHECK(e1 == e2 && r1 == r2 && f1 == f2);
+	}
+	CHECK(valid > 1000);
+}
+
 int main(void)
 {
 	test_boxing();
@@ -229,5 +260,6 @@ int main(void)
 	test_rounding_mode();
 	test_flags_and_fused();
 	test_decode();
+	test_pack();
 	return test_result("fp_helpers");
 }

@@ -84,6 +84,25 @@ int rv_fp_decode(uint32_t insn, struct rv_fp_insn *d) must_check;
 int rv_fp_exec(const struct rv_fp_insn *d, uint32_t frm, uint32_t *fflags, uint64_t a, uint64_t b,
 	       uint64_t c, uint64_t *out) must_check;
 
+/*
+ * What rv_fp_exec() needs of a decoded instruction (op, format, rm, integer
+ * type) in 12 bits, so that translated code can hand it to a helper as a
+ * constant instead of having the instruction decoded again at run time.
+ */
+static inline uint32_t rv_fp_pack(const struct rv_fp_insn *d)
+{
+	return (uint32_t)d->op | (uint32_t)d->dbl << 5 | (uint32_t)d->ity << 6 |
+	       (uint32_t)(d->rm + 1) << 8;
+}
+
+static inline void rv_fp_unpack(uint32_t v, struct rv_fp_insn *d)
+{
+	d->op = (enum rv_fp_op)(v & 31);
+	d->dbl = (v >> 5) & 1;
+	d->ity = (enum rv_fp_int)((v >> 6) & 3);
+	d->rm = (int)((v >> 8) & 15) - 1;
+}
+
 /* NaN boxing (unpriv spec §12.2): an S value in a 64-bit f register. */
 static inline uint64_t rv_fp_box32(uint32_t v)
 {

@@ -19,21 +19,21 @@
 #define RV_F_OFF(r) ((int32_t)(offsetof(struct rv_cpu, f) + 8 * (r)))
 
 /*
- * fp(insn, rs1, rs2, rs3) -> rd value. Decodes @insn again (cheap) so that
- * the JIT passes one constant; raises illegal instruction when rm is DYN
- * and frm holds a reserved value (unpriv spec §11.2).
+ * fp(desc, rs1, rs2, rs3) -> rd value; desc = the instruction's bits, and
+ * rv_fp_pack() of its decoding in bits 32..43. Raises illegal instruction
+ * when rm is DYN and frm holds a reserved value (unpriv spec §11.2).
  */
-static uint64_t rv_helper_fp_fn(struct tcg_cpu *c, uint64_t insn, uint64_t a, uint64_t b,
+static uint64_t rv_helper_fp_fn(struct tcg_cpu *c, uint64_t desc, uint64_t a, uint64_t b,
 				uint64_t x)
 {
 	struct rv_cpu *cpu = rv_cpu(c);
 	struct rv_fp_insn d;
 	uint64_t out = 0;
 
+	rv_fp_unpack((uint32_t)(desc >> 32), &d);
 	/* guest-controlled: frm is whatever the guest wrote to fcsr */
-	if (rv_fp_decode((uint32_t)insn, &d) ||
-	    rv_fp_exec(&d, cpu->frm, &cpu->fflags, a, b, x, &out))
-		tcg_raise_exception(c, RV_EXCP_ILLEGAL, (uint32_t)insn);
+	if (rv_fp_exec(&d, cpu->frm, &cpu->fflags, a, b, x, &out))
+		tcg_raise_exception(c, RV_EXCP_ILLEGAL, (uint32_t)desc);
 	return out;
 }
 
@@ -196,6 +196,7 @@ static void rv_trans_fp_op(struct rv_dc *dc, uint32_t i)
 {
 	struct tcg_builder *b = dc->b;
 	struct rv_fp_insn d;
+	uint64_t desc;
 	tcg_i64 res;
 
 	if (rv_fp_decode(i, &d)) {
@@ -208,7 +209,8 @@ static void rv_trans_fp_op(struct rv_dc *dc, uint32_t i)
 		return;
 	}
 	res = d.rd_int ? rv_gen_dest_gpr(dc, rv_rd(i)) : tcg_temp_new_i64(b);
-	tcg_gen_call4(b, &rv_helper_fp, res, tcg_const_i64(b, i), rv_fp_source(dc, &d, i, 0),
+	desc = (uint64_t)rv_fp_pack(&d) << 32 | i;
+	tcg_gen_call4(b, &rv_helper_fp, res, tcg_const_i64(b, desc), rv_fp_source(dc, &d, i, 0),
 		      rv_fp_source(dc, &d, i, 1), rv_fp_source(dc, &d, i, 2));
 	if (d.rd_int)
 		rv_gen_set_gpr(dc, rv_rd(i), res);
