@@ -40,7 +40,7 @@ static unsigned toy_translations;
 /* Blocks at pcs nobody registered: built by this (NULL: -ENOENT). */
 static toy_block_fn toy_default_fn;
 
-static void toy_block(uint64_t pc, toy_block_fn fn, bool fetch)
+static inline void toy_block(uint64_t pc, toy_block_fn fn, bool fetch)
 {
 	toy_blocks[toy_nblocks].pc = pc;
 	toy_blocks[toy_nblocks].fn = fn;
@@ -125,7 +125,7 @@ static uint64_t toy_stop_helper(struct tcg_cpu *cpu)
 }
 static const struct tcg_helper toy_h_stop = TCG_HELPER(toy_stop_helper, 0, TCG_CALL_NO_RAISE);
 
-static void toy_halt_block(struct tcg_builder *b, uint64_t pc)
+static inline void toy_halt_block(struct tcg_builder *b, uint64_t pc)
 {
 	tcg_gen_insn_start(b, pc, 0);
 	tcg_gen_call0(b, &toy_h_stop, TCG_I64_NONE);
@@ -134,14 +134,14 @@ static void toy_halt_block(struct tcg_builder *b, uint64_t pc)
 }
 
 /* End a block by jumping (chainable) to @dest. */
-static void toy_goto(struct tcg_builder *b, unsigned slot, uint64_t dest)
+static inline void toy_goto(struct tcg_builder *b, unsigned slot, uint64_t dest)
 {
 	tcg_gen_goto_tb(b, slot);
 	tcg_gen_movi_i64(b, toy_pc, dest);
 	tcg_gen_exit_tb(b, slot);
 }
 
-static enum tcg_backend_kind toy_backend_arg(int argc, char **argv)
+static inline enum tcg_backend_kind toy_backend_arg(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "native") == 0)
 		return TCG_BACKEND_KIND_NATIVE;
