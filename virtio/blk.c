@@ -62,6 +62,7 @@ struct virtio_blk_queue {
 	bool starved;
 	struct rate_limiter rl;
 	struct io_timer timer;
+	struct io_deferred signal; /* one interrupt check per batch of completions */
 };
 
 static void virtio_blk_process(struct virtio_blk_queue *bq);
@@ -107,7 +108,7 @@ static void virtio_blk_finish(struct virtio_blk_req *r, uint8_t status)
 		blk->ioerrs++;
 	*r->status = status;
 	virtq_push(&blk->dev.vq[bq->index], r->vr.head, written + 1);
-	virtio_dev_signal_used(&blk->dev, bq->index);
+	iothread_defer(blk->io, &bq->signal);
 	virtio_blk_req_put(r);
 }
 
@@ -363,6 +364,15 @@ static void virtio_blk_complete(struct io_task *task, int res, uint32_t flags)
 	virtio_dev_unlock(&blk->dev);
 }
 
+static void virtio_blk_signal(struct io_deferred *d)
+{
+	struct virtio_blk_queue *bq = container_of(d, struct virtio_blk_queue, signal);
+
+	virtio_dev_lock(&bq->blk->dev);
+	virtio_dev_signal_used(&bq->blk->dev, bq->index);
+	virtio_dev_unlock(&bq->blk->dev);
+}
+
 static void virtio_blk_timer(struct io_timer *tm)
 {
 	struct virtio_blk_queue *bq = container_of(tm, struct virtio_blk_queue, timer);
@@ -613,6 +623,7 @@ static int virtio_blk_alloc_queues(struct virtio_blk *blk, const struct virtio_b
 
 		bq->blk = blk;
 		bq->index = i;
+		bq->signal.run = virtio_blk_signal;
 		/* Untouched entries cost no memory: calloc'd pages stay unmapped. */
 		bq->reqs = calloc(VIRTIO_BLK_QUEUE_MAX, sizeof(*bq->reqs));
 		if (!bq->reqs)

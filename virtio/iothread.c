@@ -123,6 +123,26 @@ struct io_uring_sqe *iothread_sqe(struct iothread *t, struct io_task *task)
 	return sqe;
 }
 
+void iothread_defer(struct iothread *t, struct io_deferred *d)
+{
+	if (d->queued)
+		return;
+	d->queued = true;
+	d->next = t->deferred;
+	t->deferred = d;
+}
+
+static void iothread_run_deferred(struct iothread *t)
+{
+	while (t->deferred) {
+		struct io_deferred *d = t->deferred;
+
+		t->deferred = d->next;
+		d->queued = false;
+		d->run(d);
+	}
+}
+
 static unsigned iothread_reap(struct iothread *t)
 {
 	struct io_uring_cqe *cqe;
@@ -139,6 +159,7 @@ static unsigned iothread_reap(struct iothread *t)
 		if (task && task->complete)
 			task->complete(task, res, flags);
 	}
+	iothread_run_deferred(t);
 	t->completions += n;
 	return n;
 }

@@ -46,12 +46,23 @@ struct io_timer {
 	void (*fire)(struct io_timer *tm);
 };
 
+/*
+ * Work run once after the batch of completions being handled, e.g. one
+ * interrupt for many finished requests. Queuing it twice runs it once.
+ */
+struct io_deferred {
+	void (*run)(struct io_deferred *d);
+	struct io_deferred *next;
+	bool queued;
+};
+
 struct iothread {
 	struct io_uring ring;
 	bool ring_ok;
 	int stop_fd;
 	struct io_watch stop_watch;
 	_Atomic bool stopping;
+	struct io_deferred *deferred;
 	pthread_t thread;
 	bool running;
 	/* Statistics: batches of io_uring_enter and completions handled. */
@@ -98,6 +109,10 @@ int iothread_unwatch(struct iothread *t, struct io_watch *w) must_check;
 /* Fire @tm->fire once after @ns nanoseconds. */
 int iothread_timer(struct iothread *t, struct io_timer *tm, uint64_t ns,
 		   void (*fire)(struct io_timer *tm)) must_check;
+
+/* Run @d->run once the current batch of completions is handled (outside a batch: after the next
+ * one). */
+void iothread_defer(struct iothread *t, struct io_deferred *d);
 
 /* Run the loop on a new thread until iothread_stop(). */
 int iothread_start(struct iothread *t) must_check;

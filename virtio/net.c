@@ -275,6 +275,15 @@ static void virtio_net_tx_put(struct virtio_net_tx *t)
 	t->net->tx_free = t;
 }
 
+static void virtio_net_tx_signal(struct io_deferred *d)
+{
+	struct virtio_net *net = container_of(d, struct virtio_net, tx_signal);
+
+	virtio_dev_lock(&net->dev);
+	virtio_dev_signal_used(&net->dev, NET_TXQ);
+	virtio_dev_unlock(&net->dev);
+}
+
 static void virtio_net_tx_done(struct io_task *task, int res, uint32_t flags)
 {
 	struct virtio_net_tx *t = container_of(task, struct virtio_net_tx, task);
@@ -290,7 +299,7 @@ static void virtio_net_tx_done(struct io_task *task, int res, uint32_t flags)
 		}
 		/* §5.1.6.2.1: a transmit buffer is returned with length 0. */
 		virtq_push(&net->dev.vq[NET_TXQ], t->vr.head, 0);
-		virtio_dev_signal_used(&net->dev, NET_TXQ);
+		iothread_defer(net->io, &net->tx_signal);
 	}
 	virtio_net_tx_put(t);
 	if (net->tx_starved && virtio_dev_live(&net->dev)) {
@@ -501,6 +510,7 @@ int virtio_net_init(struct virtio_net *net, const struct virtio_net_opts *o,
 	if (!io || (!o->tap && o->fd < 0))
 		return -EINVAL;
 	net->io = io;
+	net->tx_signal.run = virtio_net_tx_signal;
 	if (o->tap) {
 		ret = virtio_net_tap_open(net, o->tap);
 		if (ret < 0)

@@ -57,6 +57,7 @@ struct virtio_net {
 	struct virtio_net_tx *tx_free;
 	unsigned tx_unused;
 	bool tx_starved;
+	struct io_deferred tx_signal; /* one interrupt check per batch */
 	/* Rate limits, one per direction, resumed by their timers. */
 	struct rate_limiter rx_rl, tx_rl;
 	struct io_timer rx_timer, tx_timer;

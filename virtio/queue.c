@@ -19,6 +19,21 @@ void virtq_reset(struct virtq *q)
 	q->errors = errors;
 }
 
+static uint16_t virtq_avail_idx(struct virtq *q)
+{
+	return le16toh(__atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE));
+}
+
+static uint16_t *virtq_used_event(struct virtq *q)
+{
+	return &q->avail->ring[q->num];
+}
+
+static uint16_t *virtq_avail_event(struct virtq *q)
+{
+	return (uint16_t *)&q->used->ring[q->num];
+}
+
 static bool virtq_ring_ok(const struct guest_mem *gm, uint64_t gpa, uint64_t len, uint64_t align,
 			  void **host)
 {
@@ -57,6 +72,8 @@ int virtq_enable(struct virtq *q, const struct guest_mem *gm, uint64_t features,
 	q->broken = false;
 	/* The device owns the used ring: start it clean (§2.7.8). */
 	__atomic_store_n(&q->used->flags, 0, __ATOMIC_RELAXED);
+	if (q->event_idx)
+		__atomic_store_n(virtq_avail_event(q), 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&q->used->idx, 0, __ATOMIC_RELEASE);
 	q->enabled = true;
 	return 0;
@@ -68,21 +85,6 @@ void virtq_disable(struct virtq *q)
 	q->desc = NULL;
 	q->avail = NULL;
 	q->used = NULL;
-}
-
-static uint16_t virtq_avail_idx(struct virtq *q)
-{
-	return le16toh(__atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE));
-}
-
-static uint16_t *virtq_used_event(struct virtq *q)
-{
-	return &q->avail->ring[q->num];
-}
-
-static uint16_t *virtq_avail_event(struct virtq *q)
-{
-	return (uint16_t *)&q->used->ring[q->num];
 }
 
 bool virtq_has_avail(struct virtq *q)

@@ -37,6 +37,24 @@ static void on_any(struct io_task *task, int res, uint32_t flags)
 	last_res = res;
 }
 
+static unsigned deferred_runs;
+
+static void on_deferred(struct io_deferred *d)
+{
+	deferred_runs++;
+}
+
+static struct io_deferred deferred = {.run = on_deferred};
+
+static struct iothread *the_thread;
+
+/* Every completion asks for the same deferred work. */
+static void on_nop_defer(struct io_task *task, int res, uint32_t flags)
+{
+	nop_calls++;
+	iothread_defer(the_thread, &deferred);
+}
+
 static void kick(int fd)
 {
 	uint64_t one = 1;
@@ -88,6 +106,22 @@ int main(void)
 	while (nop_calls < 20 && iothread_poll(&t, 1000000000ULL) > 0)
 		;
 	CHECK_EQ(nop_calls, 20);
+	/* Eight completions in one batch run the deferred work once. */
+	{
+		struct io_task nd = {.complete = on_nop_defer};
+
+		the_thread = &t;
+		nop_calls = 0;
+		for (i = 0; i < 8; i++)
+			io_uring_prep_nop(iothread_sqe(&t, &nd));
+		CHECK_EQ(io_uring_submit(&t.ring), 8);
+		/* Let all eight complete before reaping them as one batch. */
+		for (i = 0; i < 10000 && io_uring_cq_ready(&t.ring) < 8; i++)
+			usleep(100);
+		CHECK_EQ(iothread_poll(&t, 0), 8);
+		CHECK_EQ(nop_calls, 8);
+		CHECK_EQ(deferred_runs, 1);
+	}
 	/* Operations outside the allow-list are refused by the ring itself. */
 	{
 		struct io_task any = {.complete = on_any};
