@@ -16,10 +16,10 @@ static void test_boxing(void)
 	uint64_t fl;
 
 	/* an improperly boxed S input reads as the canonical NaN */
-	CHECK_RES(FPF("fadd.s ft3, ft0, ft1, rne", ONE_S, BOX(ONE_S), 0, RNE, &fl), fl,
+	CHECK_RES(FPF("fadd.s ft3, ft0, ft1, rne", ONE_S, BOX(ONE_S), 0, RNE, &fl), fl, BOX(CNAN_S),
+		  0);
+	CHECK_RES(FPF("fmul.s ft3, ft0, ft1, rne", BOX(ONE_S), 0xfffffffe3f800000, 0, RNE, &fl), fl,
 		  BOX(CNAN_S), 0);
-	CHECK_RES(FPF("fmul.s ft3, ft0, ft1, rne", BOX(ONE_S), 0xfffffffe3f800000, 0, RNE, &fl),
-		  fl, BOX(CNAN_S), 0);
 	CHECK_RES(FPF("fcvt.d.s ft3, ft0", 0x000000003f800000, 0, 0, RNE, &fl), fl, CNAN_D, 0);
 	CHECK_RES(FPX("fclass.s %[v], ft0", ONE_D, 0, 0, RNE, &fl), fl, 1 << 9, 0);
 	CHECK_RES(FPX("feq.s %[v], ft0, ft0", ONE_S, 0, 0, RNE, &fl), fl, 0, 0);
@@ -46,24 +46,22 @@ static void test_sign_injection(void)
 		  BOX(0xff800001), 0);
 	CHECK_RES(FPF("fsgnjn.s ft3, ft0, ft1", BOX(ONE_S), BOX(ONE_S), 0, RNE, &fl), fl,
 		  BOX(0xbf800000), 0);
-	CHECK_RES(FPF("fsgnjx.s ft3, ft0, ft1", BOX(0xbf800000), BOX(0xc0000000), 0, RNE, &fl),
-		  fl, BOX(ONE_S), 0);
-	CHECK_RES(FPF("fsgnj.d ft3, ft0, ft1", 0x7ff4000000000001, 0x8000000000000000, 0, RNE,
-		      &fl),
+	CHECK_RES(FPF("fsgnjx.s ft3, ft0, ft1", BOX(0xbf800000), BOX(0xc0000000), 0, RNE, &fl), fl,
+		  BOX(ONE_S), 0);
+	CHECK_RES(FPF("fsgnj.d ft3, ft0, ft1", 0x7ff4000000000001, 0x8000000000000000, 0, RNE, &fl),
 		  fl, 0xfff4000000000001, 0);
 	CHECK_RES(FPF("fsgnjn.d ft3, ft0, ft1", 0, 0, 0, RNE, &fl), fl, 0x8000000000000000, 0);
-	CHECK_RES(FPF("fsgnjx.d ft3, ft0, ft1", 0x8000000000000000, 0x8000000000000000, 0, RNE,
-		      &fl),
-		  fl, 0, 0);
+	CHECK_RES(
+	    FPF("fsgnjx.d ft3, ft0, ft1", 0x8000000000000000, 0x8000000000000000, 0, RNE, &fl), fl,
+	    0, 0);
 	/* fneg/fabs are fsgnjn/fsgnjx with rs1 == rs2 */
 	CHECK_RES(FPF("fneg.d ft3, ft0", ONE_D, 0, 0, RNE, &fl), fl, 0xbff0000000000000, 0);
-	CHECK_RES(FPF("fabs.s ft3, ft0", BOX(0xff800001), 0, 0, RNE, &fl), fl, BOX(0x7f800001),
-		  0);
+	CHECK_RES(FPF("fabs.s ft3, ft0", BOX(0xff800001), 0, 0, RNE, &fl), fl, BOX(0x7f800001), 0);
 	/* fmv.s/fmv.d are fsgnj with rs1 == rs2: a plain copy, except the boxing check */
 	CHECK_RES(FPF("fmv.s ft3, ft0", BOX(0x7f800001), 0, 0, RNE, &fl), fl, BOX(0x7f800001), 0);
 	CHECK_RES(FPF("fmv.s ft3, ft0", 0x7f800001, 0, 0, RNE, &fl), fl, BOX(CNAN_S), 0);
-	CHECK_RES(FPF("fmv.d ft3, ft0", 0x7ff0000000000001, 0, 0, RNE, &fl), fl,
-		  0x7ff0000000000001, 0);
+	CHECK_RES(FPF("fmv.d ft3, ft0", 0x7ff0000000000001, 0, 0, RNE, &fl), fl, 0x7ff0000000000001,
+		  0);
 	CHECK_RES(FPF("fneg.s ft3, ft0", 0x3f800000, 0, 0, RNE, &fl), fl, BOX(0xffc00000), 0);
 	/* an unboxed rs1 is the canonical NaN, then takes rs2's sign */
 	CHECK_RES(FPF("fsgnj.s ft3, ft0, ft1", 0x12345678, BOX(0x80000000), 0, RNE, &fl), fl,
@@ -76,16 +74,16 @@ static void test_class(void)
 		uint64_t d;
 		uint32_t s;
 	} v[10] = {
-		{0xfff0000000000000, 0xff800000}, /* -inf */
-		{0xbff0000000000000, 0xbf800000}, /* -normal */
-		{0x800fffffffffffff, 0x807fffff}, /* -subnormal */
-		{0x8000000000000000, 0x80000000}, /* -0 */
-		{0x0000000000000000, 0x00000000}, /* +0 */
-		{0x0000000000000001, 0x00000001}, /* +subnormal */
-		{0x7fefffffffffffff, 0x7f7fffff}, /* +normal */
-		{0x7ff0000000000000, 0x7f800000}, /* +inf */
-		{0x7ff4000000000000, 0x7fa00000}, /* sNaN */
-		{0xfff8000000000001, 0xffc00001}, /* qNaN */
+	    {0xfff0000000000000, 0xff800000}, /* -inf */
+	    {0xbff0000000000000, 0xbf800000}, /* -normal */
+	    {0x800fffffffffffff, 0x807fffff}, /* -subnormal */
+	    {0x8000000000000000, 0x80000000}, /* -0 */
+	    {0x0000000000000000, 0x00000000}, /* +0 */
+	    {0x0000000000000001, 0x00000001}, /* +subnormal */
+	    {0x7fefffffffffffff, 0x7f7fffff}, /* +normal */
+	    {0x7ff0000000000000, 0x7f800000}, /* +inf */
+	    {0x7ff4000000000000, 0x7fa00000}, /* sNaN */
+	    {0xfff8000000000001, 0xffc00001}, /* qNaN */
 	};
 	uint64_t fl;
 
@@ -191,22 +189,22 @@ static uint64_t insn_at(uint64_t pc)
 }
 
 /* Run @insn expecting an illegal-instruction trap with the bits in mtval. */
-#define EXPECT_ILLEGAL(insn)                                                               \
-	do {                                                                                \
-		uint64_t pc_;                                                               \
-		unsigned n_ = rvt_last_trap.count;                                          \
-		rvt_expect_trap();                                                          \
-		__asm__ volatile(".option push\n\t.option norvc\n\t"                        \
-				 "lla %0, 1f\n"                                             \
-				 "1:\t" insn "\n\t"                                         \
-				 ".option pop"                                              \
-				 : "=&r"(pc_)                                               \
-				 :                                                          \
-				 : "ft3", "a0", "memory");                                  \
-		CHECK_EQ(rvt_last_trap.count, n_ + 1);                                      \
-		CHECK_EQ(rvt_last_trap.cause, 2);                                           \
-		CHECK_EQ(rvt_last_trap.epc, pc_);                                           \
-		CHECK_EQ(rvt_last_trap.tval, insn_at(pc_));                                 \
+#define EXPECT_ILLEGAL(insn)                                                                       \
+	do {                                                                                       \
+		uint64_t pc_;                                                                      \
+		unsigned n_ = rvt_last_trap.count;                                                 \
+		rvt_expect_trap();                                                                 \
+		__asm__ volatile(".option push\n\t.option norvc\n\t"                               \
+				 "lla %0, 1f\n"                                                    \
+				 "1:\t" insn "\n\t"                                                \
+				 ".option pop"                                                     \
+				 : "=&r"(pc_)                                                      \
+				 :                                                                 \
+				 : "ft3", "a0", "memory");                                         \
+		CHECK_EQ(rvt_last_trap.count, n_ + 1);                                             \
+		CHECK_EQ(rvt_last_trap.cause, 2);                                                  \
+		CHECK_EQ(rvt_last_trap.epc, pc_);                                                  \
+		CHECK_EQ(rvt_last_trap.tval, insn_at(pc_));                                        \
 	} while (0)
 
 static void test_rounding_mode_field(void)
@@ -214,8 +212,8 @@ static void test_rounding_mode_field(void)
 	uint64_t fl;
 
 	/* static rm 5 and 6 are reserved */
-	EXPECT_ILLEGAL(".insn r 0x53, 5, 0x01, ft3, ft0, ft1"); /* fadd.d, rm = 5 */
-	EXPECT_ILLEGAL(".insn r 0x53, 6, 0x00, ft3, ft0, ft1"); /* fadd.s, rm = 6 */
+	EXPECT_ILLEGAL(".insn r 0x53, 5, 0x01, ft3, ft0, ft1");	   /* fadd.d, rm = 5 */
+	EXPECT_ILLEGAL(".insn r 0x53, 6, 0x00, ft3, ft0, ft1");	   /* fadd.s, rm = 6 */
 	EXPECT_ILLEGAL(".insn r4 0x43, 5, 1, ft3, ft0, ft1, ft2"); /* fmadd.d, rm = 5 */
 	/* DYN with an invalid frm is illegal; ops without rm do not care */
 	for (unsigned frm = 5; frm <= 7; frm++) {
@@ -232,9 +230,9 @@ static void test_rounding_mode_field(void)
 	CSR_WRITE(frm, 0);
 }
 
-#define MSTATUS_FS 0x6000ULL
+#define MSTATUS_FS	 0x6000ULL
 #define MSTATUS_FS_CLEAN 0x4000ULL
-#define MSTATUS_SD (1ULL << 63)
+#define MSTATUS_SD	 (1ULL << 63)
 
 static void test_fs(void)
 {
@@ -252,8 +250,7 @@ static void test_fs(void)
 	CHECK_EQ(ms & MSTATUS_FS, MSTATUS_FS);
 	CHECK_EQ(ms & MSTATUS_SD, MSTATUS_SD);
 	/* a load into an f register dirties too */
-	__asm__ volatile("csrc mstatus, %0\n\tcsrs mstatus, %1\n\tfld ft3, 0(sp)" ::"r"(
-				 MSTATUS_FS),
+	__asm__ volatile("csrc mstatus, %0\n\tcsrs mstatus, %1\n\tfld ft3, 0(sp)" ::"r"(MSTATUS_FS),
 			 "r"(MSTATUS_FS_CLEAN)
 			 : "ft3");
 	CHECK_EQ(CSR_READ(mstatus) & MSTATUS_FS, MSTATUS_FS);

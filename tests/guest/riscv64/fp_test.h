@@ -14,22 +14,22 @@
 /* fflags before each instruction (normally 0: the flags it raises alone). */
 static uint64_t fp_fflags_preset;
 
-#define FP_RUN(text, out, A_, B_, C_, FRM_, FLP_)                                          \
-	({                                                                                  \
-		uint64_t v_, f_;                                                            \
-		__asm__ volatile("csrw frm, %[rm]\n\t"                                      \
-				 "csrw fflags, %[pre]\n\t"                                  \
-				 "fmv.d.x ft0, %[xa]\n\t"                                   \
-				 "fmv.d.x ft1, %[xb]\n\t"                                   \
-				 "fmv.d.x ft2, %[xc]\n\t" text "\n\t" out "\n\t"            \
-				 "frflags %[f]"                                             \
-				 : [v] "=&r"(v_), [f] "=&r"(f_)                             \
-				 : [xa] "r"((uint64_t)(A_)), [xb] "r"((uint64_t)(B_)),      \
-				   [xc] "r"((uint64_t)(C_)), [rm] "r"((uint64_t)(FRM_)),    \
-				   [pre] "r"(fp_fflags_preset)                              \
-				 : "ft0", "ft1", "ft2", "ft3", "memory");                   \
-		*(FLP_) = f_;                                                               \
-		v_;                                                                         \
+#define FP_RUN(text, out, A_, B_, C_, FRM_, FLP_)                                                  \
+	({                                                                                         \
+		uint64_t v_, f_;                                                                   \
+		__asm__ volatile("csrw frm, %[rm]\n\t"                                             \
+				 "csrw fflags, %[pre]\n\t"                                         \
+				 "fmv.d.x ft0, %[xa]\n\t"                                          \
+				 "fmv.d.x ft1, %[xb]\n\t"                                          \
+				 "fmv.d.x ft2, %[xc]\n\t" text "\n\t" out "\n\t"                   \
+				 "frflags %[f]"                                                    \
+				 : [v] "=&r"(v_), [f] "=&r"(f_)                                    \
+				 : [xa] "r"((uint64_t)(A_)), [xb] "r"((uint64_t)(B_)),             \
+				   [xc] "r"((uint64_t)(C_)), [rm] "r"((uint64_t)(FRM_)),           \
+				   [pre] "r"(fp_fflags_preset)                                     \
+				 : "ft0", "ft1", "ft2", "ft3", "memory");                          \
+		*(FLP_) = f_;                                                                      \
+		v_;                                                                                \
 	})
 
 /* Float result: the raw 64-bit ft3 (an S result shows its NaN boxing). */
@@ -50,10 +50,10 @@ enum { RNE, RTZ, RDN, RUP, RMM };
 #define CNAN_D 0x7ff8000000000000ULL
 
 /* A value and its flags for each of the five rounding modes. */
-#define CHECK_RES(got, fl, want, wantfl)                                                   \
-	do {                                                                                \
-		CHECK_EQ(got, want);                                                        \
-		CHECK_EQ(fl, wantfl);                                                       \
+#define CHECK_RES(got, fl, want, wantfl)                                                           \
+	do {                                                                                       \
+		CHECK_EQ(got, want);                                                               \
+		CHECK_EQ(fl, wantfl);                                                              \
 	} while (0)
 
 #endif
