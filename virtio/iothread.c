@@ -12,6 +12,8 @@
 
 #include "common/log.h"
 
+#define IOTHREAD_CQ_FACTOR 16u
+
 /* The operations vmm's devices submit; everything else is refused. */
 static const uint8_t iothread_ops[] = {
     IORING_OP_POLL_ADD, IORING_OP_POLL_REMOVE, IORING_OP_READV,	       IORING_OP_WRITEV,
@@ -42,14 +44,25 @@ static int iothread_restrict(struct io_uring *ring)
 
 static int iothread_ring_init(struct io_uring *ring, unsigned entries)
 {
-	/* SUBMIT_ALL (6.0): one bad SQE does not stall the rest of a batch. */
-	unsigned flags =
-	    IORING_SETUP_R_DISABLED | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN;
+	/*
+	 * SUBMIT_ALL (6.0): one bad SQE does not stall the rest of a batch.
+	 * A deep completion queue: every device queue can have all its
+	 * requests in flight at once, and a full CQ would make submission
+	 * fail with -EBUSY while a handler is still running.
+	 */
+	struct io_uring_params p = {
+	    .flags = IORING_SETUP_R_DISABLED | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN |
+		     IORING_SETUP_CQSIZE,
+	    .cq_entries = entries * IOTHREAD_CQ_FACTOR,
+	};
 	int ret;
 
-	ret = io_uring_queue_init(entries, ring, flags);
-	if (ret == -EINVAL)
-		ret = io_uring_queue_init(entries, ring, IORING_SETUP_R_DISABLED);
+	ret = io_uring_queue_init_params(entries, ring, &p);
+	if (ret == -EINVAL) {
+		p = (struct io_uring_params){.flags = IORING_SETUP_R_DISABLED | IORING_SETUP_CQSIZE,
+					     .cq_entries = entries * IOTHREAD_CQ_FACTOR};
+		ret = io_uring_queue_init_params(entries, ring, &p);
+	}
 	if (ret < 0)
 		return ret;
 	ret = iothread_restrict(ring);
