@@ -65,6 +65,9 @@ struct virtq {
  * One descriptor chain as the device sees it. The caller provides @iov with
  * room for @iov_max entries; virtq_pop() fills the driver-readable buffers
  * first (n_out entries), then the device-writable ones (n_in entries).
+ * A buffer that crosses from one guest RAM region into an adjacent one is
+ * split into two iovecs (the regions need not be adjacent on the host);
+ * one that leaves RAM is refused. Zero-length buffers yield no iovec.
  */
 struct virtq_req {
 	uint16_t head;
