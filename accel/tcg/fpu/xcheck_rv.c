@@ -10,19 +10,19 @@
 #include "accel/tcg/fpu/xcheck_ops.h"
 
 #define XC_ASM(text, out)                                                                          \
-	__asm__ volatile(                                                                          \
-	    "csrw frm, %[rm]\n\t"                                                                  \
-	    "csrw fflags, %[f0]\n\t"                                                               \
-	    "fmv.d.x ft0, %[a]\n\t"                                                                \
-	    "fmv.d.x ft1, %[b]\n\t"                                                                \
-	    "fmv.d.x ft2, %[c]\n\t" text "\n\t" out "\n\t"                                         \
-	    "frflags %[f]"                                                                         \
-	    : [r] "=&r"(rep.r), [f] "=&r"(rep.flags)                                               \
-	    : [a] "r"(q->a), [b] "r"(q->b), [c] "r"(q->c), [rm] "r"(q->frm), [f0] "r"(q->flags0)   \
-	    : "ft0", "ft1", "ft2", "ft3")
+	__asm__ volatile("csrw frm, %[rm]\n\t"                                                     \
+			 "csrw fflags, %[f0]\n\t"                                                  \
+			 "fmv.d.x ft0, %[xa]\n\t"                                                  \
+			 "fmv.d.x ft1, %[xb]\n\t"                                                  \
+			 "fmv.d.x ft2, %[xc]\n\t" text "\n\t" out "\n\t"                           \
+			 "frflags %[f]"                                                            \
+			 : [v] "=&r"(rep.r), [f] "=&r"(rep.flags)                                  \
+			 : [xa] "r"(q->a), [xb] "r"(q->b), [xc] "r"(q->c), [rm] "r"(q->frm),       \
+			   [f0] "r"(q->flags0)                                                     \
+			 : "ft0", "ft1", "ft2", "ft3")
 
-#define RUN_FF(text) XC_ASM(text, "fmv.x.d %[r], ft3")
-#define RUN_FX(text) XC_ASM(text, "fmv.x.d %[r], ft3")
+#define RUN_FF(text) XC_ASM(text, "fmv.x.d %[v], ft3")
+#define RUN_FX(text) XC_ASM(text, "fmv.x.d %[v], ft3")
 #define RUN_XF(text) XC_ASM(text, "")
 
 static struct xc_rep run(const struct xc_req *q)
