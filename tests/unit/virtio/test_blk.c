@@ -508,6 +508,44 @@ static void test_threaded(void)
 	bfx_fini(&x);
 }
 
+/*
+ * A driver reset while a write is in flight: the late completion must not
+ * land in the new rings, and the device works again after set-up.
+ */
+static void test_reset_inflight(void)
+{
+	struct bfx x;
+	char path[96];
+	uint64_t buf;
+	uint32_t id = ~0u, len = ~0u;
+	struct virtio_blk_outhdr *h;
+
+	make_image(path, sizeof(path), IMG_SIZE);
+	CHECK_EQ(bfx_init(&x, path, (struct virtio_blk_opts){0}, ALL_FEATURES), 0);
+	buf = vdrv_alloc(&x.d, 4096, 4096);
+	h = vdrv_host(&x.d, x.hdr);
+	h->type = htole32(VIRTIO_BLK_T_OUT);
+	h->sector = htole64(0);
+	vdrv_add(&x.d, &x.dq[0],
+		 (struct vdrv_buf[]){{x.hdr, 16, false}, {buf, 4096, false}, {x.st, 1, true}}, 3);
+	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	for (int i = 0; i < 100 && !x.blk.inflight; i++)
+		iothread_poll(&io, 10000000ULL);
+	CHECK_EQ(x.blk.inflight, 1);
+	/* Reset and set up fresh rings before the write completes. */
+	vdrv_q_init(&x.d, &x.dq[0], 32);
+	CHECK(vmmio_negotiate(&x.m, vmmio_device_features(&x.m)));
+	vmmio_queue(&x.m, 0, &x.dq[0]);
+	vmmio_driver_ok(&x.m);
+	CHECK_EQ(virtio_blk_drain(&x.blk, 10000000000ULL), 0);
+	CHECK(!vdrv_get_used(&x.d, &x.dq[0], &id, &len));
+	CHECK_EQ(le16toh(vdrv_used(&x.d, &x.dq[0])->idx), 0);
+	/* The new rings carry requests as usual. */
+	CHECK_EQ(bfx_req(&x, 0, VIRTIO_BLK_T_IN, 0, buf, 4096, true, &len), VIRTIO_BLK_S_OK);
+	CHECK_EQ(len, 4097);
+	bfx_fini(&x);
+}
+
 /* Shutdown: a write in flight when the loop stops still reaches the disk. */
 static void test_drain(void)
 {
@@ -568,6 +606,7 @@ int main(void)
 	test_direct_mq();
 	test_rate_limited();
 	test_drain();
+	test_reset_inflight();
 	test_threaded(); /* last: the I/O thread leaves this thread's hands */
 	iothread_fini(&io);
 	cleanup();
