@@ -90,7 +90,10 @@ static int rv_ctx_create(struct accel_vm *vm)
 	};
 	int ret = tcg_ctx_new(&cfg, &vm->ctx);
 
-	if (ret < 0)
+	if (ret == -ENODEV)
+		log_err("the native JIT backend is not available on this host "
+			"(--tcg-backend=interp works everywhere)");
+	else if (ret < 0)
 		log_err("cannot create the JIT context: %s", strerror(-ret));
 	return ret;
 }
