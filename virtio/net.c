@@ -309,19 +309,55 @@ static void virtio_net_tx_done(struct io_task *task, int res, uint32_t flags)
 	virtio_dev_unlock(&net->dev);
 }
 
+/* §5.1.6.2: the offloads a transmit header asks for must have been negotiated. */
+static bool virtio_net_tx_hdr_ok(struct virtio_net *net, const struct virtio_net_hdr_v1 *h)
+{
+	struct virtio_dev *dev = &net->dev;
+	uint8_t gso = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+
+	if (h->flags & ~VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		return false;
+	if ((h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    !virtio_dev_has_feature(dev, VIRTIO_NET_F_CSUM))
+		return false;
+	if ((h->gso_type & VIRTIO_NET_HDR_GSO_ECN) &&
+	    !virtio_dev_has_feature(dev, VIRTIO_NET_F_HOST_ECN))
+		return false;
+	switch (gso) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		return true;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		return virtio_dev_has_feature(dev, VIRTIO_NET_F_HOST_TSO4);
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		return virtio_dev_has_feature(dev, VIRTIO_NET_F_HOST_TSO6);
+	}
+	return false; /* UFO and anything else: never offered */
+}
+
 /* Check a transmit chain; false if it is answered here and not sent. */
 static bool virtio_net_tx_check(struct virtio_net *net, struct virtio_net_tx *t)
 {
+	struct virtio_net_hdr_v1 h;
+
 	/* guest-controlled: a header, then at most one 64 KiB GSO frame. */
 	if (t->vr.n_in || t->vr.out_len <= VIRTIO_NET_HDR_LEN ||
 	    t->vr.out_len > VIRTIO_NET_RX_MAX) {
 		guest_err(&net->dev.guest_errors,
 			  "virtio-net: tx chain of %u readable, %u writable bytes", t->vr.out_len,
 			  t->vr.in_len);
-		virtq_push(&net->dev.vq[NET_TXQ], t->vr.head, 0);
-		return false;
+		goto refuse;
+	}
+	if (virtq_req_read(&t->vr, 0, &h, sizeof(h)) != sizeof(h) ||
+	    !virtio_net_tx_hdr_ok(net, &h)) {
+		guest_err(&net->dev.guest_errors,
+			  "virtio-net: tx header flags 0x%x gso 0x%x not negotiated", h.flags,
+			  h.gso_type);
+		goto refuse;
 	}
 	return true;
+refuse:
+	virtq_push(&net->dev.vq[NET_TXQ], t->vr.head, 0);
+	return false;
 }
 
 static void virtio_net_tx_run(struct virtio_net *net)

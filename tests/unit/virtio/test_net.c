@@ -121,6 +121,7 @@ static void test_tx(void)
 	if (nfx_init(&x, 0) < 0)
 		return;
 	fill(frame, sizeof(frame), 1);
+	memset(frame, 0, HDR); /* no offloads asked for */
 	a = vdrv_alloc(&x.d, sizeof(frame), 16);
 	b = vdrv_alloc(&x.d, 64, 16);
 	memcpy(vdrv_host(&x.d, a), frame, sizeof(frame));
@@ -149,6 +150,25 @@ static void test_tx(void)
 	CHECK(nfx_used(&x, &x.txq, &id, &len));
 	CHECK_EQ(recv(x.peer, got, sizeof(got), MSG_DONTWAIT), -1);
 	CHECK_EQ(x.net.dev.guest_errors, 2);
+	/* Offload requests: TSO4 with checksum passes, UFO and junk flags do not. */
+	{
+		struct virtio_net_hdr_v1 *h = vdrv_host(&x.d, a);
+
+		h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		vdrv_add(&x.d, &x.txq, (struct vdrv_buf[]){{a, HDR + 60, false}}, 1);
+		vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+		CHECK(nfx_used(&x, &x.txq, &id, &len));
+		CHECK_EQ(recv(x.peer, got, sizeof(got), MSG_DONTWAIT), HDR + 60);
+		h->gso_type = VIRTIO_NET_HDR_GSO_UDP;
+		vdrv_add(&x.d, &x.txq, (struct vdrv_buf[]){{a, HDR + 60, false}}, 1);
+		h = NULL;
+		vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+		CHECK(nfx_used(&x, &x.txq, &id, &len));
+		CHECK_EQ(recv(x.peer, got, sizeof(got), MSG_DONTWAIT), -1);
+		CHECK_EQ(x.net.dev.guest_errors, 3);
+		memset(vdrv_host(&x.d, a), 0, HDR);
+	}
 	CHECK(virtio_dev_live(&x.net.dev));
 	nfx_fini(&x);
 }
@@ -218,6 +238,36 @@ static void test_rx_merge(void)
 	CHECK(vdrv_get_used(&x.d, &x.rxq, &id, &len));
 	CHECK(vdrv_get_used(&x.d, &x.rxq, &id, &len));
 	CHECK_EQ(le16toh(((struct virtio_net_hdr_v1 *)vdrv_host(&x.d, buf[0]))->num_buffers), 3);
+	nfx_fini(&x);
+}
+
+/* Without CSUM negotiated, a NEEDS_CSUM header is refused. */
+static void test_tx_offload_refused(void)
+{
+	static uint8_t frame[HDR + 60], got[HDR + 100];
+	struct nfx x;
+	uint64_t a;
+	uint32_t id = ~0u, len = ~0u;
+
+	if (nfx_init(&x, VIRTIO_BIT(VIRTIO_NET_F_CSUM) | VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) |
+			     VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6) |
+			     VIRTIO_BIT(VIRTIO_NET_F_HOST_ECN)) < 0)
+		return;
+	memset(frame, 0, sizeof(frame));
+	frame[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	a = vdrv_alloc(&x.d, sizeof(frame), 16);
+	memcpy(vdrv_host(&x.d, a), frame, sizeof(frame));
+	vdrv_add(&x.d, &x.txq, (struct vdrv_buf[]){{a, sizeof(frame), false}}, 1);
+	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	CHECK(nfx_used(&x, &x.txq, &id, &len));
+	CHECK_EQ(recv(x.peer, got, sizeof(got), MSG_DONTWAIT), -1);
+	CHECK_EQ(x.net.dev.guest_errors, 1);
+	/* A plain header goes through. */
+	((uint8_t *)vdrv_host(&x.d, a))[0] = 0;
+	vdrv_add(&x.d, &x.txq, (struct vdrv_buf[]){{a, sizeof(frame), false}}, 1);
+	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	CHECK(nfx_used(&x, &x.txq, &id, &len));
+	CHECK_EQ(recv(x.peer, got, sizeof(got), MSG_DONTWAIT), sizeof(frame));
 	nfx_fini(&x);
 }
 
@@ -347,6 +397,7 @@ int main(void)
 	test_tx();
 	test_rx_merge();
 	test_rx_no_merge();
+	test_tx_offload_refused();
 	test_rate_limit();
 	test_tap();
 	return test_result("test_net");
