@@ -1,0 +1,36 @@
+/*
+ * A seeded, reproducible generator of random but valid RV64 instruction
+ * sequences for differential tests: I, M, Zba, Zbb, Zbs, C (ALU forms),
+ * forward branches and jumps inside the sequence, loads/stores/AMOs at
+ * offsets below RVGEN_SCRATCH_LEN / 2 + 8 from x31 (which the sequence never
+ * writes). The code is position-independent except for what auipc/jal
+ * compute from the pc, so both sides of a comparison must place it at the
+ * same address. It ends with `j .` at the returned length.
+ */
+#ifndef RV_GEN_H
+#define RV_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RVGEN_MAX_ITEMS	  64
+#define RVGEN_MAX_CODE	  (RVGEN_MAX_ITEMS * 4 + 4)
+#define RVGEN_BASE_REG	  31
+#define RVGEN_SCRATCH_LEN 4096
+
+void rvgen_seed(uint64_t seed);
+uint64_t rvgen_rand(void);
+unsigned rvgen_rand_n(unsigned n);
+/* Random register values, biased towards edge cases; x0 = 0. */
+void rvgen_regs(uint64_t regs[32]);
+
+/* One sequence into @code (RVGEN_MAX_CODE bytes); returns its length without the final `j .`. */
+size_t rvgen_sequence(uint8_t *code);
+
+uint32_t rvgen_enc_r(unsigned f7, unsigned rs2, unsigned rs1, unsigned f3, unsigned rd,
+		     unsigned op);
+uint32_t rvgen_enc_i(uint32_t imm12, unsigned rs1, unsigned f3, unsigned rd, unsigned op);
+uint32_t rvgen_enc_s(uint32_t imm, unsigned rs2, unsigned rs1, unsigned f3);
+uint32_t rvgen_enc_j(int32_t off, unsigned rd);
+
+#endif
