@@ -290,6 +290,7 @@ static void virtio_net_tx_done(struct io_task *task, int res, uint32_t flags)
 	struct virtio_net *net = t->net;
 
 	virtio_dev_lock(&net->dev);
+	net->tx_inflight--;
 	if (t->gen == net->generation) {
 		if (res < 0) {
 			net->tx_errors++; /* the frame is lost, as on a wire */
@@ -405,6 +406,7 @@ static void virtio_net_tx_run(struct virtio_net *net)
 		/* The backend takes the vnet header as is: the frame goes out zero-copy. */
 		io_uring_prep_writev(sqe, net->fd, t->vr.iov, t->vr.n_out, (__u64)-1);
 		t->task.complete = virtio_net_tx_done;
+		net->tx_inflight++;
 	}
 	if (answered)
 		virtio_dev_signal_used(&net->dev, NET_TXQ);
@@ -575,6 +577,22 @@ int virtio_net_init(struct virtio_net *net, const struct virtio_net_opts *o,
 err:
 	virtio_net_fini(net);
 	return ret;
+}
+
+int virtio_net_drain(struct virtio_net *net, uint64_t timeout_ns)
+{
+	uint64_t end = monotonic_ns() + timeout_ns;
+
+	while (net->tx_inflight) {
+		int ret;
+
+		if (monotonic_ns() >= end)
+			return -ETIMEDOUT;
+		ret = iothread_poll(net->io, 100000000ULL);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 void virtio_net_fini(struct virtio_net *net)

@@ -57,6 +57,7 @@ struct virtio_net {
 	struct virtio_net_tx *tx_free;
 	unsigned tx_unused;
 	bool tx_starved;
+	unsigned tx_inflight;
 	struct io_deferred tx_signal; /* one interrupt check per batch */
 	/* Rate limits, one per direction, resumed by their timers. */
 	struct rate_limiter rx_rl, tx_rl;
@@ -73,7 +74,13 @@ int virtio_net_parse_mac(const char *s, uint8_t mac[6]) must_check;
 
 int virtio_net_init(struct virtio_net *net, const struct virtio_net_opts *o,
 		    const struct guest_mem *gm, struct iothread *io) must_check;
-/* Once the I/O thread has stopped. */
+/*
+ * Shutdown: with the vCPUs and the I/O thread stopped, run the ring here
+ * until every frame the guest handed over has been written to the backend.
+ */
+int virtio_net_drain(struct virtio_net *net, uint64_t timeout_ns) must_check;
+
+/* Once the I/O thread's ring is gone (iothread_fini). */
 void virtio_net_fini(struct virtio_net *net);
 
 #endif

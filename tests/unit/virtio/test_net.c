@@ -136,12 +136,21 @@ static void test_tx(void)
 	CHECK_EQ(len, 0);
 	CHECK_EQ(recv(x.peer, got, sizeof(got), MSG_DONTWAIT), sizeof(frame));
 	CHECK(memcmp(got, frame, sizeof(frame)) == 0);
+	/* A frame handed over just before shutdown still goes out (drain). */
+	vdrv_add(&x.d, &x.txq, (struct vdrv_buf[]){{a, HDR + 30, false}}, 1);
+	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	for (int i = 0; i < 100 && !x.net.tx_inflight; i++)
+		iothread_poll(&x.io, 10000000ULL);
+	CHECK_EQ(x.net.tx_inflight, 1);
+	CHECK_EQ(virtio_net_drain(&x.net, 10000000000ULL), 0);
+	CHECK_EQ(recv(x.peer, got, sizeof(got), MSG_DONTWAIT), HDR + 30);
+	CHECK(vdrv_get_used(&x.d, &x.txq, &id, &len));
 	/* Through an indirect table too. */
 	vdrv_add_indirect(&x.d, &x.txq, (struct vdrv_buf[]){{a, HDR + 60, false}}, 1);
 	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	CHECK(nfx_used(&x, &x.txq, &id, &len));
 	CHECK_EQ(recv(x.peer, got, sizeof(got), MSG_DONTWAIT), HDR + 60);
-	CHECK_EQ(x.net.tx_packets, 2);
+	CHECK_EQ(x.net.tx_packets, 3);
 	/* A header-only chain and one with a writable buffer: refused, not sent. */
 	vdrv_add(&x.d, &x.txq, (struct vdrv_buf[]){{a, 8, false}}, 1);
 	vdrv_add(&x.d, &x.txq, (struct vdrv_buf[]){{a, HDR + 60, false}, {b, 64, true}}, 2);
