@@ -67,6 +67,11 @@ int tcg_ctx_new(const struct tcg_ctx_config *cfg, struct tcg_ctx **out)
 		ctx->fe->register_globals(ctx);
 	if (rc == 0)
 		rc = ctx->be->init(ctx);
+	if (rc == -ENODEV && cfg->backend == TCG_BACKEND_KIND_AUTO) {
+		/* This host lacks what the native backend needs: interpret. */
+		ctx->be = &tcg_interp_backend;
+		rc = ctx->be->init(ctx);
+	}
 	if (rc < 0)
 		goto fail;
 	*out = ctx;
@@ -135,12 +140,9 @@ tcg_i32 tcg_global_i32(struct tcg_ctx *ctx, size_t offset, const char *name)
 	return (tcg_i32){add_global(ctx, offset, name, TCG_TYPE_I32)};
 }
 
-/* The guest struct follows the private part, cache-line aligned. */
-#define PRIV_SIZE ALIGN_UP(sizeof(struct tcg_cpu_priv), (size_t)64)
-
 int tcg_cpu_new(struct tcg_ctx *ctx, unsigned index, struct tcg_cpu **out)
 {
-	size_t size = PRIV_SIZE + ctx->fe->cpu_size;
+	size_t size = TCG_PRIV_SIZE + ctx->fe->cpu_size;
 	struct tcg_cpu_priv *priv;
 	struct tcg_cpu *cpu;
 	void *base;
@@ -152,7 +154,7 @@ int tcg_cpu_new(struct tcg_ctx *ctx, unsigned index, struct tcg_cpu **out)
 		return -ENOMEM;
 	memset(base, 0, size);
 	priv = base;
-	cpu = (struct tcg_cpu *)((char *)base + PRIV_SIZE);
+	cpu = (struct tcg_cpu *)((char *)base + TCG_PRIV_SIZE);
 	priv->alloc_base = base;
 	cpu->priv = priv;
 	cpu->tlb = &priv->tlb;

@@ -106,6 +106,12 @@ struct tcg_cpu_priv {
 	size_t alloc_size;
 };
 
+/* The guest struct follows the private part, cache-line aligned. */
+#define TCG_PRIV_SIZE ALIGN_UP(sizeof(struct tcg_cpu_priv), (size_t)64)
+/* Offsets from the CPU pointer (env) for generated code. */
+#define TCG_ENV_TLB_OFF (-(int32_t)TCG_PRIV_SIZE + (int32_t)offsetof(struct tcg_cpu_priv, tlb))
+#define TCG_ENV_JC_OFF	(-(int32_t)TCG_PRIV_SIZE + (int32_t)offsetof(struct tcg_cpu_priv, jc))
+
 static inline struct tcg_cpu_priv *tcg_priv(struct tcg_cpu *cpu)
 {
 	return (struct tcg_cpu_priv *)cpu->priv;

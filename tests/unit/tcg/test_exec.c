@@ -56,6 +56,8 @@ static struct tcg_ctx *ctx_new(bool optimize, bool single_step)
 	CHECK_EQ(rc, 0);
 	if (rc)
 		exit(1);
+	CHECK(strcmp(tcg_ctx_backend_name(ctx),
+		     backend == TCG_BACKEND_KIND_NATIVE ? "native" : "interp") == 0);
 	return ctx;
 }
 

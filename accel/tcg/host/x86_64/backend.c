@@ -1,0 +1,1167 @@
+/*
+ * The x86-64 backend: liveness, a local register allocator that keeps
+ * guest globals in host registers within a block (written back only at
+ * block ends, labels, helper calls that need them, and in the out-of-line
+ * slow path of a guest memory access), and code generation per op.
+ *
+ * Register use:
+ *   rbp       the CPU struct (env), for the whole of generated code
+ *   rax rcx rdx  scratch inside one op (division, shifts, TLB probe)
+ *   rbx r12-r15  allocatable, preserved across helper calls
+ *   rsi rdi r8-r11  allocatable, clobbered by helper calls
+ * The stack frame holds spill slots for temps ([rsp + 8 * slot]).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accel/tcg/host/x86_64/x86_64.h"
+
+#define ALLOC_ORDER_N 11
+static const int8_t alloc_order[ALLOC_ORDER_N] = {
+    X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15, X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11,
+};
+#define CALLER_SAVED                                                                               \
+	((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) | (1u << X86_R10) |   \
+	 (1u << X86_R11))
+
+static bool is_global(const struct x86_gen *g, uint32_t t)
+{
+	return g->ir->temps[t].kind == TCG_TEMP_GLOBAL;
+}
+
+static bool is_const(const struct x86_gen *g, uint32_t t)
+{
+	return g->ir->temps[t].kind == TCG_TEMP_CONST;
+}
+
+static uint64_t const_val(const struct x86_gen *g, uint32_t t)
+{
+	return (uint64_t)g->ir->temps[t].val;
+}
+
+/* ---- liveness: which args die at each op ---- */
+
+static bool needs_globals(const struct tcg_op *op)
+{
+	const struct tcg_op_def *def = &tcg_op_defs[op->opc];
+
+	if (op->opc == TCG_OP_call)
+		return (tcg_op_helper(op)->flags &
+			(TCG_CALL_NO_RG | TCG_CALL_NO_WG | TCG_CALL_NO_RAISE)) !=
+		       (TCG_CALL_NO_RG | TCG_CALL_NO_WG | TCG_CALL_NO_RAISE);
+	return def->flags & (TCG_OPF_BB_END | TCG_OPF_MAY_RAISE);
+}
+
+static void mark_kind(struct x86_gen *g, uint8_t *live, enum tcg_temp_kind k, uint8_t v)
+{
+	for (uint32_t t = 0; t < g->ir->n_temps; t++) {
+		if (g->ir->temps[t].kind == k)
+			live[t] = v;
+	}
+}
+
+static void liveness(struct x86_gen *g)
+{
+	uint8_t *live = g->live;
+
+	memset(live, 0, g->ir->n_temps);
+	mark_kind(g, live, TCG_TEMP_GLOBAL, 1);
+	for (unsigned i = g->ir->n_ops; i-- > 0;) {
+		const struct tcg_op *op = &g->ir->ops[i];
+		unsigned no = tcg_op_nout(op), ni = tcg_op_nin(op);
+		uint16_t life = 0;
+
+		if (op->opc == TCG_OP_nop)
+			continue;
+		for (unsigned j = 0; j < no; j++) {
+			if (!live[op->args[j]])
+				life |= 1u << j;
+			live[op->args[j]] = 0;
+		}
+		if (op->opc == TCG_OP_set_label)
+			mark_kind(g, live, TCG_TEMP_NORMAL, 0);
+		if (tcg_op_defs[op->opc].flags & TCG_OPF_BB_END)
+			mark_kind(g, live, TCG_TEMP_LOCAL, 1);
+		if (needs_globals(op))
+			mark_kind(g, live, TCG_TEMP_GLOBAL, 1);
+		for (unsigned j = no; j < no + ni; j++) {
+			if (!live[op->args[j]])
+				life |= 1u << j;
+		}
+		for (unsigned j = no; j < no + ni; j++)
+			live[op->args[j]] = 1;
+		g->life[i] = life;
+	}
+}
+
+/* ---- temp locations ---- */
+
+static int slot_of(struct x86_gen *g, uint32_t t)
+{
+	struct x86_ts *ts = &g->ts[t];
+
+	if (ts->slot < 0) {
+		if (g->next_slot >= X86_NB_SLOTS) {
+			g->error = -ENOSPC;
+			return 0;
+		}
+		ts->slot = (int16_t)g->next_slot++;
+	}
+	return ts->slot;
+}
+
+/* Store @t's register to its memory home. */
+static void store_home(struct x86_gen *g, uint32_t t, int r)
+{
+	const struct tcg_temp *tp = &g->ir->temps[t];
+
+	if (tp->kind == TCG_TEMP_GLOBAL)
+		x86_store(&g->b, tp->type == TCG_TYPE_I32 ? 4 : 8, r, X86_RBP, X86_NOREG,
+			  tp->mem_offset);
+	else
+		x86_store(&g->b, 8, r, X86_RSP, X86_NOREG, 8 * slot_of(g, t));
+}
+
+static void load_home(struct x86_gen *g, uint32_t t, int r)
+{
+	const struct tcg_temp *tp = &g->ir->temps[t];
+
+	if (tp->kind == TCG_TEMP_CONST)
+		x86_mov_ri(&g->b, r, const_val(g, t));
+	else if (tp->kind == TCG_TEMP_GLOBAL)
+		x86_load(&g->b, tp->type == TCG_TYPE_I32 ? X86_LD32U : X86_LD64, r, X86_RBP,
+			 X86_NOREG, tp->mem_offset);
+	else
+		x86_load(&g->b, X86_LD64, r, X86_RSP, X86_NOREG, 8 * slot_of(g, t));
+}
+
+static void unbind(struct x86_gen *g, int r)
+{
+	int32_t t = g->reg_temp[r];
+
+	if (t >= 0)
+		g->ts[t].reg = -1;
+	g->reg_temp[r] = -1;
+}
+
+static void bind(struct x86_gen *g, uint32_t t, int r, bool in_mem)
+{
+	if (g->ts[t].reg >= 0 && g->ts[t].reg != r)
+		unbind(g, g->ts[t].reg);
+	if (g->reg_temp[r] >= 0 && (uint32_t)g->reg_temp[r] != t)
+		unbind(g, r);
+	g->reg_temp[r] = (int32_t)t;
+	g->ts[t].reg = (int8_t)r;
+	g->ts[t].in_mem = in_mem;
+}
+
+/* Make @t's memory copy current (its register stays). */
+static void sync_temp(struct x86_gen *g, uint32_t t)
+{
+	struct x86_ts *ts = &g->ts[t];
+
+	if (ts->reg >= 0 && !ts->in_mem && !is_const(g, t)) {
+		store_home(g, t, ts->reg);
+		ts->in_mem = true;
+	}
+}
+
+static void spill_reg(struct x86_gen *g, int r)
+{
+	int32_t t = g->reg_temp[r];
+
+	if (t < 0)
+		return;
+	sync_temp(g, (uint32_t)t);
+	unbind(g, r);
+}
+
+static int alloc_reg(struct x86_gen *g, uint32_t avoid)
+{
+	uint32_t busy = g->locked | avoid;
+
+	for (unsigned i = 0; i < ALLOC_ORDER_N; i++) {
+		int r = alloc_order[i];
+		if (g->reg_temp[r] < 0 && !(busy & (1u << r)))
+			return r;
+	}
+	/* Evict: prefer a constant (free to rematerialize), else round-robin. */
+	for (unsigned i = 0; i < ALLOC_ORDER_N; i++) {
+		int r = alloc_order[i];
+		if (!(busy & (1u << r)) && is_const(g, (uint32_t)g->reg_temp[r])) {
+			unbind(g, r);
+			return r;
+		}
+	}
+	for (unsigned n = 0; n < ALLOC_ORDER_N; n++) {
+		int r = alloc_order[g->evict_rr++ % ALLOC_ORDER_N];
+		if (!(busy & (1u << r))) {
+			spill_reg(g, r);
+			return r;
+		}
+	}
+	g->error = -EINVAL; /* cannot happen: an op locks at most 6 registers */
+	return X86_RBX;
+}
+
+/* @t in a register (locked for this op). */
+static int in_reg(struct x86_gen *g, uint32_t t)
+{
+	struct x86_ts *ts = &g->ts[t];
+	int r;
+
+	if (ts->reg < 0) {
+		r = alloc_reg(g, 0);
+		load_home(g, t, r);
+		bind(g, t, r, true);
+	}
+	g->locked |= 1u << ts->reg;
+	return ts->reg;
+}
+
+/* After an op: free the registers of inputs that died there. */
+static void free_dead_inputs(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	unsigned no = tcg_op_nout(op), ni = tcg_op_nin(op);
+
+	for (unsigned j = no; j < no + ni; j++) {
+		uint32_t t = (uint32_t)op->args[j];
+		if ((life & (1u << j)) && g->ts[t].reg >= 0) {
+			/* A dead global's value is superseded before anyone looks. */
+			if (is_global(g, t))
+				g->ts[t].in_mem = true;
+			unbind(g, g->ts[t].reg);
+		}
+	}
+}
+
+/*
+ * Output register for @op: an input's register when that input dies here
+ * (x86 two-address forms then need no copy), else a fresh one.
+ */
+static int out_reg(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int reuse_arg)
+{
+	if (reuse_arg >= 0 && (life & (1u << reuse_arg))) {
+		uint32_t t = (uint32_t)op->args[reuse_arg];
+		if (g->ts[t].reg >= 0 && !is_const(g, t))
+			return g->ts[t].reg;
+	}
+	return alloc_reg(g, 0);
+}
+
+/* Bind the op's output to @r; a dead output is dropped at once. */
+static void set_out(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int r)
+{
+	uint32_t d = (uint32_t)op->args[0];
+
+	bind(g, d, r, false);
+	if (life & 1) {
+		if (is_global(g, d))
+			g->ts[d].in_mem = true; /* overwritten before observed */
+		unbind(g, r);
+	}
+}
+
+/* Write back dirty globals; @drop also forgets their registers. */
+static void sync_globals(struct x86_gen *g, bool drop)
+{
+	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
+		sync_temp(g, t);
+		if (drop && g->ts[t].reg >= 0)
+			unbind(g, g->ts[t].reg);
+	}
+}
+
+static void sync_locals(struct x86_gen *g)
+{
+	for (uint32_t t = g->ir->n_globals; t < g->ir->n_temps; t++) {
+		if (g->ir->temps[t].kind == TCG_TEMP_LOCAL)
+			sync_temp(g, t);
+	}
+}
+
+static void free_all(struct x86_gen *g)
+{
+	for (int r = 0; r < 16; r++)
+		unbind(g, r);
+}
+
+/* Block boundary: everything that outlives it goes to memory. */
+static void sync_all(struct x86_gen *g, bool drop)
+{
+	sync_globals(g, false);
+	sync_locals(g);
+	if (drop)
+		free_all(g);
+}
+
+/* ---- op code generation helpers ---- */
+
+static bool w64(const struct tcg_op *op)
+{
+	return op->type == TCG_TYPE_I64;
+}
+
+/* Does temp @t hold a constant usable as a sign-extended imm32? */
+static bool imm32_ok(const struct x86_gen *g, const struct tcg_op *op, uint32_t t, int32_t *imm)
+{
+	uint64_t v;
+
+	if (!is_const(g, t))
+		return false;
+	v = const_val(g, t);
+	if (!w64(op)) {
+		*imm = (int32_t)(uint32_t)v;
+		return true;
+	}
+	if ((int64_t)v < INT32_MIN || (int64_t)v > INT32_MAX)
+		return false;
+	*imm = (int32_t)v;
+	return true;
+}
+
+static enum x86_cc cond_cc(enum tcg_cond c)
+{
+	static const uint8_t map[TCG_NB_CONDS] = {
+	    [TCG_COND_EQ] = X86_CC_E,  [TCG_COND_NE] = X86_CC_NE,  [TCG_COND_LT] = X86_CC_L,
+	    [TCG_COND_GE] = X86_CC_GE, [TCG_COND_LE] = X86_CC_LE,  [TCG_COND_GT] = X86_CC_G,
+	    [TCG_COND_LTU] = X86_CC_B, [TCG_COND_GEU] = X86_CC_AE, [TCG_COND_LEU] = X86_CC_BE,
+	    [TCG_COND_GTU] = X86_CC_A,
+	};
+	return (enum x86_cc)map[c];
+}
+
+/* cmp a, b for args @ia, @ib of @op; registers loaded beforehand by the caller. */
+static void emit_cmp(struct x86_gen *g, const struct tcg_op *op, int ra, uint32_t tb_)
+{
+	int32_t imm;
+
+	if (imm32_ok(g, op, tb_, &imm))
+		x86_alu_ri(&g->b, X86_CMP, w64(op), ra, imm);
+	else
+		x86_alu_rr(&g->b, X86_CMP, w64(op), ra, g->ts[tb_].reg);
+}
+
+/* Load compare operands: the second stays an immediate when it fits. */
+static int cmp_operands(struct x86_gen *g, const struct tcg_op *op, unsigned ia, unsigned ib)
+{
+	int32_t imm;
+	int ra = in_reg(g, (uint32_t)op->args[ia]);
+
+	if (!imm32_ok(g, op, (uint32_t)op->args[ib], &imm))
+		in_reg(g, (uint32_t)op->args[ib]);
+	return ra;
+}
+
+static void gen_alu(struct x86_gen *g, const struct tcg_op *op, uint16_t life, enum x86_alu alu)
+{
+	uint32_t c = (uint32_t)op->args[2];
+	int32_t imm;
+	int ra = in_reg(g, (uint32_t)op->args[1]);
+	bool use_imm = imm32_ok(g, op, c, &imm);
+	int rc = use_imm ? -1 : in_reg(g, c);
+	int rd = out_reg(g, op, life, 1);
+
+	if (rd != ra)
+		x86_mov_rr(&g->b, true, rd, ra);
+	if (use_imm)
+		x86_alu_ri(&g->b, alu, w64(op), rd, imm);
+	else
+		x86_alu_rr(&g->b, alu, w64(op), rd, rc);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+/* andc/orc/eqv: a op ~b via rax. */
+static void gen_alu_not(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	int ra = in_reg(g, (uint32_t)op->args[1]), rc = in_reg(g, (uint32_t)op->args[2]);
+	int rd = out_reg(g, op, life, 1);
+
+	x86_mov_rr(&g->b, true, X86_RAX, rc);
+	x86_unop(&g->b, X86_NOT, w64(op), X86_RAX);
+	if (rd != ra)
+		x86_mov_rr(&g->b, true, rd, ra);
+	x86_alu_rr(&g->b,
+		   op->opc == TCG_OP_andc  ? X86_AND
+		   : op->opc == TCG_OP_orc ? X86_OR
+					   : X86_XOR,
+		   w64(op), rd, X86_RAX);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static void gen_mul(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	int ra = in_reg(g, (uint32_t)op->args[1]), rc = in_reg(g, (uint32_t)op->args[2]);
+	int rd = out_reg(g, op, life, 1);
+
+	if (rd != ra)
+		x86_mov_rr(&g->b, true, rd, ra);
+	x86_imul_rr(&g->b, w64(op), rd, rc);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static void gen_shift(struct x86_gen *g, const struct tcg_op *op, uint16_t life, enum x86_shift sh)
+{
+	uint32_t c = (uint32_t)op->args[2];
+	int ra = in_reg(g, (uint32_t)op->args[1]);
+	int rc = is_const(g, c) ? -1 : in_reg(g, c);
+	int rd = out_reg(g, op, life, 1);
+	unsigned mask = w64(op) ? 63 : 31;
+
+	if (rc >= 0)
+		x86_mov_rr(&g->b, false, X86_RCX, rc);
+	if (rd != ra)
+		x86_mov_rr(&g->b, true, rd, ra);
+	if (rc >= 0)
+		x86_shift_cl(&g->b, sh, w64(op), rd); /* the CPU masks the count too */
+	else if (const_val(g, c) & mask)
+		x86_shift_ri(&g->b, sh, w64(op), rd, (uint8_t)(const_val(g, c) & mask));
+	else if (!w64(op))
+		x86_mov_rr(&g->b, false, rd, rd);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static void gen_unary(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	int ra = in_reg(g, (uint32_t)op->args[1]);
+	int rd = out_reg(g, op, life, 1);
+
+	if (rd != ra)
+		x86_mov_rr(&g->b, true, rd, ra);
+	if (op->opc == TCG_OP_bswap)
+		x86_bswap(&g->b, w64(op), rd);
+	else
+		x86_unop(&g->b, op->opc == TCG_OP_neg ? X86_NEG : X86_NOT, w64(op), rd);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static void gen_ext(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	static const uint8_t kinds[TCG_NB_OPS] = {
+	    [TCG_OP_ext8s] = X86_LD8S,		[TCG_OP_ext8u] = X86_LD8U,
+	    [TCG_OP_ext16s] = X86_LD16S,	[TCG_OP_ext16u] = X86_LD16U,
+	    [TCG_OP_ext32s] = X86_LD32S,	[TCG_OP_ext32u] = X86_LD32U,
+	    [TCG_OP_ext_i32_i64] = X86_LD32S,	[TCG_OP_extu_i32_i64] = X86_LD32U,
+	    [TCG_OP_extrl_i64_i32] = X86_LD32U, [TCG_OP_mov] = X86_LD64,
+	};
+	int ra = in_reg(g, (uint32_t)op->args[1]);
+	int rd = out_reg(g, op, life, 1);
+
+	if (rd != ra || kinds[op->opc] != X86_LD64)
+		x86_ext_rr(&g->b, (enum x86_ld)kinds[op->opc], rd, ra);
+	if (!w64(op) && (op->opc == TCG_OP_ext8s || op->opc == TCG_OP_ext16s))
+		x86_mov_rr(&g->b, false, rd, rd); /* i32: keep the slot zero-extended */
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static void gen_mov(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	uint32_t s = (uint32_t)op->args[1];
+	int rd;
+
+	if (is_const(g, s)) {
+		rd = out_reg(g, op, life, -1);
+		x86_mov_ri(&g->b, rd, const_val(g, s));
+		set_out(g, op, life, rd);
+		return;
+	}
+	gen_ext(g, op, life);
+}
+
+/* Division with RISC-V results for /0 and overflow (ir.h). */
+static void gen_div(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	bool sign = op->opc == TCG_OP_div || op->opc == TCG_OP_rem;
+	bool rem = op->opc == TCG_OP_rem || op->opc == TCG_OP_remu;
+	bool w = w64(op);
+	int ra = in_reg(g, (uint32_t)op->args[1]), rc = in_reg(g, (uint32_t)op->args[2]);
+	int rd = out_reg(g, op, life, -1);
+	uint8_t *jz, *jn1 = NULL, *jdone1, *jdone2 = NULL;
+
+	x86_mov_rr(&g->b, true, X86_RAX, ra);
+	x86_test_rr(&g->b, w, rc, rc);
+	jz = x86_jcc32(&g->b, X86_CC_E);
+	if (sign) {
+		/* b == -1: the quotient is -a (MIN stays MIN), the remainder 0. */
+		x86_alu_ri(&g->b, X86_CMP, w, rc, -1);
+		jn1 = x86_jcc32(&g->b, X86_CC_NE);
+		if (rem)
+			x86_alu_rr(&g->b, X86_XOR, false, X86_RAX, X86_RAX);
+		else
+			x86_unop(&g->b, X86_NEG, w, X86_RAX);
+		jdone2 = x86_jmp32(&g->b);
+		x86_patch_rel32(jn1, g->b.p);
+		x86_cqo(&g->b, w);
+		x86_unop(&g->b, X86_IDIV, w, rc);
+	} else {
+		x86_alu_rr(&g->b, X86_XOR, false, X86_RDX, X86_RDX);
+		x86_unop(&g->b, X86_DIV, w, rc);
+	}
+	if (rem)
+		x86_mov_rr(&g->b, true, X86_RAX, X86_RDX);
+	jdone1 = x86_jmp32(&g->b);
+	x86_patch_rel32(jz, g->b.p);
+	if (!rem) /* x / 0 = all ones; x % 0 = x (already in rax) */
+		x86_mov_ri(&g->b, X86_RAX, w ? ~0ULL : 0xffffffffULL);
+	x86_patch_rel32(jdone1, g->b.p);
+	if (jdone2)
+		x86_patch_rel32(jdone2, g->b.p);
+	x86_mov_rr(&g->b, w, rd, X86_RAX);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static void gen_mulh(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	int ra = in_reg(g, (uint32_t)op->args[1]), rc = in_reg(g, (uint32_t)op->args[2]);
+	int rd = out_reg(g, op, life, -1);
+
+	if (!w64(op)) {
+		/* 32x32 -> 64 in one register, then take the high half. */
+		x86_ext_rr(&g->b, op->opc == TCG_OP_muluh ? X86_LD32U : X86_LD32S, X86_RAX, ra);
+		x86_ext_rr(&g->b, op->opc == TCG_OP_mulsh ? X86_LD32S : X86_LD32U, X86_RCX, rc);
+		x86_imul_rr(&g->b, true, X86_RAX, X86_RCX);
+		x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, 32);
+		x86_mov_rr(&g->b, false, rd, X86_RAX);
+	} else {
+		x86_mov_rr(&g->b, true, X86_RAX, ra);
+		x86_unop(&g->b, op->opc == TCG_OP_mulsh ? X86_IMUL1 : X86_MUL, true, rc);
+		if (op->opc == TCG_OP_mulsuh) {
+			/* signed(a) * b = unsigned(a) * b - (a < 0 ? b << 64 : 0) */
+			x86_mov_rr(&g->b, true, X86_RAX, ra);
+			x86_shift_ri(&g->b, X86_SAR, true, X86_RAX, 63);
+			x86_alu_rr(&g->b, X86_AND, true, X86_RAX, rc);
+			x86_alu_rr(&g->b, X86_SUB, true, X86_RDX, X86_RAX);
+		}
+		x86_mov_rr(&g->b, true, rd, X86_RDX);
+	}
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static void gen_minmax(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	static const uint8_t cc[TCG_NB_OPS] = {
+	    /* keep a when a <cc> b fails -> take b */
+	    [TCG_OP_smin] = X86_CC_G,
+	    [TCG_OP_smax] = X86_CC_L,
+	    [TCG_OP_umin] = X86_CC_A,
+	    [TCG_OP_umax] = X86_CC_B,
+	};
+	int ra = in_reg(g, (uint32_t)op->args[1]), rc = in_reg(g, (uint32_t)op->args[2]);
+	int rd = out_reg(g, op, life, -1);
+
+	x86_mov_rr(&g->b, true, X86_RAX, ra);
+	x86_alu_rr(&g->b, X86_CMP, w64(op), ra, rc);
+	x86_cmov(&g->b, (enum x86_cc)cc[op->opc], w64(op), X86_RAX, rc);
+	x86_mov_rr(&g->b, w64(op), rd, X86_RAX);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+/* clz/ctz: lzcnt/tzcnt set CF for a zero source; then take b. */
+static void gen_count(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	int ra = in_reg(g, (uint32_t)op->args[1]);
+	int rc = op->opc == TCG_OP_ctpop ? -1 : in_reg(g, (uint32_t)op->args[2]);
+	int rd = out_reg(g, op, life, -1);
+
+	if (op->opc == TCG_OP_ctpop) {
+		x86_bitop(&g->b, X86_POPCNT, w64(op), rd, ra);
+	} else {
+		x86_bitop(&g->b, op->opc == TCG_OP_clz ? X86_LZCNT : X86_TZCNT, w64(op), X86_RAX,
+			  ra);
+		x86_cmov(&g->b, X86_CC_B, w64(op), X86_RAX, rc);
+		x86_mov_rr(&g->b, w64(op), rd, X86_RAX);
+	}
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+/* extract/sextract as a shift pair (or one zero-extension). */
+static void gen_extract(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	unsigned pos = (unsigned)op->args[2], len = (unsigned)op->args[3];
+	unsigned w = w64(op) ? 64 : 32;
+	bool sign = op->opc == TCG_OP_sextract;
+	int ra = in_reg(g, (uint32_t)op->args[1]);
+	int rd = out_reg(g, op, life, 1);
+
+	if (rd != ra)
+		x86_mov_rr(&g->b, true, rd, ra);
+	if (w - pos - len)
+		x86_shift_ri(&g->b, X86_SHL, w64(op), rd, (uint8_t)(w - pos - len));
+	if (w - len)
+		x86_shift_ri(&g->b, sign ? X86_SAR : X86_SHR, w64(op), rd, (uint8_t)(w - len));
+	else if (!w64(op))
+		x86_mov_rr(&g->b, false, rd, rd);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static void gen_deposit(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	unsigned pos = (unsigned)op->args[3], len = (unsigned)op->args[4];
+	unsigned w = w64(op) ? 64 : 32;
+	uint64_t mask = (len >= 64 ? ~0ULL : ((1ULL << len) - 1)) << pos;
+	int ra = in_reg(g, (uint32_t)op->args[1]), rb = in_reg(g, (uint32_t)op->args[2]);
+	int rd = out_reg(g, op, life, 1);
+
+	/* rax = field of b in place; rcx = ~mask */
+	x86_mov_rr(&g->b, true, X86_RAX, rb);
+	if (w - len)
+		x86_shift_ri(&g->b, X86_SHL, w64(op), X86_RAX, (uint8_t)(w - len));
+	if (w - len - pos)
+		x86_shift_ri(&g->b, X86_SHR, w64(op), X86_RAX, (uint8_t)(w - len - pos));
+	x86_mov_ri(&g->b, X86_RCX, w64(op) ? ~mask : (uint32_t)~mask);
+	if (rd != ra)
+		x86_mov_rr(&g->b, true, rd, ra);
+	x86_alu_rr(&g->b, X86_AND, w64(op), rd, X86_RCX);
+	x86_alu_rr(&g->b, X86_OR, w64(op), rd, X86_RAX);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static void gen_setcond(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	int ra = cmp_operands(g, op, 1, 2);
+	int rd = out_reg(g, op, life, -1);
+
+	emit_cmp(g, op, ra, (uint32_t)op->args[2]);
+	x86_setcc(&g->b, cond_cc((enum tcg_cond)op->args[3]), X86_RAX);
+	x86_ext_rr(&g->b, X86_LD8U, rd, X86_RAX);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static void gen_movcond(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	int ra = cmp_operands(g, op, 1, 2);
+	int r1 = in_reg(g, (uint32_t)op->args[3]), r2 = in_reg(g, (uint32_t)op->args[4]);
+	int rd = out_reg(g, op, life, -1);
+
+	x86_mov_rr(&g->b, true, X86_RAX, r2);
+	emit_cmp(g, op, ra, (uint32_t)op->args[2]);
+	x86_cmov(&g->b, cond_cc((enum tcg_cond)op->args[5]), true, X86_RAX, r1);
+	x86_mov_rr(&g->b, w64(op), rd, X86_RAX);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static enum x86_ld ld_kind(uint32_t mo, bool out64)
+{
+	static const uint8_t k[8] = {X86_LD8U, X86_LD16U, X86_LD32U, X86_LD64,
+				     X86_LD8S, X86_LD16S, X86_LD32S, X86_LD64};
+	enum x86_ld kind = (enum x86_ld)k[mo & (TCG_MO_SIZE | TCG_MO_SIGN)];
+
+	if (!out64 && kind == X86_LD32S)
+		kind = X86_LD32U; /* i32 slots are zero-extended */
+	return kind;
+}
+
+static void gen_ld_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	uint32_t mo = (uint32_t)op->args[2];
+	int rd = out_reg(g, op, life, -1);
+
+	x86_load(&g->b, ld_kind(mo, w64(op)), rd, X86_RBP, X86_NOREG, (int32_t)op->args[1]);
+	if (!w64(op) && (mo & TCG_MO_SIGN) && (mo & TCG_MO_SIZE) < TCG_MO_32)
+		x86_mov_rr(&g->b, false, rd, rd);
+	set_out(g, op, life, rd);
+}
+
+static void gen_st_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	int rv = in_reg(g, (uint32_t)op->args[0]);
+
+	x86_store(&g->b, 1u << (op->args[2] & TCG_MO_SIZE), rv, X86_RBP, X86_NOREG,
+		  (int32_t)op->args[1]);
+	free_dead_inputs(g, op, life);
+}
+
+/* ---- guest memory: inline TLB probe, out-of-line slow path ---- */
+
+static void snapshot_state(struct x86_gen *g, struct x86_slow *s, int exclude)
+{
+	s->n_dirty = 0;
+	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
+		const struct x86_ts *ts = &g->ts[t];
+		if (ts->reg >= 0 && !ts->in_mem) {
+			s->dirty_reg[s->n_dirty] = ts->reg;
+			s->dirty_off[s->n_dirty] = g->ir->temps[t].mem_offset;
+			s->dirty_size[s->n_dirty] = g->ir->temps[t].type == TCG_TYPE_I32 ? 4 : 8;
+			s->n_dirty++;
+		}
+	}
+	s->save_mask = 0;
+	for (int r = 0; r < 16; r++) {
+		if (g->reg_temp[r] >= 0 && (CALLER_SAVED & (1u << r)) && r != exclude)
+			s->save_mask |= 1u << r;
+	}
+}
+
+/*
+ * The probe (compare tag, add addend), SDM-free summary:
+ *   rax = (addr >> (PAGE_BITS - 5)) & ((TLB_SIZE - 1) << 5)   entry offset
+ *   rcx = addr & (PAGE_MASK | (size - 1))                      tag to match
+ *   cmp rcx, [rbp + rax + tlb + tag]; jne slow
+ *   rax = [rbp + rax + tlb + addend]; access [addr + rax]
+ */
+static uint8_t *emit_probe(struct x86_gen *g, int ra, unsigned size, unsigned mmu_idx, bool write,
+			   int32_t *addend_disp)
+{
+	int32_t base =
+	    TCG_ENV_TLB_OFF + (int32_t)(mmu_idx * TCG_TLB_SIZE * sizeof(struct tcg_tlb_entry));
+	int32_t tag = base + (int32_t)(write ? offsetof(struct tcg_tlb_entry, addr_write)
+					     : offsetof(struct tcg_tlb_entry, addr_read));
+
+	x86_mov_rr(&g->b, true, X86_RAX, ra);
+	x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, TCG_PAGE_BITS - 5);
+	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)((TCG_TLB_SIZE - 1) << 5));
+	x86_mov_rr(&g->b, true, X86_RCX, ra);
+	x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)(TCG_PAGE_MASK | (size - 1)));
+	x86_byte(&g->b, 0x48); /* cmp rcx, [rbp + rax + disp32] */
+	x86_byte(&g->b, 0x3b);
+	x86_byte(&g->b, 0x8c);
+	x86_byte(&g->b, 0x05);
+	x86_u32(&g->b, (uint32_t)tag);
+	*addend_disp = base + (int32_t)offsetof(struct tcg_tlb_entry, addend);
+	return x86_jcc32(&g->b, X86_CC_NE);
+}
+
+static struct x86_slow *new_slow(struct x86_gen *g)
+{
+	if (g->n_slow >= X86_MAX_SLOW) {
+		g->error = -ENOSPC;
+		return &g->slow[0];
+	}
+	return &g->slow[g->n_slow++];
+}
+
+static void gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	uint32_t mo = (uint32_t)op->args[2];
+	unsigned mmu = (unsigned)op->args[3], size = 1u << (mo & TCG_MO_SIZE);
+	int ra = in_reg(g, (uint32_t)op->args[1]);
+	int rd = out_reg(g, op, life, -1);
+	struct x86_slow *s = new_slow(g);
+	int32_t addend;
+
+	g->locked |= 1u << rd;
+	s->jcc = emit_probe(g, ra, size, mmu, false, &addend);
+	x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
+	x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, 0);
+	if (!w64(op) && (mo & TCG_MO_SIGN) && size < 4)
+		x86_mov_rr(&g->b, false, rd, rd);
+	s->ret = g->b.p;
+	s->store = false;
+	s->addr_reg = (int8_t)ra;
+	s->val_reg = (int8_t)rd;
+	s->w64 = w64(op);
+	s->memop_idx = TCG_MEMOP_IDX(mo, mmu);
+	s->rec = g->cur_rec;
+	snapshot_state(g, s, rd);
+	free_dead_inputs(g, op, life);
+	set_out(g, op, life, rd);
+}
+
+static void gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	uint32_t mo = (uint32_t)op->args[2];
+	unsigned mmu = (unsigned)op->args[3], size = 1u << (mo & TCG_MO_SIZE);
+	int rv = in_reg(g, (uint32_t)op->args[0]);
+	int ra = in_reg(g, (uint32_t)op->args[1]);
+	struct x86_slow *s = new_slow(g);
+	int32_t addend;
+
+	s->jcc = emit_probe(g, ra, size, mmu, true, &addend);
+	x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
+	x86_store(&g->b, size, rv, ra, X86_RAX, 0);
+	s->ret = g->b.p;
+	s->store = true;
+	s->addr_reg = (int8_t)ra;
+	s->val_reg = (int8_t)rv;
+	s->memop_idx = TCG_MEMOP_IDX(mo, mmu);
+	s->rec = g->cur_rec;
+	snapshot_state(g, s, -1);
+	free_dead_inputs(g, op, life);
+}
+
+static void set_cur_insn(struct x86_gen *g, const struct tcg_insn_rec *rec)
+{
+	x86_mov_ri(&g->b, X86_RAX, (uint64_t)(uintptr_t)rec);
+	x86_store(&g->b, 8, X86_RAX, X86_RBP, X86_NOREG,
+		  (int32_t)offsetof(struct tcg_cpu, cur_insn));
+}
+
+static void call_abs(struct x86_gen *g, const void *fn)
+{
+	x86_mov_ri(&g->b, X86_RAX, (uint64_t)(uintptr_t)fn);
+	x86_call_r(&g->b, X86_RAX);
+}
+
+static void emit_slow(struct x86_gen *g, const struct x86_slow *s)
+{
+	unsigned pushed = 0;
+
+	x86_patch_rel32(s->jcc, g->b.p);
+	/* Precise state for a fault: the globals held dirty in registers. */
+	for (unsigned i = 0; i < s->n_dirty; i++)
+		x86_store(&g->b, s->dirty_size[i], s->dirty_reg[i], X86_RBP, X86_NOREG,
+			  s->dirty_off[i]);
+	for (int r = 0; r < 16; r++) {
+		if (s->save_mask & (1u << r)) {
+			x86_push(&g->b, r);
+			pushed++;
+		}
+	}
+	if (pushed & 1)
+		x86_alu_ri(&g->b, X86_SUB, true, X86_RSP, 8);
+	if (s->store)
+		x86_mov_rr(&g->b, true, X86_RDX, s->val_reg);
+	x86_mov_rr(&g->b, true, X86_RSI, s->addr_reg);
+	x86_mov_rr(&g->b, true, X86_RDI, X86_RBP);
+	x86_mov_ri(&g->b, s->store ? X86_RCX : X86_RDX, s->memop_idx);
+	set_cur_insn(g, s->rec);
+	call_abs(g, s->store ? (const void *)tcg_slow_st : (const void *)tcg_slow_ld);
+	if (pushed & 1)
+		x86_alu_ri(&g->b, X86_ADD, true, X86_RSP, 8);
+	for (int r = 16; r-- > 0;) {
+		if (s->save_mask & (1u << r))
+			x86_pop(&g->b, r);
+	}
+	if (!s->store)
+		x86_mov_rr(&g->b, s->w64, s->val_reg, X86_RAX);
+	x86_patch_rel32(x86_jmp32(&g->b), s->ret);
+}
+
+/* ---- calls ---- */
+
+static void gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	static const int8_t argreg[TCG_MAX_CALL_ARGS] = {X86_RSI, X86_RDX, X86_RCX, X86_R8, X86_R9};
+	const struct tcg_helper *h = tcg_op_helper(op);
+	unsigned no = op->n_out, ni = op->n_in;
+
+	bool writes = !(h->flags & TCG_CALL_NO_WG);
+
+	/* The helper may read, write or (raising) expose the globals. */
+	if (writes || !(h->flags & TCG_CALL_NO_RG) || !(h->flags & TCG_CALL_NO_RAISE))
+		sync_globals(g, false);
+	/* Helper calls clobber these: move their values home first. */
+	for (int r = 0; r < 16; r++) {
+		if (CALLER_SAVED & (1u << r))
+			spill_reg(g, r);
+	}
+	for (unsigned i = 0; i < ni; i++) {
+		uint32_t t = (uint32_t)op->args[no + i];
+		if (g->ts[t].reg >= 0)
+			x86_mov_rr(&g->b, true, argreg[i], g->ts[t].reg);
+		else
+			load_home(g, t, argreg[i]);
+	}
+	x86_mov_rr(&g->b, true, X86_RDI, X86_RBP);
+	if (!(h->flags & TCG_CALL_NO_RAISE))
+		set_cur_insn(g, g->cur_rec);
+	call_abs(g, (const void *)h->func);
+	g->locked = 0;
+	free_dead_inputs(g, op, life);
+	if (writes)
+		sync_globals(g, true); /* all clean: this only drops the stale registers */
+	if (no) {
+		int rd = alloc_reg(g, 0);
+		x86_mov_rr(&g->b, true, rd, X86_RAX);
+		set_out(g, op, life, rd);
+	}
+}
+
+/* ---- control flow ---- */
+
+static void add_fixup(struct x86_gen *g, uint8_t *at, uint64_t label)
+{
+	if (g->n_fixups >= X86_MAX_FIXUPS) {
+		g->error = -ENOSPC;
+		return;
+	}
+	g->fixups[g->n_fixups].at = at;
+	g->fixups[g->n_fixups].label = (uint32_t)label;
+	g->n_fixups++;
+}
+
+static void gen_brcond(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	int ra = cmp_operands(g, op, 0, 1);
+
+	sync_all(g, false);
+	emit_cmp(g, op, ra, (uint32_t)op->args[1]);
+	add_fixup(g, x86_jcc32(&g->b, cond_cc((enum tcg_cond)op->args[2])), op->args[3]);
+	free_dead_inputs(g, op, life);
+}
+
+static void exit_with(struct x86_gen *g, uintptr_t value)
+{
+	x86_mov_ri(&g->b, X86_RAX, value);
+	x86_patch_rel32(x86_jmp32(&g->b), g->epilogue);
+}
+
+static void gen_goto_tb(struct x86_gen *g, const struct tcg_op *op)
+{
+	unsigned slot = (unsigned)op->args[0];
+	uint8_t *rel;
+
+	sync_all(g, true);
+	/* The rel32 must not straddle 4 bytes: it is patched atomically. */
+	x86_align(&g->b, 4, 1);
+	rel = x86_jmp32(&g->b);
+	x86_patch_rel32(rel, g->b.p);
+	g->tb->jmp_target[slot] = (uintptr_t)(rel + g->b.rx_delta);
+	g->tb->jmp_reset[slot] = (uintptr_t)(g->b.p + g->b.rx_delta);
+}
+
+/*
+ * goto_ptr: look the pc up in the vCPU's jump cache inline
+ * (tcg_jc_hash), check the block's flags, jump to its code; else exit 0.
+ */
+static void gen_goto_ptr(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	int rp = in_reg(g, (uint32_t)op->args[0]);
+	uint8_t *miss1, *miss2, *miss3;
+
+	sync_all(g, false);
+	x86_mov_rr(&g->b, true, X86_RAX, rp);
+	x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, 1);
+	x86_mov_rr(&g->b, true, X86_RCX, rp);
+	x86_shift_ri(&g->b, X86_SHR, true, X86_RCX, TCG_JC_BITS + 1);
+	x86_alu_rr(&g->b, X86_XOR, true, X86_RAX, X86_RCX);
+	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, TCG_JC_SIZE - 1);
+	x86_shift_ri(&g->b, X86_SHL, false, X86_RAX, 4);
+	x86_lea(&g->b, X86_RAX, X86_RBP, X86_RAX, TCG_ENV_JC_OFF);
+	x86_alu_rm(&g->b, X86_CMP, true, rp, X86_RAX, offsetof(struct tcg_jc_entry, pc));
+	miss1 = x86_jcc32(&g->b, X86_CC_NE);
+	x86_load(&g->b, X86_LD64, X86_RAX, X86_RAX, X86_NOREG, offsetof(struct tcg_jc_entry, tb));
+	x86_test_rr(&g->b, true, X86_RAX, X86_RAX);
+	miss2 = x86_jcc32(&g->b, X86_CC_E);
+	x86_load(&g->b, X86_LD32U, X86_RCX, X86_RAX, X86_NOREG, offsetof(struct tcg_tb, flags));
+	x86_alu_rm(&g->b, X86_CMP, false, X86_RCX, X86_RBP, offsetof(struct tcg_cpu, tb_flags));
+	miss3 = x86_jcc32(&g->b, X86_CC_NE);
+	x86_jmp_m(&g->b, X86_RAX, offsetof(struct tcg_tb, code));
+	x86_patch_rel32(miss1, g->b.p);
+	x86_patch_rel32(miss2, g->b.p);
+	x86_patch_rel32(miss3, g->b.p);
+	exit_with(g, 0);
+	free_dead_inputs(g, op, life);
+	free_all(g);
+}
+
+static void gen_control(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	switch (op->opc) {
+	case TCG_OP_set_label:
+		sync_all(g, true);
+		g->label_pos[op->args[0]] = g->b.p;
+		break;
+	case TCG_OP_br:
+		sync_all(g, true);
+		add_fixup(g, x86_jmp32(&g->b), op->args[0]);
+		break;
+	case TCG_OP_brcond:
+		gen_brcond(g, op, life);
+		break;
+	case TCG_OP_goto_tb:
+		gen_goto_tb(g, op);
+		break;
+	case TCG_OP_exit_tb:
+		sync_all(g, true);
+		exit_with(g, (uintptr_t)g->tb | (uintptr_t)op->args[0]);
+		break;
+	default: /* goto_ptr */
+		gen_goto_ptr(g, op, life);
+		break;
+	}
+}
+
+static bool gen_arith(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	switch (op->opc) {
+	case TCG_OP_add:
+		gen_alu(g, op, life, X86_ADD);
+		return true;
+	case TCG_OP_sub:
+		gen_alu(g, op, life, X86_SUB);
+		return true;
+	case TCG_OP_and:
+		gen_alu(g, op, life, X86_AND);
+		return true;
+	case TCG_OP_or:
+		gen_alu(g, op, life, X86_OR);
+		return true;
+	case TCG_OP_xor:
+		gen_alu(g, op, life, X86_XOR);
+		return true;
+	case TCG_OP_andc:
+	case TCG_OP_orc:
+	case TCG_OP_eqv:
+		gen_alu_not(g, op, life);
+		return true;
+	case TCG_OP_mul:
+		gen_mul(g, op, life);
+		return true;
+	case TCG_OP_mulsh:
+	case TCG_OP_muluh:
+	case TCG_OP_mulsuh:
+		gen_mulh(g, op, life);
+		return true;
+	case TCG_OP_div:
+	case TCG_OP_divu:
+	case TCG_OP_rem:
+	case TCG_OP_remu:
+		gen_div(g, op, life);
+		return true;
+	case TCG_OP_shl:
+		gen_shift(g, op, life, X86_SHL);
+		return true;
+	case TCG_OP_shr:
+		gen_shift(g, op, life, X86_SHR);
+		return true;
+	case TCG_OP_sar:
+		gen_shift(g, op, life, X86_SAR);
+		return true;
+	case TCG_OP_rotl:
+		gen_shift(g, op, life, X86_ROL);
+		return true;
+	case TCG_OP_rotr:
+		gen_shift(g, op, life, X86_ROR);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void gen_op(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	g->locked = 0;
+	if (gen_arith(g, op, life))
+		return;
+	switch (op->opc) {
+	case TCG_OP_insn_start:
+		g->cur_rec = &g->tb->insns[g->insn_idx++];
+		break;
+	case TCG_OP_mov:
+		gen_mov(g, op, life);
+		break;
+	case TCG_OP_smin:
+	case TCG_OP_smax:
+	case TCG_OP_umin:
+	case TCG_OP_umax:
+		gen_minmax(g, op, life);
+		break;
+	case TCG_OP_neg:
+	case TCG_OP_not:
+	case TCG_OP_bswap:
+		gen_unary(g, op, life);
+		break;
+	case TCG_OP_ext8s:
+	case TCG_OP_ext8u:
+	case TCG_OP_ext16s:
+	case TCG_OP_ext16u:
+	case TCG_OP_ext32s:
+	case TCG_OP_ext32u:
+	case TCG_OP_ext_i32_i64:
+	case TCG_OP_extu_i32_i64:
+	case TCG_OP_extrl_i64_i32:
+		gen_ext(g, op, life);
+		break;
+	case TCG_OP_clz:
+	case TCG_OP_ctz:
+	case TCG_OP_ctpop:
+		gen_count(g, op, life);
+		break;
+	case TCG_OP_extract:
+	case TCG_OP_sextract:
+		gen_extract(g, op, life);
+		break;
+	case TCG_OP_deposit:
+		gen_deposit(g, op, life);
+		break;
+	case TCG_OP_setcond:
+		gen_setcond(g, op, life);
+		break;
+	case TCG_OP_movcond:
+		gen_movcond(g, op, life);
+		break;
+	case TCG_OP_ld_env:
+		gen_ld_env(g, op, life);
+		break;
+	case TCG_OP_st_env:
+		gen_st_env(g, op, life);
+		break;
+	case TCG_OP_guest_ld:
+		gen_guest_ld(g, op, life);
+		break;
+	case TCG_OP_guest_st:
+		gen_guest_st(g, op, life);
+		break;
+	case TCG_OP_call:
+		gen_call(g, op, life);
+		break;
+	default:
+		gen_control(g, op, life);
+		break;
+	}
+}
+
+static void gen_init_state(struct x86_gen *g)
+{
+	for (uint32_t t = 0; t < g->ir->n_temps; t++) {
+		g->ts[t].reg = -1;
+		g->ts[t].slot = -1;
+		g->ts[t].in_mem = true;
+	}
+	for (int r = 0; r < 16; r++)
+		g->reg_temp[r] = -1;
+	g->next_slot = 0;
+	g->n_fixups = 0;
+	g->n_slow = 0;
+	g->insn_idx = 0;
+	g->cur_rec = NULL;
+	g->evict_rr = 0;
+	g->error = 0;
+}
+
+static void resolve_fixups(struct x86_gen *g)
+{
+	for (unsigned i = 0; i < g->n_fixups; i++) {
+		const uint8_t *to = g->label_pos[g->fixups[i].label];
+		if (!to) {
+			g->error = -EINVAL; /* branch to a label never set: a frontend bug */
+			return;
+		}
+		x86_patch_rel32(g->fixups[i].at, to);
+	}
+}
+
+int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb)
+{
+	g->ir = ir;
+	g->tb = tb;
+	gen_init_state(g);
+	memset(g->label_pos, 0, ir->n_labels * sizeof(g->label_pos[0]));
+	liveness(g);
+	for (unsigned i = 0; i < ir->n_ops && !g->b.overflow && !g->error; i++) {
+		if (ir->ops[i].opc != TCG_OP_nop)
+			gen_op(g, &ir->ops[i], g->life[i]);
+	}
+	for (unsigned i = 0; i < g->n_slow && !g->b.overflow; i++)
+		emit_slow(g, &g->slow[i]);
+	if (g->b.overflow)
+		return -ENOSPC;
+	resolve_fixups(g);
+	return g->error;
+}

@@ -1,0 +1,66 @@
+/* The x86-64 backend's internal state (backend.c, cache.c). */
+#ifndef VMM_ACCEL_TCG_HOST_X86_64_X86_64_H
+#define VMM_ACCEL_TCG_HOST_X86_64_X86_64_H
+
+#include "accel/tcg/host/x86_64/emit.h"
+#include "accel/tcg/internal.h"
+
+/* Spill slots in the frame; FRAME keeps rsp 16-aligned after 6 pushes. */
+#define X86_NB_SLOTS   1024
+#define X86_FRAME_SIZE (8 * X86_NB_SLOTS + 8)
+#define X86_MAX_SLOW   4096
+#define X86_MAX_FIXUPS 1024
+
+/* Where a temp's value is. */
+struct x86_ts {
+	int8_t reg;   /* host register, or -1 */
+	bool in_mem;  /* its memory home (env field / stack slot) is current */
+	int16_t slot; /* stack slot, or -1 until first spilled */
+};
+
+/* One guest access's out-of-line slow path, emitted after the block. */
+struct x86_slow {
+	uint8_t *jcc; /* the probe's jne rel32 */
+	uint8_t *ret; /* where to continue */
+	const struct tcg_insn_rec *rec;
+	uint32_t memop_idx;
+	uint16_t save_mask; /* caller-saved registers to preserve */
+	int8_t addr_reg, val_reg;
+	bool store, w64;
+	uint8_t n_dirty;
+	int8_t dirty_reg[16];
+	uint8_t dirty_size[16];
+	int32_t dirty_off[16];
+};
+
+struct x86_fixup {
+	uint8_t *at;
+	uint32_t label;
+};
+
+struct x86_gen {
+	struct x86_buf b;
+	struct tcg_ir *ir;
+	struct tcg_tb *tb;
+	uint8_t *epilogue; /* RW address of the shared exit path */
+	struct x86_ts ts[TCG_MAX_TEMPS];
+	uint16_t life[TCG_MAX_OPS]; /* bit j: arg j dies at (is dead after) op */
+	uint8_t live[TCG_MAX_TEMPS];
+	int32_t reg_temp[16];
+	uint32_t locked;
+	unsigned next_slot;
+	unsigned evict_rr;
+	uint8_t *label_pos[TCG_MAX_LABELS];
+	struct x86_fixup fixups[X86_MAX_FIXUPS];
+	unsigned n_fixups;
+	struct x86_slow slow[X86_MAX_SLOW];
+	unsigned n_slow;
+	const struct tcg_insn_rec *cur_rec;
+	unsigned insn_idx;
+	int error;
+};
+
+/* Generate @tb's code from @ir into g->b. 0, -ENOSPC (buffer full), or -errno. */
+int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb);
+
+#endif
