@@ -351,7 +351,9 @@ static void virtio_blk_complete(struct io_task *task, int res, uint32_t flags)
 		if (!virtio_blk_submit(r))
 			virtio_blk_finish(r, VIRTIO_BLK_S_IOERR);
 	} else {
-		if (!ok)
+		static struct ratelimit rl; /* a full host disk fails every write */
+
+		if (!ok && ratelimit_ok(&rl))
 			log_warn("%s: %s failed: %s", blk->name,
 				 r->op == BLK_OP_FSYNC ? "flush" : "request",
 				 res < 0 ? strerror(-res) : "short transfer");

@@ -226,12 +226,15 @@ static void virtio_net_rx_done(struct io_task *task, int res, uint32_t flags)
 		/* Reset meanwhile: the packet is dropped. */
 	} else if (res > (int)VIRTIO_NET_HDR_LEN) {
 		net->rx_len = (uint32_t)res;
-	} else if (res < 0 && res != -EAGAIN && res != -EINTR) {
-		log_warn("virtio-net: backend read failed: %s", strerror(-res));
-		net->rx_dropped++;
+	} else if (res == 0 || (res < 0 && res != -EAGAIN && res != -EINTR)) {
+		static struct ratelimit rl;
+
+		/* Closed or failing backend: reading again at once would spin. */
+		if (ratelimit_ok(&rl))
+			log_warn("virtio-net: backend read: %s", res ? strerror(-res) : "closed");
 		virtio_dev_unlock(&net->dev);
 		return; /* stop reading; a later rx kick retries */
-	} else if (res >= 0) {
+	} else if (res > 0) {
 		net->rx_dropped++; /* runt: not even a header */
 	}
 	if (virtio_dev_live(&net->dev))

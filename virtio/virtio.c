@@ -226,7 +226,13 @@ void virtio_dev_needs_reset(struct virtio_dev *dev)
 
 	if (old & VIRTIO_CONFIG_S_NEEDS_RESET)
 		return;
-	log_warn("%s: device needs reset", dev->ops->name);
+	{
+		/* A guest can loop reset / bad ring: keep the log readable. */
+		static struct ratelimit rl;
+
+		if (ratelimit_ok(&rl))
+			log_warn("%s: device needs reset", dev->ops->name);
+	}
 	/* §2.1.2: once DRIVER_OK is set, tell the driver with a config change. */
 	if ((old & VIRTIO_CONFIG_S_DRIVER_OK) && dev->tr.signal)
 		dev->tr.signal(dev->tr.opaque, VIRTIO_IRQ_CONFIG, 0);

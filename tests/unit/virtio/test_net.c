@@ -68,7 +68,8 @@ static void nfx_fini(struct nfx *x)
 	virtio_mmio_fini(&x->m);
 	virtio_net_fini(&x->net);
 	close(x->dev_fd);
-	close(x->peer);
+	if (x->peer >= 0)
+		close(x->peer);
 	vdrv_fini(&x->d);
 }
 
@@ -399,6 +400,33 @@ out:
 	vdrv_fini(&d);
 }
 
+/* The peer goes away: the device stops reading instead of spinning. */
+static void test_backend_closed(void)
+{
+	struct nfx x;
+	uint64_t buf;
+	uint64_t completions;
+	int i;
+
+	if (nfx_init(&x, 0) < 0)
+		return;
+	buf = vdrv_alloc(&x.d, 2048, 16);
+	vdrv_add(&x.d, &x.rxq, (struct vdrv_buf[]){{buf, 2048, true}}, 1);
+	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	iothread_poll(&x.io, 10000000ULL);
+	close(x.peer);
+	x.peer = -1;
+	for (i = 0; i < 5; i++)
+		iothread_poll(&x.io, 10000000ULL);
+	/* Once the EOF is seen nothing more completes: no busy loop. */
+	completions = x.io.completions;
+	for (i = 0; i < 5; i++)
+		iothread_poll(&x.io, 10000000ULL);
+	CHECK_EQ(x.io.completions, completions);
+	CHECK(!x.net.rx_inflight);
+	nfx_fini(&x);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERR);
@@ -408,6 +436,7 @@ int main(void)
 	test_rx_no_merge();
 	test_tx_offload_refused();
 	test_rate_limit();
+	test_backend_closed();
 	test_tap();
 	return test_result("test_net");
 }
