@@ -215,10 +215,16 @@ static void iothread_watch_done(struct io_task *task, int res, uint32_t flags)
 			w->active = false;
 		return;
 	}
-	/* Without F_MORE the multishot poll has ended: arm it again. */
+	/*
+	 * Without F_MORE the multishot poll has ended. After an event (the
+	 * kernel may end it, e.g. on CQ overflow) arm it again; after an error
+	 * (a closed fd) re-arming would only fail again at once.
+	 */
 	if (!(flags & IORING_CQE_F_MORE)) {
 		w->active = false;
-		if (res != -ECANCELED && iothread_arm_watch(w) < 0)
+		if (res < 0 && res != -ECANCELED)
+			log_err("iothread: poll on fd %d ended: %s", w->fd, strerror(-res));
+		else if (res >= 0 && iothread_arm_watch(w) < 0)
 			log_err("iothread: cannot re-arm poll on fd %d", w->fd);
 	}
 	if (res >= 0 && (res & POLLIN))
