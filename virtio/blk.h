@@ -4,6 +4,9 @@
  *
  * --drive file=PATH[,ro=on][,direct=on][,serial=ID][,id=NAME][,iops=N][,bw=N]
  * maps onto struct virtio_blk_opts; the machine gives one queue per vCPU.
+ *
+ * The device submits to the I/O thread's ring, so its queues must be served
+ * on that thread: attach it with virtio_kick_attach() (see README.md).
  */
 #ifndef VMM_VIRTIO_BLK_H
 #define VMM_VIRTIO_BLK_H

@@ -8,6 +8,7 @@
  *
  * --net tap=NAME[,mac=52:54:...][,bw=N][,iops=N]. One queue pair (rx 0, tx 1); queue pairs
  * 2n/2n+1 and a per-pair fd (IFF_MULTI_QUEUE) are the way to multiqueue.
+ * Like blk, it must be attached to the I/O thread with virtio_kick_attach().
  */
 #ifndef VMM_VIRTIO_NET_H
 #define VMM_VIRTIO_NET_H
