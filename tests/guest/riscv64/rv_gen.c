@@ -4,6 +4,7 @@
 #include <string.h>
 
 static uint64_t rng_state;
+bool rvgen_no_ctzw;
 
 void rvgen_seed(uint64_t seed)
 {
@@ -121,8 +122,12 @@ static uint32_t gen_op_imm_32(void)
 		return rvgen_enc_i(0x400 | sh, rs1, 5, rd, 0x1b);
 	case 3:
 		return rvgen_enc_i(0x600 | sh, rs1, 5, rd, 0x1b); /* roriw */
-	case 4:
-		return rvgen_enc_i(0x600 | rvgen_rand_n(3), rs1, 1, rd, 0x1b); /* clzw ctzw cpopw */
+	case 4: {						  /* clzw ctzw cpopw */
+		unsigned op = rvgen_rand_n(3);
+		if (op == 1 && rvgen_no_ctzw)
+			op = 2;
+		return rvgen_enc_i(0x600 | op, rs1, 1, rd, 0x1b);
+	}
 	case 5:
 		return rvgen_enc_i(0x080 | rvgen_rand_n(64), rs1, 1, rd, 0x1b); /* slli.uw */
 	default:
