@@ -17,20 +17,28 @@
 #include "common/log.h"
 #include "virtio/opts.h"
 
-#define NET_RXQ	    0u
-#define NET_TXQ	    1u
 #define NET_MAX_IOV 64u
 
 struct virtio_net_tx {
 	struct io_task task;
-	struct virtio_net *net;
+	struct virtio_net_pair *p;
 	struct virtio_net_tx *next_free;
 	uint32_t gen;
 	struct virtq_req vr;
 	struct iovec iov[NET_MAX_IOV];
 };
 
-static void virtio_net_rx_read(struct virtio_net *net);
+static void virtio_net_rx_read(struct virtio_net_pair *p);
+
+static unsigned rxq(const struct virtio_net_pair *p)
+{
+	return 2 * p->index;
+}
+
+static unsigned txq(const struct virtio_net_pair *p)
+{
+	return 2 * p->index + 1;
+}
 
 static struct virtio_net *to_net(struct virtio_dev *dev)
 {
@@ -52,27 +60,27 @@ int virtio_net_parse_mac(const char *s, uint8_t mac[6])
 	return mac[0] & 1 ? -EINVAL : 0;
 }
 
-static void virtio_net_rx_run(struct virtio_net *net);
-static void virtio_net_tx_run(struct virtio_net *net);
+static void virtio_net_rx_run(struct virtio_net_pair *p);
+static void virtio_net_tx_run(struct virtio_net_pair *p);
 
 static void virtio_net_rx_timer(struct io_timer *tm)
 {
-	struct virtio_net *net = container_of(tm, struct virtio_net, rx_timer);
+	struct virtio_net_pair *p = container_of(tm, struct virtio_net_pair, rx_timer);
 
-	virtio_dev_lock(&net->dev);
-	if (virtio_dev_live(&net->dev))
-		virtio_net_rx_run(net);
-	virtio_dev_unlock(&net->dev);
+	virtio_dev_lock(&p->net->dev);
+	if (virtio_dev_live(&p->net->dev))
+		virtio_net_rx_run(p);
+	virtio_dev_unlock(&p->net->dev);
 }
 
 static void virtio_net_tx_timer(struct io_timer *tm)
 {
-	struct virtio_net *net = container_of(tm, struct virtio_net, tx_timer);
+	struct virtio_net_pair *p = container_of(tm, struct virtio_net_pair, tx_timer);
 
-	virtio_dev_lock(&net->dev);
-	if (virtio_dev_live(&net->dev))
-		virtio_net_tx_run(net);
-	virtio_dev_unlock(&net->dev);
+	virtio_dev_lock(&p->net->dev);
+	if (virtio_dev_live(&p->net->dev))
+		virtio_net_tx_run(p);
+	virtio_dev_unlock(&p->net->dev);
 }
 
 /* True if @rl lets a packet through now; else its timer will retry. */
@@ -101,6 +109,14 @@ static int virtio_net_parse_kv(struct virtio_net_opts *o, const char *k, char *v
 		o->mac_set = true;
 		return virtio_net_parse_mac(v, o->mac);
 	}
+	if (!strcmp(k, "queues")) {
+		uint64_t n;
+
+		if (virtio_opts_u64(v, &n) < 0 || n < 1 || n > VIRTIO_NET_MAX_PAIRS)
+			return -EINVAL;
+		o->queue_pairs = (unsigned)n;
+		return 0;
+	}
 	if (!strcmp(k, "bw"))
 		return virtio_opts_u64(v, &o->bw);
 	if (!strcmp(k, "iops"))
@@ -114,7 +130,6 @@ int virtio_net_parse(char *spec, struct virtio_net_opts *o, char *err, size_t er
 	int ret;
 
 	memset(o, 0, sizeof(*o));
-	o->fd = -1;
 	while ((ret = virtio_opts_next(&cur, &k, &v)) > 0) {
 		ret = virtio_net_parse_kv(o, k, v);
 		if (ret < 0) {
@@ -139,9 +154,10 @@ int virtio_net_parse(char *spec, struct virtio_net_opts *o, char *err, size_t er
  * Copy the packet in rx_buf into the driver's receive buffers. Returns false
  * when the driver has not posted enough; the chains taken are given back.
  */
-static bool virtio_net_rx_deliver(struct virtio_net *net)
+static bool virtio_net_rx_deliver(struct virtio_net_pair *p)
 {
-	struct virtq *vq = &net->dev.vq[NET_RXQ];
+	struct virtio_net *net = p->net;
+	struct virtq *vq = &net->dev.vq[rxq(p)];
 	bool mrg = virtio_dev_has_feature(&net->dev, VIRTIO_NET_F_MRG_RXBUF);
 	struct iovec first_iov[NET_MAX_IOV], iov[NET_MAX_IOV];
 	struct virtq_req first = {.iov = first_iov, .iov_max = NET_MAX_IOV};
@@ -149,7 +165,7 @@ static bool virtio_net_rx_deliver(struct virtio_net *net)
 	uint32_t done = 0;
 	uint16_t nbufs = 0;
 
-	while (done < net->rx_len) {
+	while (done < p->rx_len) {
 		struct virtq_req *r = nbufs ? &cur : &first;
 		uint32_t n;
 		int ret = virtq_pop(vq, r);
@@ -169,14 +185,14 @@ static bool virtio_net_rx_deliver(struct virtio_net *net)
 			virtio_dev_needs_reset(&net->dev);
 			return false;
 		}
-		if (!mrg && r->in_len < net->rx_len) {
+		if (!mrg && r->in_len < p->rx_len) {
 			/* Bigger than the driver's buffers: drop it, keep the buffer. */
 			virtq_unpop(vq, 1);
 			net->rx_dropped++;
-			net->rx_len = 0;
+			p->rx_len = 0;
 			return true;
 		}
-		n = (uint32_t)virtq_req_write(r, 0, net->rx_buf + done, net->rx_len - done);
+		n = (uint32_t)virtq_req_write(r, 0, p->rx_buf + done, p->rx_len - done);
 		virtq_fill(vq, r->head, n);
 		done += n;
 		nbufs++;
@@ -190,42 +206,50 @@ static bool virtio_net_rx_deliver(struct virtio_net *net)
 	}
 	virtq_flush(vq);
 	net->rx_packets++;
-	net->rx_len = 0;
+	p->rx_len = 0;
 	return true;
 }
 
-/* Deliver what is waiting, then keep one read in flight while there is room. */
-static void virtio_net_rx_run(struct virtio_net *net)
+/* §5.1.6.5.5: only the pairs the driver enabled carry packets. */
+static bool virtio_net_pair_active(const struct virtio_net_pair *p)
 {
-	struct virtq *vq = &net->dev.vq[NET_RXQ];
+	return p->index < p->net->active_pairs;
+}
 
-	if (!vq->enabled || vq->broken)
+/* Deliver what is waiting, then keep one read in flight while there is room. */
+static void virtio_net_rx_run(struct virtio_net_pair *p)
+{
+	struct virtio_net *net = p->net;
+	struct virtq *vq = &net->dev.vq[rxq(p)];
+
+	if (!vq->enabled || vq->broken || !virtio_net_pair_active(p))
 		return;
-	if (net->rx_len) {
-		uint32_t len = net->rx_len;
+	if (p->rx_len) {
+		uint32_t len = p->rx_len;
 
-		if (!virtio_net_admit(net, &net->rx_rl, &net->rx_timer, virtio_net_rx_timer))
+		if (!virtio_net_admit(net, &p->rx_rl, &p->rx_timer, virtio_net_rx_timer))
 			return;
-		if (!virtio_net_rx_deliver(net))
+		if (!virtio_net_rx_deliver(p))
 			return; /* the driver kicks rx when it posts more */
-		if (!rate_limiter_unlimited(&net->rx_rl))
-			rate_limiter_charge(&net->rx_rl, len - VIRTIO_NET_HDR_LEN, monotonic_ns());
-		virtio_dev_signal_used(&net->dev, NET_RXQ);
+		if (!rate_limiter_unlimited(&p->rx_rl))
+			rate_limiter_charge(&p->rx_rl, len - VIRTIO_NET_HDR_LEN, monotonic_ns());
+		virtio_dev_signal_used(&net->dev, rxq(p));
 	}
-	if (!net->rx_inflight && virtq_enable_notify(vq))
-		virtio_net_rx_read(net);
+	if (!p->rx_inflight && virtq_enable_notify(vq))
+		virtio_net_rx_read(p);
 }
 
 static void virtio_net_rx_done(struct io_task *task, int res, uint32_t flags)
 {
-	struct virtio_net *net = container_of(task, struct virtio_net, rx_task);
+	struct virtio_net_pair *p = container_of(task, struct virtio_net_pair, rx_task);
+	struct virtio_net *net = p->net;
 
 	virtio_dev_lock(&net->dev);
-	net->rx_inflight = false;
-	if (net->rx_gen != net->generation) {
+	p->rx_inflight = false;
+	if (p->rx_gen != net->generation) {
 		/* Reset meanwhile: the packet is dropped. */
 	} else if (res > (int)VIRTIO_NET_HDR_LEN) {
-		net->rx_len = (uint32_t)res;
+		p->rx_len = (uint32_t)res;
 	} else if (res == 0 || (res < 0 && res != -EAGAIN && res != -EINTR)) {
 		static struct ratelimit rl;
 
@@ -238,35 +262,35 @@ static void virtio_net_rx_done(struct io_task *task, int res, uint32_t flags)
 		net->rx_dropped++; /* runt: not even a header */
 	}
 	if (virtio_dev_live(&net->dev))
-		virtio_net_rx_run(net);
+		virtio_net_rx_run(p);
 	virtio_dev_unlock(&net->dev);
 }
 
-static void virtio_net_rx_read(struct virtio_net *net)
+static void virtio_net_rx_read(struct virtio_net_pair *p)
 {
-	struct io_uring_sqe *sqe = iothread_sqe(net->io, &net->rx_task);
+	struct io_uring_sqe *sqe = iothread_sqe(p->net->io, &p->rx_task);
 
 	if (!sqe)
 		return;
-	io_uring_prep_read(sqe, net->fd, net->rx_buf, VIRTIO_NET_RX_MAX, (__u64)-1);
-	net->rx_task.complete = virtio_net_rx_done;
-	net->rx_gen = net->generation;
-	net->rx_inflight = true;
+	io_uring_prep_read(sqe, p->fd, p->rx_buf, VIRTIO_NET_RX_MAX, (__u64)-1);
+	p->rx_task.complete = virtio_net_rx_done;
+	p->rx_gen = p->net->generation;
+	p->rx_inflight = true;
 }
 
 /* ---- transmit (§5.1.6.2) ---- */
 
-static struct virtio_net_tx *virtio_net_tx_get(struct virtio_net *net)
+static struct virtio_net_tx *virtio_net_tx_get(struct virtio_net_pair *p)
 {
-	struct virtio_net_tx *t = net->tx_free;
+	struct virtio_net_tx *t = p->tx_free;
 
 	if (t)
-		net->tx_free = t->next_free;
-	else if (net->tx_unused < VIRTIO_NET_QUEUE_MAX)
-		t = &net->tx[net->tx_unused++];
+		p->tx_free = t->next_free;
+	else if (p->tx_unused < VIRTIO_NET_QUEUE_MAX)
+		t = &p->tx[p->tx_unused++];
 	else
 		return NULL;
-	t->net = net;
+	t->p = p;
 	t->vr.iov = t->iov;
 	t->vr.iov_max = NET_MAX_IOV;
 	return t;
@@ -274,26 +298,27 @@ static struct virtio_net_tx *virtio_net_tx_get(struct virtio_net *net)
 
 static void virtio_net_tx_put(struct virtio_net_tx *t)
 {
-	t->next_free = t->net->tx_free;
-	t->net->tx_free = t;
+	t->next_free = t->p->tx_free;
+	t->p->tx_free = t;
 }
 
 static void virtio_net_tx_signal(struct io_deferred *d)
 {
-	struct virtio_net *net = container_of(d, struct virtio_net, tx_signal);
+	struct virtio_net_pair *p = container_of(d, struct virtio_net_pair, tx_signal);
 
-	virtio_dev_lock(&net->dev);
-	virtio_dev_signal_used(&net->dev, NET_TXQ);
-	virtio_dev_unlock(&net->dev);
+	virtio_dev_lock(&p->net->dev);
+	virtio_dev_signal_used(&p->net->dev, txq(p));
+	virtio_dev_unlock(&p->net->dev);
 }
 
 static void virtio_net_tx_done(struct io_task *task, int res, uint32_t flags)
 {
 	struct virtio_net_tx *t = container_of(task, struct virtio_net_tx, task);
-	struct virtio_net *net = t->net;
+	struct virtio_net_pair *p = t->p;
+	struct virtio_net *net = p->net;
 
 	virtio_dev_lock(&net->dev);
-	net->tx_inflight--;
+	p->tx_inflight--;
 	if (t->gen == net->generation) {
 		if (res < 0) {
 			net->tx_errors++; /* the frame is lost, as on a wire */
@@ -302,13 +327,13 @@ static void virtio_net_tx_done(struct io_task *task, int res, uint32_t flags)
 			net->tx_packets++;
 		}
 		/* §5.1.6.2.1: a transmit buffer is returned with length 0. */
-		virtq_push(&net->dev.vq[NET_TXQ], t->vr.head, 0);
-		iothread_defer(net->io, &net->tx_signal);
+		virtq_push(&net->dev.vq[txq(p)], t->vr.head, 0);
+		iothread_defer(net->io, &p->tx_signal);
 	}
 	virtio_net_tx_put(t);
-	if (net->tx_starved && virtio_dev_live(&net->dev)) {
-		net->tx_starved = false;
-		virtio_net_tx_run(net);
+	if (p->tx_starved && virtio_dev_live(&net->dev)) {
+		p->tx_starved = false;
+		virtio_net_tx_run(p);
 	}
 	virtio_dev_unlock(&net->dev);
 }
@@ -341,6 +366,7 @@ static bool virtio_net_tx_hdr_ok(struct virtio_net *net, const struct virtio_net
 /* Check a transmit chain; false if it is answered here and not sent. */
 static bool virtio_net_tx_check(struct virtio_net *net, struct virtio_net_tx *t)
 {
+	struct virtq *vq = &net->dev.vq[txq(t->p)];
 	struct virtio_net_hdr_v1 h;
 
 	/* guest-controlled: a header, then at most one 64 KiB GSO frame. */
@@ -360,25 +386,26 @@ static bool virtio_net_tx_check(struct virtio_net *net, struct virtio_net_tx *t)
 	}
 	return true;
 refuse:
-	virtq_push(&net->dev.vq[NET_TXQ], t->vr.head, 0);
+	virtq_push(vq, t->vr.head, 0);
 	return false;
 }
 
-static void virtio_net_tx_run(struct virtio_net *net)
+static void virtio_net_tx_run(struct virtio_net_pair *p)
 {
-	struct virtq *vq = &net->dev.vq[NET_TXQ];
+	struct virtio_net *net = p->net;
+	struct virtq *vq = &net->dev.vq[txq(p)];
 	bool answered = false;
 
 	for (;;) {
-		struct virtio_net_tx *t = virtio_net_tx_get(net);
+		struct virtio_net_tx *t = virtio_net_tx_get(p);
 		struct io_uring_sqe *sqe;
 		int ret;
 
 		if (!t) {
-			net->tx_starved = true;
+			p->tx_starved = true;
 			break;
 		}
-		if (!virtio_net_admit(net, &net->tx_rl, &net->tx_timer, virtio_net_tx_timer)) {
+		if (!virtio_net_admit(net, &p->tx_rl, &p->tx_timer, virtio_net_tx_timer)) {
 			virtio_net_tx_put(t);
 			break;
 		}
@@ -403,16 +430,88 @@ static void virtio_net_tx_run(struct virtio_net *net)
 			answered = true;
 			continue;
 		}
-		if (!rate_limiter_unlimited(&net->tx_rl))
-			rate_limiter_charge(&net->tx_rl, t->vr.out_len - VIRTIO_NET_HDR_LEN,
+		if (!rate_limiter_unlimited(&p->tx_rl))
+			rate_limiter_charge(&p->tx_rl, t->vr.out_len - VIRTIO_NET_HDR_LEN,
 					    monotonic_ns());
 		/* The backend takes the vnet header as is: the frame goes out zero-copy. */
-		io_uring_prep_writev(sqe, net->fd, t->vr.iov, t->vr.n_out, (__u64)-1);
+		io_uring_prep_writev(sqe, p->fd, t->vr.iov, t->vr.n_out, (__u64)-1);
 		t->task.complete = virtio_net_tx_done;
-		net->tx_inflight++;
+		p->tx_inflight++;
 	}
 	if (answered)
-		virtio_dev_signal_used(&net->dev, NET_TXQ);
+		virtio_dev_signal_used(&net->dev, txq(p));
+}
+
+/* ---- control queue (§5.1.6.5) ---- */
+
+/* Attach the TAP queues of the active pairs, detach the others. */
+static void virtio_net_tap_steer(struct virtio_net *net)
+{
+	unsigned i;
+
+	if (!net->tap || net->max_pairs == 1)
+		return;
+	for (i = 0; i < net->max_pairs; i++) {
+		struct ifreq ifr = {.ifr_flags = i < net->active_pairs ? IFF_ATTACH_QUEUE
+								       : IFF_DETACH_QUEUE};
+
+		/* -EINVAL: already in that state. */
+		if (ioctl(net->pairs[i].fd, TUNSETQUEUE, &ifr) < 0 && errno != EINVAL)
+			log_warn("virtio-net: TAP queue %u: %s", i, strerror(errno));
+	}
+}
+
+/* One command; returns VIRTIO_NET_OK or VIRTIO_NET_ERR. */
+static uint8_t virtio_net_ctrl_cmd(struct virtio_net *net, const struct virtq_req *r)
+{
+	struct virtio_net_ctrl_hdr hdr;
+	uint16_t pairs;
+	unsigned i, old = net->active_pairs;
+
+	if (virtq_req_read(r, 0, &hdr, sizeof(hdr)) != sizeof(hdr))
+		return VIRTIO_NET_ERR;
+	/* Only multiqueue is offered among the control classes. */
+	if (hdr.class != VIRTIO_NET_CTRL_MQ || hdr.cmd != VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET ||
+	    !virtio_dev_has_feature(&net->dev, VIRTIO_NET_F_MQ) ||
+	    virtq_req_read(r, sizeof(hdr), &pairs, sizeof(pairs)) != sizeof(pairs))
+		return VIRTIO_NET_ERR;
+	pairs = le16toh(pairs); /* guest-controlled */
+	if (pairs < VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MIN || pairs > net->max_pairs) {
+		guest_err(&net->dev.guest_errors, "virtio-net: %u queue pairs of %u", pairs,
+			  net->max_pairs);
+		return VIRTIO_NET_ERR;
+	}
+	net->active_pairs = pairs;
+	virtio_net_tap_steer(net);
+	for (i = old; i < pairs; i++)
+		virtio_net_rx_run(&net->pairs[i]);
+	return VIRTIO_NET_OK;
+}
+
+static void virtio_net_ctrl_run(struct virtio_net *net)
+{
+	unsigned q = 2 * net->max_pairs;
+	struct virtq *vq = &net->dev.vq[q];
+	struct iovec iov[8];
+	struct virtq_req r = {.iov = iov, .iov_max = ARRAY_SIZE(iov)};
+	int ret;
+
+	while ((ret = virtq_pop(vq, &r)) == 1) {
+		uint8_t ack;
+
+		/* §5.1.6.5: the ack byte is the last writable byte. */
+		if (r.in_len == 0) {
+			guest_err(&net->dev.guest_errors, "virtio-net: control without ack byte");
+			virtio_dev_needs_reset(&net->dev);
+			return;
+		}
+		ack = virtio_net_ctrl_cmd(net, &r);
+		virtq_req_write(&r, r.in_len - 1, &ack, 1);
+		virtq_push(vq, r.head, 1);
+	}
+	if (ret < 0)
+		virtio_dev_needs_reset(&net->dev);
+	virtio_dev_signal_used(&net->dev, q);
 }
 
 /* ---- device ops ---- */
@@ -421,10 +520,12 @@ static void virtio_net_queue_notify(struct virtio_dev *dev, unsigned q)
 {
 	struct virtio_net *net = to_net(dev);
 
-	if (q == NET_RXQ)
-		virtio_net_rx_run(net);
+	if (q == 2 * net->max_pairs)
+		virtio_net_ctrl_run(net);
+	else if (q % 2)
+		virtio_net_tx_run(&net->pairs[q / 2]);
 	else
-		virtio_net_tx_run(net);
+		virtio_net_rx_run(&net->pairs[q / 2]);
 }
 
 static void virtio_net_config_read(struct virtio_dev *dev, uint32_t off, void *buf, unsigned len)
@@ -446,10 +547,11 @@ static int virtio_net_activate(struct virtio_dev *dev)
 		off |= TUN_F_TSO6;
 	if (virtio_dev_has_feature(dev, VIRTIO_NET_F_GUEST_ECN))
 		off |= TUN_F_TSO_ECN;
-	if (net->tap && ioctl(net->fd, TUNSETOFFLOAD, off) < 0) {
+	if (net->tap && ioctl(net->pairs[0].fd, TUNSETOFFLOAD, off) < 0) {
 		log_err("virtio-net: TUNSETOFFLOAD 0x%x: %s", off, strerror(errno));
 		return -errno;
 	}
+	virtio_net_tap_steer(net);
 	return 0;
 }
 
@@ -457,10 +559,15 @@ static void virtio_net_reset(struct virtio_dev *dev)
 {
 	struct virtio_net *net = to_net(dev);
 
+	unsigned i;
+
 	/* Reads and writes in flight finish unreported; a waiting packet is dropped. */
 	net->generation++;
-	net->rx_len = 0;
-	net->tx_starved = false;
+	net->active_pairs = 1; /* §5.1.6.5.5: one pair until the driver asks for more */
+	for (i = 0; i < net->max_pairs; i++) {
+		net->pairs[i].rx_len = 0;
+		net->pairs[i].tx_starved = false;
+	}
 }
 
 static const struct virtio_dev_ops virtio_net_ops = {
@@ -474,36 +581,46 @@ static const struct virtio_dev_ops virtio_net_ops = {
 
 /* ---- set-up ---- */
 
+/* Probe the receive offloads this TAP accepts, then start with none. */
+static int virtio_net_tap_probe(struct virtio_net *net, int fd)
+{
+	net->tap_offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+	if (ioctl(fd, TUNSETOFFLOAD, net->tap_offloads) < 0)
+		net->tap_offloads = ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM) < 0 ? 0 : TUN_F_CSUM;
+	return ioctl(fd, TUNSETOFFLOAD, 0) < 0 ? -errno : 0;
+}
+
+/* One fd per queue pair; IFF_MULTI_QUEUE when there is more than one. */
 static int virtio_net_tap_open(struct virtio_net *net, const char *name)
 {
-	struct ifreq ifr;
 	int hdr = VIRTIO_NET_HDR_LEN;
+	unsigned i;
 	int ret;
 
-	net->fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	if (net->fd < 0) {
-		ret = -errno;
-		log_err("virtio-net: /dev/net/tun: %s", strerror(errno));
-		return ret;
-	}
-	net->own_fd = true;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	/* Attaches to an existing TAP, or creates one with CAP_NET_ADMIN. */
-	if (ioctl(net->fd, TUNSETIFF, &ifr) < 0 || ioctl(net->fd, TUNSETVNETHDRSZ, &hdr) < 0) {
-		ret = -errno;
-		log_err("virtio-net: TAP %s: %s", name, strerror(errno));
-		return ret;
+	net->own_fds = true;
+	for (i = 0; i < net->max_pairs; i++) {
+		struct ifreq ifr;
+		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+		if (fd < 0) {
+			ret = -errno;
+			log_err("virtio-net: /dev/net/tun: %s", strerror(errno));
+			return ret;
+		}
+		net->pairs[i].fd = fd;
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+		ifr.ifr_flags =
+		    IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | (net->max_pairs > 1 ? IFF_MULTI_QUEUE : 0);
+		/* Attaches to an existing TAP, or creates one with CAP_NET_ADMIN. */
+		if (ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
+			ret = -errno;
+			log_err("virtio-net: TAP %s: %s", name, strerror(errno));
+			return ret;
+		}
 	}
 	net->tap = true;
-	/* Probe the receive offloads this TAP accepts, then start with none. */
-	net->tap_offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
-	if (ioctl(net->fd, TUNSETOFFLOAD, net->tap_offloads) < 0)
-		net->tap_offloads = ioctl(net->fd, TUNSETOFFLOAD, TUN_F_CSUM) < 0 ? 0 : TUN_F_CSUM;
-	if (ioctl(net->fd, TUNSETOFFLOAD, 0) < 0)
-		return -errno;
-	return 0;
+	return virtio_net_tap_probe(net, net->pairs[0].fd);
 }
 
 static uint64_t virtio_net_features(const struct virtio_net *net)
@@ -525,6 +642,8 @@ static uint64_t virtio_net_features(const struct virtio_net *net)
 		f |= VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO6);
 	if ((rx & TUN_F_TSO_ECN) && (rx & (TUN_F_TSO4 | TUN_F_TSO6)))
 		f |= VIRTIO_BIT(VIRTIO_NET_F_GUEST_ECN);
+	if (net->max_pairs > 1)
+		f |= VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) | VIRTIO_BIT(VIRTIO_NET_F_MQ);
 	return f;
 }
 
@@ -541,38 +660,60 @@ static int virtio_net_set_mac(struct virtio_net *net, const struct virtio_net_op
 	return getrandom(net->cfg.mac + 3, 3, 0) == 3 ? 0 : -EIO;
 }
 
+static int virtio_net_alloc_pairs(struct virtio_net *net, const struct virtio_net_opts *o)
+{
+	uint64_t now = monotonic_ns();
+	unsigned i;
+
+	net->pairs = calloc(net->max_pairs, sizeof(*net->pairs));
+	if (!net->pairs)
+		return -ENOMEM;
+	for (i = 0; i < net->max_pairs; i++) {
+		struct virtio_net_pair *p = &net->pairs[i];
+
+		p->net = net;
+		p->index = i;
+		p->fd = o->tap ? -1 : o->fds[i];
+		p->tx_signal.run = virtio_net_tx_signal;
+		rate_limiter_init(&p->rx_rl, o->bw, o->iops, now);
+		rate_limiter_init(&p->tx_rl, o->bw, o->iops, now);
+		p->rx_buf = malloc(VIRTIO_NET_RX_MAX);
+		p->tx = calloc(VIRTIO_NET_QUEUE_MAX, sizeof(*p->tx));
+		if (!p->rx_buf || !p->tx)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int virtio_net_init(struct virtio_net *net, const struct virtio_net_opts *o,
 		    const struct guest_mem *gm, struct iothread *io)
 {
+	unsigned nq;
 	int ret;
 
 	memset(net, 0, sizeof(*net));
-	net->fd = -1;
-	if (!io || (!o->tap && o->fd < 0))
+	net->max_pairs = o->queue_pairs ? o->queue_pairs : 1;
+	net->active_pairs = 1;
+	if (!io || net->max_pairs > VIRTIO_NET_MAX_PAIRS)
 		return -EINVAL;
 	net->io = io;
-	net->tx_signal.run = virtio_net_tx_signal;
+	ret = virtio_net_alloc_pairs(net, o);
+	if (ret < 0)
+		goto err;
 	if (o->tap) {
 		ret = virtio_net_tap_open(net, o->tap);
 		if (ret < 0)
 			goto err;
-	} else {
-		net->fd = o->fd;
 	}
 	ret = virtio_net_set_mac(net, o);
 	if (ret < 0)
 		goto err;
-	rate_limiter_init(&net->rx_rl, o->bw, o->iops, monotonic_ns());
-	rate_limiter_init(&net->tx_rl, o->bw, o->iops, monotonic_ns());
 	net->cfg.status = htole16(VIRTIO_NET_S_LINK_UP);
-	net->cfg.max_virtqueue_pairs = htole16(1);
-	ret = -ENOMEM;
-	net->rx_buf = malloc(VIRTIO_NET_RX_MAX);
-	net->tx = calloc(VIRTIO_NET_QUEUE_MAX, sizeof(*net->tx));
-	if (!net->rx_buf || !net->tx)
-		goto err;
+	net->cfg.max_virtqueue_pairs = htole16((uint16_t)net->max_pairs);
+	/* Pairs, then the control queue when there is more than one pair. */
+	nq = 2 * net->max_pairs + (net->max_pairs > 1);
 	/* Config up to max_virtqueue_pairs: mtu and later fields need features we skip. */
-	ret = virtio_dev_init(&net->dev, &virtio_net_ops, gm, 2, VIRTIO_NET_QUEUE_MAX,
+	ret = virtio_dev_init(&net->dev, &virtio_net_ops, gm, nq, VIRTIO_NET_QUEUE_MAX,
 			      virtio_net_features(net), offsetof(struct virtio_net_config, mtu));
 	if (ret < 0)
 		goto err;
@@ -585,27 +726,35 @@ err:
 int virtio_net_drain(struct virtio_net *net, uint64_t timeout_ns)
 {
 	uint64_t end = monotonic_ns() + timeout_ns;
+	unsigned i;
 
-	while (net->tx_inflight) {
-		int ret;
+	for (i = 0; i < net->max_pairs; i++) {
+		while (net->pairs[i].tx_inflight) {
+			int ret;
 
-		if (monotonic_ns() >= end)
-			return -ETIMEDOUT;
-		ret = iothread_poll(net->io, 100000000ULL);
-		if (ret < 0)
-			return ret;
+			if (monotonic_ns() >= end)
+				return -ETIMEDOUT;
+			ret = iothread_poll(net->io, 100000000ULL);
+			if (ret < 0)
+				return ret;
+		}
 	}
 	return 0;
 }
 
 void virtio_net_fini(struct virtio_net *net)
 {
+	unsigned i;
+
 	virtio_dev_fini(&net->dev);
-	free(net->rx_buf);
-	free(net->tx);
-	net->rx_buf = NULL;
-	net->tx = NULL;
-	if (net->own_fd && net->fd >= 0)
-		close(net->fd);
-	net->fd = -1;
+	for (i = 0; net->pairs && i < net->max_pairs; i++) {
+		struct virtio_net_pair *p = &net->pairs[i];
+
+		free(p->rx_buf);
+		free(p->tx);
+		if (net->own_fds && p->fd >= 0)
+			close(p->fd);
+	}
+	free(net->pairs);
+	net->pairs = NULL;
 }

@@ -6,8 +6,10 @@
  * copies it into the driver's buffers, merged over several of them with
  * VIRTIO_NET_F_MRG_RXBUF (§5.1.6.4). Both ride the I/O thread's io_uring.
  *
- * --net tap=NAME[,mac=52:54:...][,bw=N][,iops=N]. One queue pair (rx 0, tx 1); queue pairs
- * 2n/2n+1 and a per-pair fd (IFF_MULTI_QUEUE) are the way to multiqueue.
+ * --net tap=NAME[,mac=52:54:...][,queues=N][,bw=N][,iops=N]. Queue pair n is
+ * receiveq 2n and transmitq 2n+1, each pair with its own fd (a TAP opened
+ * with IFF_MULTI_QUEUE); with more than one pair the control queue comes
+ * last and the driver picks how many pairs to use (§5.1.6.5.5).
  * Like blk, it must be attached to the I/O thread with virtio_kick_attach().
  */
 #ifndef VMM_VIRTIO_NET_H
@@ -25,44 +27,57 @@
 #define VIRTIO_NET_QUEUE_MAX 256u
 #define VIRTIO_NET_HDR_LEN   12u /* struct virtio_net_hdr_v1 (§5.1.6) */
 /* Largest packet from the backend: a 64 KiB GSO frame, its Ethernet header, the vnet header. */
-#define VIRTIO_NET_RX_MAX (65536u + 14u + VIRTIO_NET_HDR_LEN)
+#define VIRTIO_NET_RX_MAX    (65536u + 14u + VIRTIO_NET_HDR_LEN)
+#define VIRTIO_NET_MAX_PAIRS 16u
 
 struct virtio_net_opts {
 	const char *tap; /* TAP name: attached, or created when allowed */
-	int fd;		 /* else an open packet fd (not owned), -1 for none */
+	/* Without a TAP: one open packet fd per queue pair (not owned). */
+	int fds[VIRTIO_NET_MAX_PAIRS];
+	unsigned queue_pairs; /* 0 or 1: one pair; more needs CTRL_VQ + MQ */
 	bool mac_set;
 	uint8_t mac[6];
-	uint64_t bw;   /* bytes/s per direction, 0 = unlimited */
-	uint64_t iops; /* packets/s per direction, 0 = unlimited */
+	uint64_t bw;   /* bytes/s per direction and pair, 0 = unlimited */
+	uint64_t iops; /* packets/s per direction and pair, 0 = unlimited */
 };
 
 struct virtio_net_tx;
 
-struct virtio_net {
-	struct virtio_dev dev;
-	struct iothread *io;
+/* Queue pair @index: receiveq 2*index, transmitq 2*index+1 (§5.1.2). */
+struct virtio_net_pair {
+	struct virtio_net *net;
+	unsigned index;
 	int fd;
-	bool own_fd;
-	bool tap;
-	unsigned tap_offloads; /* TUN_F_* the TAP accepted when probed */
-	struct virtio_net_config cfg;
-	uint32_t generation;
 	/* Receive: one read in flight, at most one packet waiting for buffers. */
 	struct io_task rx_task;
 	bool rx_inflight;
 	uint32_t rx_gen;
 	uint8_t *rx_buf;
 	uint32_t rx_len;
+	struct rate_limiter rx_rl;
+	struct io_timer rx_timer;
 	/* Transmit: one slot per descriptor chain in flight. */
 	struct virtio_net_tx *tx;
 	struct virtio_net_tx *tx_free;
 	unsigned tx_unused;
 	bool tx_starved;
 	unsigned tx_inflight;
+	struct rate_limiter tx_rl;
+	struct io_timer tx_timer;
 	struct io_deferred tx_signal; /* one interrupt check per batch */
-	/* Rate limits, one per direction, resumed by their timers. */
-	struct rate_limiter rx_rl, tx_rl;
-	struct io_timer rx_timer, tx_timer;
+};
+
+struct virtio_net {
+	struct virtio_dev dev;
+	struct iothread *io;
+	bool own_fds;
+	bool tap;
+	unsigned tap_offloads; /* TUN_F_* the TAP accepted when probed */
+	struct virtio_net_config cfg;
+	uint32_t generation;
+	unsigned max_pairs;
+	unsigned active_pairs; /* set by VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET */
+	struct virtio_net_pair *pairs;
 	/* Statistics. */
 	uint64_t rx_packets, rx_dropped, tx_packets, tx_errors;
 };

@@ -37,7 +37,7 @@ static int nfx_init_opts(struct nfx *x, uint64_t drop_features, struct virtio_ne
 	if (ret < 0)
 		return ret;
 	CHECK_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-	o.fd = x->dev_fd = sv[0];
+	o.fds[0] = x->dev_fd = sv[0];
 	x->peer = sv[1];
 	CHECK_EQ(vdrv_init(&x->d), 0);
 	CHECK_EQ(virtio_net_init(&x->net, &o, &x->d.gm, &x->io), 0);
@@ -54,10 +54,9 @@ static int nfx_init_opts(struct nfx *x, uint64_t drop_features, struct virtio_ne
 
 static int nfx_init(struct nfx *x, uint64_t drop_features)
 {
-	return nfx_init_opts(x, drop_features,
-			     (struct virtio_net_opts){.fd = -1,
-						      .mac_set = true,
-						      .mac = {0x52, 0x54, 0, 0x12, 0x34, 0x56}});
+	return nfx_init_opts(
+	    x, drop_features,
+	    (struct virtio_net_opts){.mac_set = true, .mac = {0x52, 0x54, 0, 0x12, 0x34, 0x56}});
 }
 
 static void nfx_fini(struct nfx *x)
@@ -140,9 +139,9 @@ static void test_tx(void)
 	/* A frame handed over just before shutdown still goes out (drain). */
 	vdrv_add(&x.d, &x.txq, (struct vdrv_buf[]){{a, HDR + 30, false}}, 1);
 	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
-	for (int i = 0; i < 100 && !x.net.tx_inflight; i++)
+	for (int i = 0; i < 100 && !x.net.pairs[0].tx_inflight; i++)
 		iothread_poll(&x.io, 10000000ULL);
-	CHECK_EQ(x.net.tx_inflight, 1);
+	CHECK_EQ(x.net.pairs[0].tx_inflight, 1);
 	CHECK_EQ(virtio_net_drain(&x.net, 10000000000ULL), 0);
 	CHECK_EQ(recv(x.peer, got, sizeof(got), MSG_DONTWAIT), HDR + 30);
 	CHECK(vdrv_get_used(&x.d, &x.txq, &id, &len));
@@ -336,7 +335,7 @@ static void test_rate_limit(void)
 	uint32_t id = ~0u, len = ~0u;
 	unsigned i, tx_used = 0, rx_used = 0;
 
-	if (nfx_init_opts(&x, 0, (struct virtio_net_opts){.fd = -1, .iops = 2}) < 0)
+	if (nfx_init_opts(&x, 0, (struct virtio_net_opts){.iops = 2}) < 0)
 		return;
 	memset(pkt, 0, sizeof(pkt));
 	a = vdrv_alloc(&x.d, sizeof(pkt), 16);
@@ -362,6 +361,117 @@ static void test_rate_limit(void)
 	nfx_fini(&x);
 }
 
+/* Send a control command; returns the ack byte (0xee: no answer). */
+static uint8_t ctrl_cmd(struct vdrv *d, struct vdrv_q *cq, struct virtio_mmio *m,
+			struct iothread *io, uint8_t class, uint8_t cmd, uint16_t arg)
+{
+	uint64_t c = vdrv_alloc(d, 4, 2), ack = vdrv_alloc(d, 1, 1);
+	uint8_t *p = vdrv_host(d, c);
+	uint32_t id, len;
+
+	p[0] = class;
+	p[1] = cmd;
+	p[2] = (uint8_t)arg;
+	p[3] = (uint8_t)(arg >> 8);
+	*(uint8_t *)vdrv_host(d, ack) = 0xee;
+	vdrv_add(d, cq, (struct vdrv_buf[]){{c, 2, false}, {c + 2, 2, false}, {ack, 1, true}}, 3);
+	vmmio_wr(m, VIRTIO_MMIO_QUEUE_NOTIFY, 4);
+	for (int i = 0; i < 50 && !vdrv_get_used(d, cq, &id, &len); i++)
+		iothread_poll(io, 10000000ULL);
+	return *(uint8_t *)vdrv_host(d, ack);
+}
+
+/*
+ * Two queue pairs on two socketpairs: pair 1 carries nothing until the
+ * driver enables it through the control queue (§5.1.6.5.5).
+ */
+static void test_multiqueue(void)
+{
+	static uint8_t pkt[HDR + 64], got[HDR + 128];
+	struct iothread io;
+	struct virtio_net net;
+	struct virtio_mmio m;
+	struct virtio_kick k;
+	struct vdrv d;
+	struct vdrv_q q[5];
+	int sp[2][2];
+	uint64_t buf, tx;
+	uint32_t id = ~0u, len = ~0u;
+	unsigned i;
+
+	if (iothread_init(&io, 64) < 0)
+		return;
+	CHECK_EQ(vdrv_init(&d), 0);
+	for (i = 0; i < 2; i++)
+		CHECK_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp[i]), 0);
+	CHECK_EQ(virtio_net_init(
+		     &net, &(struct virtio_net_opts){.fds = {sp[0][0], sp[1][0]}, .queue_pairs = 2},
+		     &d.gm, &io),
+		 0);
+	CHECK_EQ(net.dev.num_queues, 5);
+	CHECK(net.dev.host_features & VIRTIO_BIT(VIRTIO_NET_F_MQ));
+	virtio_mmio_init(&m, &net.dev, NULL);
+	CHECK_EQ(virtio_kick_attach(&k, &net.dev, &io), 0);
+	CHECK(vmmio_negotiate(&m, vmmio_device_features(&m)));
+	CHECK_EQ(virtio_mmio_io_ops.read(&m, VIRTIO_MMIO_CONFIG + 8, 2), 2);
+	for (i = 0; i < 5; i++) {
+		vdrv_q_init(&d, &q[i], 16);
+		vmmio_queue(&m, i, &q[i]);
+	}
+	vmmio_driver_ok(&m);
+	memset(pkt, 0, sizeof(pkt));
+	buf = vdrv_alloc(&d, 2048, 16);
+	vdrv_add(&d, &q[2], (struct vdrv_buf[]){{buf, 2048, true}}, 1);
+	vmmio_wr(&m, VIRTIO_MMIO_QUEUE_NOTIFY, 2);
+	CHECK_EQ(send(sp[1][1], pkt, sizeof(pkt), 0), (ssize_t)sizeof(pkt));
+	for (i = 0; i < 5; i++)
+		iothread_poll(&io, 10000000ULL);
+	CHECK(!vdrv_get_used(&d, &q[2], &id, &len)); /* pair 1 not enabled yet */
+	/* Bad pair counts and unknown commands are refused with VIRTIO_NET_ERR. */
+	CHECK_EQ(
+	    ctrl_cmd(&d, &q[4], &m, &io, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, 3),
+	    VIRTIO_NET_ERR);
+	CHECK_EQ(
+	    ctrl_cmd(&d, &q[4], &m, &io, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, 0),
+	    VIRTIO_NET_ERR);
+	CHECK_EQ(ctrl_cmd(&d, &q[4], &m, &io, 0, 0, 0), VIRTIO_NET_ERR);
+	CHECK_EQ(net.active_pairs, 1);
+	/* Two pairs: the waiting packet arrives on receiveq 2. */
+	CHECK_EQ(
+	    ctrl_cmd(&d, &q[4], &m, &io, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, 2),
+	    VIRTIO_NET_OK);
+	CHECK_EQ(net.active_pairs, 2);
+	for (i = 0; i < 50 && !vdrv_get_used(&d, &q[2], &id, &len); i++)
+		iothread_poll(&io, 10000000ULL);
+	CHECK_EQ(len, sizeof(pkt));
+	/* transmitq 3 goes out on pair 1's fd. */
+	tx = vdrv_alloc(&d, sizeof(pkt), 16);
+	vdrv_add(&d, &q[3], (struct vdrv_buf[]){{tx, sizeof(pkt), false}}, 1);
+	vmmio_wr(&m, VIRTIO_MMIO_QUEUE_NOTIFY, 3);
+	for (i = 0; i < 50 && !vdrv_get_used(&d, &q[3], &id, &len); i++)
+		iothread_poll(&io, 10000000ULL);
+	CHECK_EQ(recv(sp[1][1], got, sizeof(got), MSG_DONTWAIT), sizeof(pkt));
+	CHECK_EQ(recv(sp[0][1], got, sizeof(got), MSG_DONTWAIT), -1);
+	/* A control chain without an ack byte: NEEDS_RESET. */
+	vdrv_add(&d, &q[4], (struct vdrv_buf[]){{tx, 4, false}}, 1);
+	vmmio_wr(&m, VIRTIO_MMIO_QUEUE_NOTIFY, 4);
+	for (i = 0; i < 50 && virtio_dev_live(&net.dev); i++)
+		iothread_poll(&io, 10000000ULL);
+	CHECK(vmmio_rd(&m, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	/* Reset: back to one pair. */
+	vmmio_wr(&m, VIRTIO_MMIO_STATUS, 0);
+	CHECK_EQ(net.active_pairs, 1);
+	virtio_kick_detach(&k);
+	iothread_fini(&io);
+	virtio_mmio_fini(&m);
+	virtio_net_fini(&net);
+	for (i = 0; i < 2; i++) {
+		close(sp[i][0]);
+		close(sp[i][1]);
+	}
+	vdrv_fini(&d);
+}
+
 /*
  * A real TAP where this host allows one (root, /dev/net/tun): attach,
  * offload probe, and the TUNSETOFFLOAD that DRIVER_OK performs. The TAP is
@@ -381,7 +491,7 @@ static void test_tap(void)
 	CHECK_EQ(vdrv_init(&d), 0);
 	snprintf(name, sizeof(name), "vmmt%d", (int)getpid() % 100000);
 	log_set_level(LOG_ERR - 1); /* a refusal here is expected on most hosts */
-	ret = virtio_net_init(&net, &(struct virtio_net_opts){.tap = name, .fd = -1}, &d.gm, &io);
+	ret = virtio_net_init(&net, &(struct virtio_net_opts){.tap = name}, &d.gm, &io);
 	log_set_level(LOG_ERR);
 	if (ret < 0) {
 		fprintf(stderr, "no TAP here (%s): TAP part skipped\n", strerror(-ret));
@@ -395,6 +505,18 @@ static void test_tap(void)
 	CHECK(virtio_dev_live(&net.dev));
 	virtio_mmio_fini(&m);
 	virtio_net_fini(&net);
+	/* Two queue pairs: IFF_MULTI_QUEUE, the second queue detached until asked for. */
+	ret = virtio_net_init(&net, &(struct virtio_net_opts){.tap = name, .queue_pairs = 2}, &d.gm,
+			      &io);
+	CHECK_EQ(ret, 0);
+	if (ret == 0) {
+		virtio_mmio_init(&m, &net.dev, NULL);
+		CHECK(vmmio_negotiate(&m, vmmio_device_features(&m)));
+		vmmio_driver_ok(&m);
+		CHECK(virtio_dev_live(&net.dev));
+		virtio_mmio_fini(&m);
+		virtio_net_fini(&net);
+	}
 out:
 	iothread_fini(&io);
 	vdrv_fini(&d);
@@ -423,7 +545,7 @@ static void test_backend_closed(void)
 	for (i = 0; i < 5; i++)
 		iothread_poll(&x.io, 10000000ULL);
 	CHECK_EQ(x.io.completions, completions);
-	CHECK(!x.net.rx_inflight);
+	CHECK(!x.net.pairs[0].rx_inflight);
 	nfx_fini(&x);
 }
 
@@ -437,6 +559,7 @@ int main(void)
 	test_tx_offload_refused();
 	test_rate_limit();
 	test_backend_closed();
+	test_multiqueue();
 	test_tap();
 	return test_result("test_net");
 }

@@ -72,6 +72,8 @@ static void test_net_rng(void)
 	char n2[] = "mac=52:54:00:01:02:03";
 	char n3[] = "tap=tap0,mac=ff:ff:ff:ff:ff:ff";
 	char n4[] = "tap=averyveryverylongname";
+	char n5[] = "tap=t,queues=4";
+	char n6[] = "tap=t,queues=17";
 	char r1[] = "bw=1024";
 	char r2[] = "";
 	char r3[] = "rate=1";
@@ -84,10 +86,13 @@ static void test_net_rng(void)
 	CHECK(no.mac_set);
 	CHECK_EQ(no.mac[5], 3);
 	CHECK_EQ(no.bw, 1ULL << 30);
-	CHECK_EQ(no.fd, -1);
+	CHECK_EQ(no.queue_pairs, 0);
 	CHECK_EQ(virtio_net_parse(n2, &no, err, sizeof(err)), -EINVAL);
 	CHECK_EQ(virtio_net_parse(n3, &no, err, sizeof(err)), -EINVAL);
 	CHECK_EQ(virtio_net_parse(n4, &no, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(virtio_net_parse(n5, &no, err, sizeof(err)), 0);
+	CHECK_EQ(no.queue_pairs, 4);
+	CHECK_EQ(virtio_net_parse(n6, &no, err, sizeof(err)), -EINVAL);
 	CHECK_EQ(virtio_rng_parse(r1, &ro, err, sizeof(err)), 0);
 	CHECK_EQ(ro.bw, 1024);
 	CHECK_EQ(virtio_rng_parse(r2, &ro, err, sizeof(err)), 0);
