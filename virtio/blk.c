@@ -60,7 +60,6 @@ struct virtio_blk_queue {
 	unsigned unused; /* reqs[unused..] were never handed out */
 	struct virtio_blk_req *throttled;
 	bool starved;
-	struct rate_limiter rl;
 	struct io_timer timer;
 	struct io_deferred signal; /* one interrupt check per batch of completions */
 };
@@ -391,14 +390,14 @@ static bool virtio_blk_admit(struct virtio_blk_queue *bq, struct virtio_blk_req 
 {
 	uint64_t now, bytes = r->op == BLK_OP_RW ? r->len : 0;
 
-	if (rate_limiter_unlimited(&bq->rl))
+	if (rate_limiter_unlimited(&bq->blk->rl))
 		return true;
 	now = monotonic_ns();
-	if (rate_limiter_take(&bq->rl, bytes, now))
+	if (rate_limiter_take(&bq->blk->rl, bytes, now))
 		return true;
 	bq->throttled = r;
 	if (!bq->timer.armed &&
-	    iothread_timer(bq->blk->io, &bq->timer, rate_limiter_delay_ns(&bq->rl, bytes, now),
+	    iothread_timer(bq->blk->io, &bq->timer, rate_limiter_delay_ns(&bq->blk->rl, bytes, now),
 			   virtio_blk_timer) < 0)
 		log_err("%s: cannot arm the rate limit timer", bq->blk->name);
 	return false;
@@ -620,6 +619,8 @@ static int virtio_blk_alloc_queues(struct virtio_blk *blk, const struct virtio_b
 	if (!blk->qs)
 		return -ENOMEM;
 	blk->num_queues = nq;
+	/* One budget for the drive, whichever queue the request came on. */
+	rate_limiter_init(&blk->rl, o->bw, o->iops, now);
 	for (i = 0; i < nq; i++) {
 		struct virtio_blk_queue *bq = &blk->qs[i];
 
@@ -630,7 +631,6 @@ static int virtio_blk_alloc_queues(struct virtio_blk *blk, const struct virtio_b
 		bq->reqs = calloc(VIRTIO_BLK_QUEUE_MAX, sizeof(*bq->reqs));
 		if (!bq->reqs)
 			return -ENOMEM;
-		rate_limiter_init(&bq->rl, o->bw, o->iops, now);
 	}
 	return 0;
 }

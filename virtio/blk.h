@@ -53,6 +53,7 @@ struct virtio_blk {
 	struct virtio_blk_config cfg;
 	struct virtio_blk_queue *qs;
 	unsigned num_queues;
+	struct rate_limiter rl;
 	uint32_t generation; /* bumped by reset: older completions are dropped */
 	unsigned inflight;
 	/* Statistics. */

@@ -227,12 +227,12 @@ static void virtio_net_rx_run(struct virtio_net_pair *p)
 	if (p->rx_len) {
 		uint32_t len = p->rx_len;
 
-		if (!virtio_net_admit(net, &p->rx_rl, &p->rx_timer, virtio_net_rx_timer))
+		if (!virtio_net_admit(net, &net->rx_rl, &p->rx_timer, virtio_net_rx_timer))
 			return;
 		if (!virtio_net_rx_deliver(p))
 			return; /* the driver kicks rx when it posts more */
-		if (!rate_limiter_unlimited(&p->rx_rl))
-			rate_limiter_charge(&p->rx_rl, len - VIRTIO_NET_HDR_LEN, monotonic_ns());
+		if (!rate_limiter_unlimited(&net->rx_rl))
+			rate_limiter_charge(&net->rx_rl, len - VIRTIO_NET_HDR_LEN, monotonic_ns());
 		virtio_dev_signal_used(&net->dev, rxq(p));
 	}
 	if (!p->rx_inflight && virtq_enable_notify(vq))
@@ -405,7 +405,7 @@ static void virtio_net_tx_run(struct virtio_net_pair *p)
 			p->tx_starved = true;
 			break;
 		}
-		if (!virtio_net_admit(net, &p->tx_rl, &p->tx_timer, virtio_net_tx_timer)) {
+		if (!virtio_net_admit(net, &net->tx_rl, &p->tx_timer, virtio_net_tx_timer)) {
 			virtio_net_tx_put(t);
 			break;
 		}
@@ -430,8 +430,8 @@ static void virtio_net_tx_run(struct virtio_net_pair *p)
 			answered = true;
 			continue;
 		}
-		if (!rate_limiter_unlimited(&p->tx_rl))
-			rate_limiter_charge(&p->tx_rl, t->vr.out_len - VIRTIO_NET_HDR_LEN,
+		if (!rate_limiter_unlimited(&net->tx_rl))
+			rate_limiter_charge(&net->tx_rl, t->vr.out_len - VIRTIO_NET_HDR_LEN,
 					    monotonic_ns());
 		/* The backend takes the vnet header as is: the frame goes out zero-copy. */
 		io_uring_prep_writev(sqe, p->fd, t->vr.iov, t->vr.n_out, (__u64)-1);
@@ -665,6 +665,9 @@ static int virtio_net_alloc_pairs(struct virtio_net *net, const struct virtio_ne
 	uint64_t now = monotonic_ns();
 	unsigned i;
 
+	/* One budget per direction for the whole device, shared by its pairs. */
+	rate_limiter_init(&net->rx_rl, o->bw, o->iops, now);
+	rate_limiter_init(&net->tx_rl, o->bw, o->iops, now);
 	net->pairs = calloc(net->max_pairs, sizeof(*net->pairs));
 	if (!net->pairs)
 		return -ENOMEM;
@@ -675,8 +678,6 @@ static int virtio_net_alloc_pairs(struct virtio_net *net, const struct virtio_ne
 		p->index = i;
 		p->fd = o->tap ? -1 : o->fds[i];
 		p->tx_signal.run = virtio_net_tx_signal;
-		rate_limiter_init(&p->rx_rl, o->bw, o->iops, now);
-		rate_limiter_init(&p->tx_rl, o->bw, o->iops, now);
 		p->rx_buf = malloc(VIRTIO_NET_RX_MAX);
 		p->tx = calloc(VIRTIO_NET_QUEUE_MAX, sizeof(*p->tx));
 		if (!p->rx_buf || !p->tx)

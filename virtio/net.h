@@ -37,8 +37,8 @@ struct virtio_net_opts {
 	unsigned queue_pairs; /* 0 or 1: one pair; more needs CTRL_VQ + MQ */
 	bool mac_set;
 	uint8_t mac[6];
-	uint64_t bw;   /* bytes/s per direction and pair, 0 = unlimited */
-	uint64_t iops; /* packets/s per direction and pair, 0 = unlimited */
+	uint64_t bw;   /* bytes/s per direction, 0 = unlimited */
+	uint64_t iops; /* packets/s per direction, 0 = unlimited */
 };
 
 struct virtio_net_tx;
@@ -54,7 +54,6 @@ struct virtio_net_pair {
 	uint32_t rx_gen;
 	uint8_t *rx_buf;
 	uint32_t rx_len;
-	struct rate_limiter rx_rl;
 	struct io_timer rx_timer;
 	/* Transmit: one slot per descriptor chain in flight. */
 	struct virtio_net_tx *tx;
@@ -62,7 +61,6 @@ struct virtio_net_pair {
 	unsigned tx_unused;
 	bool tx_starved;
 	unsigned tx_inflight;
-	struct rate_limiter tx_rl;
 	struct io_timer tx_timer;
 	struct io_deferred tx_signal; /* one interrupt check per batch */
 };
@@ -78,6 +76,7 @@ struct virtio_net {
 	unsigned max_pairs;
 	unsigned active_pairs; /* set by VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET */
 	struct virtio_net_pair *pairs;
+	struct rate_limiter rx_rl, tx_rl; /* per direction, shared by the pairs */
 	/* Statistics. */
 	uint64_t rx_packets, rx_dropped, tx_packets, tx_errors;
 };
