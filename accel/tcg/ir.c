@@ -364,7 +364,8 @@ static void print_op(const struct tcg_ir *ir, const struct tcg_op *op, FILE *f)
 
 	fputs(tcg_op_defs[op->opc].name, f);
 	if (op->opc != TCG_OP_call && op->opc != TCG_OP_insn_start &&
-	    !(tcg_op_defs[op->opc].flags & (TCG_OPF_BB_END)))
+	    op->opc != TCG_OP_ext_i32_i64 && op->opc != TCG_OP_extu_i32_i64 &&
+	    op->opc != TCG_OP_extrl_i64_i32 && !(tcg_op_defs[op->opc].flags & (TCG_OPF_BB_END)))
 		fputs(op->type == TCG_TYPE_I32 ? "_i32" : "_i64", f);
 	for (unsigned i = 0; i < no + ni; i++) {
 		fputs(comma ? ", " : " ", f);

@@ -292,6 +292,35 @@ static int tb_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_builder *b)
 	return rc;
 }
 
+/*
+ * Debugging aid: VMM_TCG_DUMP=<prefix> prints each block's optimized IR to
+ * stderr and writes its host code to <prefix>.<pc>.bin (for objdump -D -b
+ * binary -mi386:x86-64).
+ */
+static void debug_dump(struct tcg_tb *tb, struct tcg_builder *b)
+{
+	static const char *prefix;
+	static bool checked;
+	char path[512];
+	FILE *f;
+
+	if (!checked) {
+		prefix = getenv("VMM_TCG_DUMP");
+		checked = true;
+	}
+	if (!prefix)
+		return;
+	fprintf(stderr, "---- block 0x%llx flags 0x%x, %u insns, %zu code bytes\n",
+		(unsigned long long)tb->pc, tb->flags, tb->icount, tb->code_size);
+	tcg_ir_print(&b->ir, stderr);
+	snprintf(path, sizeof(path), "%s.%llx.bin", prefix, (unsigned long long)tb->pc);
+	f = tb->code_size ? fopen(path, "wb") : NULL;
+	if (f) {
+		fwrite(tb->code, 1, tb->code_size, f);
+		fclose(f);
+	}
+}
+
 static int translate_locked(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags, struct tcg_tb **out)
 {
 	struct tcg_ctx *ctx = cpu->ctx;
@@ -318,6 +347,7 @@ static int translate_locked(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags, st
 		return rc;
 	}
 	tb_insert(ctx, tb);
+	debug_dump(tb, b);
 	*out = tb;
 	return 0;
 }

@@ -279,6 +279,12 @@ enum tcg_exec_result tcg_cpu_exec(struct tcg_cpu *cpu);
  * chaining (use a single_step context for one instruction). Exceptions are
  * delivered (do_exception) and count as the block. Returns 0, or a negative
  * errno if translation failed.
+ *
+ * Differential testing: make two contexts over two copies of guest memory,
+ * one with backend TCG_BACKEND_KIND_INTERP and one NATIVE (both
+ * single_step, or both not), a vCPU in each with the same state, then
+ * alternate tcg_cpu_exec_tb() on both and compare the guest CPU structs
+ * (beyond struct tcg_cpu) and memory after every block.
  */
 int tcg_cpu_exec_tb(struct tcg_cpu *cpu) must_check;
 

@@ -29,6 +29,11 @@ void tcg_tlb_flush(struct tcg_cpu *cpu)
 	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++)
 		for (unsigned i = 0; i < TCG_TLB_SIZE; i++)
 			entry_clear(&cpu->tlb->e[m][i]);
+	/*
+	 * The jump cache is keyed by virtual pc: once mappings may have
+	 * changed, its entries must be looked up (and checked) again.
+	 */
+	memset(cpu->jc, 0, TCG_JC_SIZE * sizeof(*cpu->jc));
 }
 
 /*

@@ -681,6 +681,47 @@ static void test_single_step(void)
 	tcg_ctx_free(ctx);
 }
 
+/* A tiny code cache: translation fills it, the core flushes and goes on. */
+static void counter_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_addi_i64(b, toy_r[0], toy_r[0], pc & 0xffff);
+	tcg_gen_addi_i64(b, toy_r[1], toy_r[1], 1);
+	/* Each block jumps to the next; the last one halts. */
+	toy_goto(b, 0, pc + 4 >= 0x20000 + 4 * 3000 ? HALT_PC : pc + 4);
+}
+
+static void test_cache_full(void)
+{
+	struct tcg_ctx_config cfg = {
+	    .fe = &toy_fe, .backend = backend, .mem = &gm, .code_size = 64 << 10};
+	struct tcg_ctx *ctx = NULL;
+	struct tcg_stats st;
+	struct toy_cpu *c;
+	uint64_t sum = 0;
+
+	CHECK_EQ(tcg_ctx_new(&cfg, &ctx), 0);
+	if (!ctx)
+		return;
+	c = cpu_new(ctx);
+	reset_blocks();
+	toy_default_fn = counter_block;
+	for (int round = 0; round < 2; round++) {
+		c->r[0] = c->r[1] = 0;
+		run(c, 0x20000);
+		CHECK_EQ(c->r[1], 3000);
+	}
+	for (unsigned i = 0; i < 3000; i++)
+		sum += (0x20000 + 4 * i) & 0xffff;
+	CHECK_EQ(c->r[0], sum);
+	tcg_ctx_stats(ctx, &st);
+	if (backend == TCG_BACKEND_KIND_NATIVE)
+		CHECK(st.tb_flushes >= 2);
+	CHECK(st.code_used <= (64 << 10));
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	backend = toy_backend_arg(argc, argv);
@@ -698,5 +739,6 @@ int main(int argc, char **argv)
 		test_smc(opt);
 	}
 	test_single_step();
+	test_cache_full();
 	return test_result(argc > 1 ? argv[1] : "interp");
 }
