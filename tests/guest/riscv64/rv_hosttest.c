@@ -188,10 +188,10 @@ static void test_zbb_w(struct rig *r)
 {
 	struct rv_cpu *cpu = rv_cpu(r->cpu);
 	static const uint32_t code[] = {
-		0x6015951b, /* ctzw a0, a1 */
-		0x6005961b, /* clzw a2, a1 */
-		0x6025969b, /* cpopw a3, a1 */
-		0x0000006f,
+	    0x6015951b, /* ctzw a0, a1 */
+	    0x6005961b, /* clzw a2, a1 */
+	    0x6025969b, /* cpopw a3, a1 */
+	    0x0000006f,
 	};
 
 	load(r, code, 4);

@@ -15,10 +15,10 @@
 
 typedef unsigned long size_t;
 
-#define RVT_UART 0x10000000UL
+#define RVT_UART     0x10000000UL
 #define RVT_FINISHER 0x100000UL
-#define RVT_PASS 0x5555
-#define RVT_FAIL 0x3333
+#define RVT_PASS     0x5555
+#define RVT_FAIL     0x3333
 
 /* Code used when an unexpected trap ends the run. */
 #define RVT_CODE_TRAP 254
@@ -37,7 +37,7 @@ __attribute__((noreturn)) void rvt_fail(unsigned code);
 
 void rvt_check_eq(unsigned line, uint64_t got, uint64_t want);
 #define CHECK_EQ(got, want) rvt_check_eq(__LINE__, (uint64_t)(got), (uint64_t)(want))
-#define CHECK(cond) rvt_check_eq(__LINE__, !!(cond), 1)
+#define CHECK(cond)	    rvt_check_eq(__LINE__, !!(cond), 1)
 
 /*
  * Expected traps. rvt_expect_trap() arms one trap: the handler records
@@ -58,34 +58,34 @@ extern int (*volatile rvt_trap_hook)(struct rvt_frame *f, uint64_t cause, uint64
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 
-#define CSR_READ(csr)                                                                      \
-	({                                                                                  \
-		uint64_t v_;                                                                \
-		__asm__ volatile("csrr %0, " #csr : "=r"(v_));                              \
-		v_;                                                                         \
+#define CSR_READ(csr)                                                                              \
+	({                                                                                         \
+		uint64_t v_;                                                                       \
+		__asm__ volatile("csrr %0, " #csr : "=r"(v_));                                     \
+		v_;                                                                                \
 	})
 #define CSR_WRITE(csr, v) __asm__ volatile("csrw " #csr ", %0" ::"r"((uint64_t)(v)))
 
 /* One instruction on registers, hidden from the compiler's constant folding. */
-#define OP_RR(insn, a, b)                                                                  \
-	({                                                                                  \
-		uint64_t r_;                                                                \
-		__asm__ volatile(insn " %0, %1, %2"                                         \
-				 : "=r"(r_)                                                 \
-				 : "r"((uint64_t)(a)), "r"((uint64_t)(b)));                 \
-		r_;                                                                         \
+#define OP_RR(insn, a, b)                                                                          \
+	({                                                                                         \
+		uint64_t r_;                                                                       \
+		__asm__ volatile(insn " %0, %1, %2"                                                \
+				 : "=r"(r_)                                                        \
+				 : "r"((uint64_t)(a)), "r"((uint64_t)(b)));                        \
+		r_;                                                                                \
 	})
-#define OP_RI(insn, a, imm)                                                                \
-	({                                                                                  \
-		uint64_t r_;                                                                \
-		__asm__ volatile(insn " %0, %1, " #imm : "=r"(r_) : "r"((uint64_t)(a)));    \
-		r_;                                                                         \
+#define OP_RI(insn, a, imm)                                                                        \
+	({                                                                                         \
+		uint64_t r_;                                                                       \
+		__asm__ volatile(insn " %0, %1, " #imm : "=r"(r_) : "r"((uint64_t)(a)));           \
+		r_;                                                                                \
 	})
-#define OP_R(insn, a)                                                                      \
-	({                                                                                  \
-		uint64_t r_;                                                                \
-		__asm__ volatile(insn " %0, %1" : "=r"(r_) : "r"((uint64_t)(a)));           \
-		r_;                                                                         \
+#define OP_R(insn, a)                                                                              \
+	({                                                                                         \
+		uint64_t r_;                                                                       \
+		__asm__ volatile(insn " %0, %1" : "=r"(r_) : "r"((uint64_t)(a)));                  \
+		r_;                                                                                \
 	})
 
 #endif

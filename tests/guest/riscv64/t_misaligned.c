@@ -11,13 +11,14 @@
 
 static uint8_t page[8192] __attribute__((aligned(4096)));
 
-#define LOAD(insn, p)                                                                      \
-	({                                                                                  \
-		uint64_t r_;                                                                \
-		__asm__ volatile(insn " %0, 0(%1)" : "=r"(r_) : "r"(p) : "memory");         \
-		r_;                                                                         \
+#define LOAD(insn, p)                                                                              \
+	({                                                                                         \
+		uint64_t r_;                                                                       \
+		__asm__ volatile(insn " %0, 0(%1)" : "=r"(r_) : "r"(p) : "memory");                \
+		r_;                                                                                \
 	})
-#define STORE(insn, v, p) __asm__ volatile(insn " %0, 0(%1)" ::"r"((uint64_t)(v)), "r"(p) : "memory")
+#define STORE(insn, v, p)                                                                          \
+	__asm__ volatile(insn " %0, 0(%1)" ::"r"((uint64_t)(v)), "r"(p) : "memory")
 
 static void fill(void)
 {
@@ -74,18 +75,18 @@ static void test_stores(void)
 
 static unsigned traps;
 
-#define TRAP_AT(insn, addr)                                                                \
-	({                                                                                  \
-		uint64_t pc_;                                                               \
-		rvt_expect_trap();                                                          \
-		__asm__ volatile(".option push\n\t.option norvc\n\t"                        \
-				 "lla %0, 1f\n\tmv a1, %1\n\tli a2, 1\n"                    \
-				 "1:\t" insn "\n\t"                                         \
-				 ".option pop"                                              \
-				 : "=&r"(pc_)                                               \
-				 : "r"(addr)                                                \
-				 : "a0", "a1", "a2", "memory");                             \
-		pc_;                                                                        \
+#define TRAP_AT(insn, addr)                                                                        \
+	({                                                                                         \
+		uint64_t pc_;                                                                      \
+		rvt_expect_trap();                                                                 \
+		__asm__ volatile(".option push\n\t.option norvc\n\t"                               \
+				 "lla %0, 1f\n\tmv a1, %1\n\tli a2, 1\n"                           \
+				 "1:\t" insn "\n\t"                                                \
+				 ".option pop"                                                     \
+				 : "=&r"(pc_)                                                      \
+				 : "r"(addr)                                                       \
+				 : "a0", "a1", "a2", "memory");                                    \
+		pc_;                                                                               \
 	})
 
 static void expect(unsigned line, uint64_t pc, uint64_t cause, uint64_t addr)

@@ -3,14 +3,14 @@
 
 static volatile uint64_t mem[4] __attribute__((aligned(16)));
 
-#define AMO(insn, addr, v)                                                                 \
-	({                                                                                  \
-		uint64_t r_;                                                                \
-		__asm__ volatile(insn " %0, %2, (%1)"                                       \
-				 : "=&r"(r_)                                                \
-				 : "r"(addr), "r"((uint64_t)(v))                            \
-				 : "memory");                                               \
-		r_;                                                                         \
+#define AMO(insn, addr, v)                                                                         \
+	({                                                                                         \
+		uint64_t r_;                                                                       \
+		__asm__ volatile(insn " %0, %2, (%1)"                                              \
+				 : "=&r"(r_)                                                       \
+				 : "r"(addr), "r"((uint64_t)(v))                                   \
+				 : "memory");                                                      \
+		r_;                                                                                \
 	})
 
 static void test_lr_sc(void)

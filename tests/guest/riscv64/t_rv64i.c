@@ -1,15 +1,15 @@
 /* RV64I: arithmetic, shifts, compares, branches, jumps, lui/auipc, loads and stores. */
 #include "rvtest.h"
 
-#define BR(insn, a, b)                                                                     \
-	({                                                                                  \
-		uint64_t t_;                                                                \
-		__asm__ volatile("li %0, 1\n\t" insn " %1, %2, 1f\n\t"                      \
-				 "li %0, 0\n"                                               \
-				 "1:"                                                       \
-				 : "=&r"(t_)                                                \
-				 : "r"((uint64_t)(a)), "r"((uint64_t)(b)));                 \
-		t_;                                                                         \
+#define BR(insn, a, b)                                                                             \
+	({                                                                                         \
+		uint64_t t_;                                                                       \
+		__asm__ volatile("li %0, 1\n\t" insn " %1, %2, 1f\n\t"                             \
+				 "li %0, 0\n"                                                      \
+				 "1:"                                                              \
+				 : "=&r"(t_)                                                       \
+				 : "r"((uint64_t)(a)), "r"((uint64_t)(b)));                        \
+		t_;                                                                                \
 	})
 
 static void test_arith(void)
@@ -45,7 +45,7 @@ static void test_shifts(void)
 	CHECK_EQ(OP_RR("sll", v, 31), 0x4000000080000000);
 	CHECK_EQ(OP_RR("sll", v, 32), 0x8000000100000000);
 	CHECK_EQ(OP_RR("sll", v, 63), 0x8000000000000000);
-	CHECK_EQ(OP_RR("sll", v, 64), v);     /* shamt is rs2[5:0] */
+	CHECK_EQ(OP_RR("sll", v, 64), v); /* shamt is rs2[5:0] */
 	CHECK_EQ(OP_RR("sll", v, 0x41), 0x0000000100000002);
 	CHECK_EQ(OP_RR("srl", v, 0), v);
 	CHECK_EQ(OP_RR("srl", v, 31), 0x100000001);
@@ -98,10 +98,11 @@ static void test_compares(void)
 	CHECK_EQ(OP_RI("slti", -5, -4), 1);
 	CHECK_EQ(OP_RI("slti", 0x8000000000000000, 0), 1);
 	CHECK_EQ(OP_RI("slti", 3, 3), 0);
-	CHECK_EQ(OP_RI("sltiu", 0xfffffffffffffffe, -1), 1); /* imm sign-extended, compared unsigned */
-	CHECK_EQ(OP_RI("sltiu", 0, 1), 1);                   /* seqz */
+	CHECK_EQ(OP_RI("sltiu", 0xfffffffffffffffe, -1),
+		 1);			   /* imm sign-extended, compared unsigned */
+	CHECK_EQ(OP_RI("sltiu", 0, 1), 1); /* seqz */
 	CHECK_EQ(OP_RI("sltiu", 7, 1), 0);
-	CHECK_EQ(OP_RR("sltu", 0, 7), 1);                    /* snez */
+	CHECK_EQ(OP_RR("sltu", 0, 7), 1); /* snez */
 }
 
 /* BR() is 1 when the branch is taken. */
@@ -198,13 +199,13 @@ static void test_lui_auipc(void)
 
 static uint64_t buf[4] __attribute__((aligned(16)));
 
-#define LOAD(insn, p, off)                                                                 \
-	({                                                                                  \
-		uint64_t r_;                                                                \
-		__asm__ volatile(insn " %0, " #off "(%1)" : "=r"(r_) : "r"(p) : "memory");  \
-		r_;                                                                         \
+#define LOAD(insn, p, off)                                                                         \
+	({                                                                                         \
+		uint64_t r_;                                                                       \
+		__asm__ volatile(insn " %0, " #off "(%1)" : "=r"(r_) : "r"(p) : "memory");         \
+		r_;                                                                                \
 	})
-#define STORE(insn, v, p, off)                                                             \
+#define STORE(insn, v, p, off)                                                                     \
 	__asm__ volatile(insn " %0, " #off "(%1)" ::"r"((uint64_t)(v)), "r"(p) : "memory")
 
 static void test_loads_stores(void)
@@ -247,8 +248,7 @@ static void test_x0(void)
 			 :
 			 : "t0");
 	CHECK_EQ(r, 0);
-	__asm__ volatile("lui x0, 0x12345\n\tauipc x0, 1\n\tjal x0, 1f\n1:\tmv %0, zero"
-			 : "=r"(r));
+	__asm__ volatile("lui x0, 0x12345\n\tauipc x0, 1\n\tjal x0, 1f\n1:\tmv %0, zero" : "=r"(r));
 	CHECK_EQ(r, 0);
 	/* A load into x0 still performs the access but leaves x0 zero. */
 	buf[3] = 77;

@@ -2,7 +2,7 @@
 #include "rvtest.h"
 
 #define MIN64 0x8000000000000000
-#define ALL1 0xffffffffffffffff
+#define ALL1  0xffffffffffffffff
 
 static void test_mul(void)
 {
@@ -14,7 +14,7 @@ static void test_mul(void)
 	CHECK_EQ(OP_RR("mulh", 0x7fffffffffffffff, 0x7fffffffffffffff), 0x3fffffffffffffff);
 	CHECK_EQ(OP_RR("mulhu", ALL1, ALL1), 0xfffffffffffffffe);
 	CHECK_EQ(OP_RR("mulhu", MIN64, 2), 1);
-	CHECK_EQ(OP_RR("mulhsu", -1, ALL1), ALL1);   /* -1 * (2^64-1) = -(2^64-1) */
+	CHECK_EQ(OP_RR("mulhsu", -1, ALL1), ALL1); /* -1 * (2^64-1) = -(2^64-1) */
 	CHECK_EQ(OP_RR("mulhsu", MIN64, ALL1), 0x8000000000000000);
 	CHECK_EQ(OP_RR("mulhsu", 2, MIN64), 1);
 	CHECK_EQ(OP_RR("mulhsu", -2, 1), ALL1);

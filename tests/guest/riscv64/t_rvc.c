@@ -2,24 +2,24 @@
 #include "rvtest.h"
 
 /* Run one compressed instruction on a0 (in: @x), result a0. */
-#define C1(insn, x)                                                                        \
-	({                                                                                  \
-		uint64_t r_;                                                                \
-		__asm__ volatile("mv a0, %1\n\t" insn "\n\tmv %0, a0"                       \
-				 : "=r"(r_)                                                 \
-				 : "r"((uint64_t)(x))                                       \
-				 : "a0");                                                   \
-		r_;                                                                         \
+#define C1(insn, x)                                                                                \
+	({                                                                                         \
+		uint64_t r_;                                                                       \
+		__asm__ volatile("mv a0, %1\n\t" insn "\n\tmv %0, a0"                              \
+				 : "=r"(r_)                                                        \
+				 : "r"((uint64_t)(x))                                              \
+				 : "a0");                                                          \
+		r_;                                                                                \
 	})
 /* Two-register forms on a0 (rd/rs1) and a1 (rs2). */
-#define C2(insn, x, y)                                                                     \
-	({                                                                                  \
-		uint64_t r_;                                                                \
-		__asm__ volatile("mv a0, %1\n\tmv a1, %2\n\t" insn "\n\tmv %0, a0"          \
-				 : "=r"(r_)                                                 \
-				 : "r"((uint64_t)(x)), "r"((uint64_t)(y))                   \
-				 : "a0", "a1");                                             \
-		r_;                                                                         \
+#define C2(insn, x, y)                                                                             \
+	({                                                                                         \
+		uint64_t r_;                                                                       \
+		__asm__ volatile("mv a0, %1\n\tmv a1, %2\n\t" insn "\n\tmv %0, a0"                 \
+				 : "=r"(r_)                                                        \
+				 : "r"((uint64_t)(x)), "r"((uint64_t)(y))                          \
+				 : "a0", "a1");                                                    \
+		r_;                                                                                \
 	})
 
 static void test_alu(void)
@@ -68,15 +68,26 @@ static void test_mem(void)
 	mem[15] = 0x800000000f0f0f0f;
 	mem[31] = 0x80000000fedcba98;
 	/* c.lw: offset up to 124; c.ld: up to 248 (x8-x15 only). */
-	__asm__ volatile("mv a1, %1\n\tc.lw a0, 124(a1)\n\tmv %0, a0" : "=r"(r) : "r"(mem) : "a0", "a1");
+	__asm__ volatile("mv a1, %1\n\tc.lw a0, 124(a1)\n\tmv %0, a0"
+			 : "=r"(r)
+			 : "r"(mem)
+			 : "a0", "a1");
 	CHECK_EQ(r, 0xffffffff80000000);
-	__asm__ volatile("mv a1, %1\n\tc.ld a0, 248(a1)\n\tmv %0, a0" : "=r"(r) : "r"(mem) : "a0", "a1");
+	__asm__ volatile("mv a1, %1\n\tc.ld a0, 248(a1)\n\tmv %0, a0"
+			 : "=r"(r)
+			 : "r"(mem)
+			 : "a0", "a1");
 	CHECK_EQ(r, 0x80000000fedcba98);
-	__asm__ volatile("mv a1, %1\n\tc.lw a0, 0(a1)\n\tmv %0, a0" : "=r"(r) : "r"(&mem[3]) : "a0", "a1");
+	__asm__ volatile("mv a1, %1\n\tc.lw a0, 0(a1)\n\tmv %0, a0"
+			 : "=r"(r)
+			 : "r"(&mem[3])
+			 : "a0", "a1");
 	CHECK_EQ(r, 0x03030303);
-	__asm__ volatile("mv a1, %0\n\tli a0, -1\n\tc.sw a0, 124(a1)" ::"r"(mem) : "a0", "a1", "memory");
+	__asm__ volatile("mv a1, %0\n\tli a0, -1\n\tc.sw a0, 124(a1)" ::"r"(mem)
+			 : "a0", "a1", "memory");
 	CHECK_EQ(mem[15], 0xffffffff0f0f0f0f);
-	__asm__ volatile("mv a1, %0\n\tli a0, 7\n\tc.sd a0, 248(a1)" ::"r"(mem) : "a0", "a1", "memory");
+	__asm__ volatile("mv a1, %0\n\tli a0, 7\n\tc.sd a0, 248(a1)" ::"r"(mem)
+			 : "a0", "a1", "memory");
 	CHECK_EQ(mem[31], 7);
 
 	/* sp-relative: c.lwsp up to 252, c.ldsp/c.sdsp up to 504. */
@@ -110,13 +121,25 @@ static void test_control(void)
 
 	__asm__ volatile("li %0, 0\n\tc.j 1f\n\tli %0, 1\n1:" : "=&r"(r));
 	CHECK_EQ(r, 0);
-	__asm__ volatile("li %0, 0\n\tli a0, 0\n\tc.beqz a0, 1f\n\tli %0, 1\n1:" : "=&r"(r) : : "a0");
+	__asm__ volatile("li %0, 0\n\tli a0, 0\n\tc.beqz a0, 1f\n\tli %0, 1\n1:"
+			 : "=&r"(r)
+			 :
+			 : "a0");
 	CHECK_EQ(r, 0);
-	__asm__ volatile("li %0, 0\n\tli a0, 1\n\tc.beqz a0, 1f\n\tli %0, 1\n1:" : "=&r"(r) : : "a0");
+	__asm__ volatile("li %0, 0\n\tli a0, 1\n\tc.beqz a0, 1f\n\tli %0, 1\n1:"
+			 : "=&r"(r)
+			 :
+			 : "a0");
 	CHECK_EQ(r, 1);
-	__asm__ volatile("li %0, 0\n\tli a0, -1\n\tc.bnez a0, 1f\n\tli %0, 1\n1:" : "=&r"(r) : : "a0");
+	__asm__ volatile("li %0, 0\n\tli a0, -1\n\tc.bnez a0, 1f\n\tli %0, 1\n1:"
+			 : "=&r"(r)
+			 :
+			 : "a0");
 	CHECK_EQ(r, 0);
-	__asm__ volatile("li %0, 0\n\tli a0, 0\n\tc.bnez a0, 1f\n\tli %0, 1\n1:" : "=&r"(r) : : "a0");
+	__asm__ volatile("li %0, 0\n\tli a0, 0\n\tc.bnez a0, 1f\n\tli %0, 1\n1:"
+			 : "=&r"(r)
+			 :
+			 : "a0");
 	CHECK_EQ(r, 1);
 	/* c.jr / c.jalr; c.jalr links pc + 2. */
 	__asm__ volatile("li %0, 0\n\tla a0, 1f\n\tc.jr a0\n\tli %0, 1\n1:" : "=&r"(r) : : "a0");

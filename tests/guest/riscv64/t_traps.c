@@ -8,18 +8,18 @@
 #include "rvtest.h"
 
 /* Arm one trap and run @insn at a known pc; returns that pc. */
-#define TRAP_AT(insn)                                                                      \
-	({                                                                                  \
-		uint64_t pc_;                                                               \
-		rvt_expect_trap();                                                          \
-		__asm__ volatile(".option push\n\t.option norvc\n\t"                        \
-				 "lla %0, 1f\n"                                             \
-				 "1:\t" insn "\n\t"                                         \
-				 ".option pop"                                              \
-				 : "=&r"(pc_)                                               \
-				 :                                                          \
-				 : "a0", "memory");                                         \
-		pc_;                                                                        \
+#define TRAP_AT(insn)                                                                              \
+	({                                                                                         \
+		uint64_t pc_;                                                                      \
+		rvt_expect_trap();                                                                 \
+		__asm__ volatile(".option push\n\t.option norvc\n\t"                               \
+				 "lla %0, 1f\n"                                                    \
+				 "1:\t" insn "\n\t"                                                \
+				 ".option pop"                                                     \
+				 : "=&r"(pc_)                                                      \
+				 :                                                                 \
+				 : "a0", "memory");                                                \
+		pc_;                                                                               \
 	})
 
 static unsigned traps;
@@ -45,7 +45,7 @@ static void expect(unsigned line, uint64_t pc, uint64_t cause, int tval_is_insn)
 
 static void test_illegal(void)
 {
-	EXPECT_ILLEGAL(TRAP_AT(".2byte 0x0000")); /* defined illegal (unpriv §16.2) */
+	EXPECT_ILLEGAL(TRAP_AT(".2byte 0x0000"));     /* defined illegal (unpriv §16.2) */
 	EXPECT_ILLEGAL(TRAP_AT(".4byte 0xdeadb077")); /* opcode 1110111: reserved */
 	EXPECT_ILLEGAL(TRAP_AT(".4byte 0xfe000033")); /* OP, funct7 1111111 */
 	EXPECT_ILLEGAL(TRAP_AT(".4byte 0x00007003")); /* LOAD funct3 111 */
@@ -70,8 +70,8 @@ static void test_reserved_c(void)
 
 static void test_csr_traps(void)
 {
-	EXPECT_ILLEGAL(TRAP_AT("csrr a0, 0x7ff"));      /* not implemented */
-	EXPECT_ILLEGAL(TRAP_AT("csrw mhartid, zero"));  /* read-only (priv §2.1) */
+	EXPECT_ILLEGAL(TRAP_AT("csrr a0, 0x7ff"));     /* not implemented */
+	EXPECT_ILLEGAL(TRAP_AT("csrw mhartid, zero")); /* read-only (priv §2.1) */
 	EXPECT_ILLEGAL(TRAP_AT("csrrsi a0, mhartid, 1"));
 	EXPECT_ILLEGAL(TRAP_AT("csrw cycle, a0"));
 	/* Reading a read-only CSR with a zero set mask is fine. */
