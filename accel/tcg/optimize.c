@@ -21,6 +21,8 @@ struct temp_info {
 	uint32_t copy_of;   /* TCG_NONE_IDX if none */
 	uint32_t copy_ver;  /* version of copy_of when copied */
 	uint32_t version;   /* bumped on every write */
+	uint32_t extrl_of;  /* i32 temp = low half of this i64 temp (or NONE_IDX) */
+	uint32_t extrl_ver; /* its version then */
 };
 
 #define NONE_IDX 0xffffffffu
@@ -61,6 +63,7 @@ static void info_reset(struct opt *o, uint32_t t)
 	const struct tcg_temp *tp = &o->ir->temps[t];
 
 	ti->copy_of = NONE_IDX;
+	ti->extrl_of = NONE_IDX;
 	if (tp->kind == TCG_TEMP_CONST) {
 		ti->is_const = true;
 		ti->val = (uint64_t)tp->val;
@@ -127,6 +130,7 @@ static void set_output(struct opt *o, uint32_t d, uint64_t z_mask, uint8_t sign_
 	ti->version++;
 	ti->is_const = false;
 	ti->copy_of = NONE_IDX;
+	ti->extrl_of = NONE_IDX;
 	ti->z_mask = z_mask;
 	ti->sign_width = sign_width;
 }
@@ -513,6 +517,32 @@ static bool foldable(const struct tcg_op *op)
 	       op->opc != TCG_OP_ld_env;
 }
 
+/*
+ * Widening the low half of an i64 back to i64 (what W instructions do):
+ * ext_i32_i64(extrl_i64_i32(x)) == ext32s(x), extu... == ext32u(x).
+ */
+static void canonicalize_ext(struct opt *o, struct tcg_op *op)
+{
+	const struct temp_info *t = arg_info(o, op, 1);
+
+	if ((op->opc != TCG_OP_ext_i32_i64 && op->opc != TCG_OP_extu_i32_i64) ||
+	    t->extrl_of == NONE_IDX || o->ti[t->extrl_of].version != t->extrl_ver)
+		return;
+	op->opc = op->opc == TCG_OP_ext_i32_i64 ? TCG_OP_ext32s : TCG_OP_ext32u;
+	op->args[1] = t->extrl_of;
+}
+
+static void record_extrl(struct opt *o, const struct tcg_op *op)
+{
+	struct temp_info *d = &o->ti[op->args[0]];
+	uint32_t src = (uint32_t)op->args[1];
+
+	if (o->ir->temps[src].kind == TCG_TEMP_CONST)
+		return;
+	d->extrl_of = src;
+	d->extrl_ver = o->ti[src].version;
+}
+
 static void forward_op(struct opt *o, struct tcg_op *op)
 {
 	const struct tcg_op_def *def = &tcg_op_defs[op->opc];
@@ -532,9 +562,12 @@ static void forward_op(struct opt *o, struct tcg_op *op)
 		fold_brcond(o, op);
 		return;
 	}
+	canonicalize_ext(o, op);
 	if (foldable(op) && (fold_consts(o, op) || fold_op(o, op)))
 		return;
 	compute_output(o, op);
+	if (op->opc == TCG_OP_extrl_i64_i32 && o->ti[op->args[1]].copy_of == NONE_IDX)
+		record_extrl(o, op);
 	if ((def->flags & TCG_OPF_VARARGS) && !(tcg_op_helper(op)->flags & TCG_CALL_NO_WG))
 		forget_globals(o);
 }

@@ -247,6 +247,40 @@ static void test_known_bits(void)
 	expect("extract width", "extract_i64 tmp0, r0, 0x3, 0xa\nmov_i64 r2, tmp0\n");
 }
 
+static void test_widening(void)
+{
+	tcg_i32 w;
+
+	begin();
+	w = tcg_temp_new_i32(b);
+	tcg_gen_extrl_i64_i32(b, w, toy_r[0]);
+	tcg_gen_ext_i32_i64(b, toy_r[1], w);
+	expect("ext_i32_i64 of extrl", "ext32s_i64 r1, r0\n");
+
+	begin();
+	w = tcg_temp_new_i32(b);
+	tcg_gen_extrl_i64_i32(b, w, toy_r[0]);
+	tcg_gen_extu_i32_i64(b, toy_r[1], w);
+	expect("extu_i32_i64 of extrl", "ext32u_i64 r1, r0\n");
+
+	/* The source changed in between: keep the i32 value. */
+	begin();
+	w = tcg_temp_new_i32(b);
+	tcg_gen_extrl_i64_i32(b, w, toy_r[0]);
+	tcg_gen_movi_i64(b, toy_r[0], 5);
+	tcg_gen_ext_i32_i64(b, toy_r[1], w);
+	expect("extrl source overwritten",
+	       "extrl_i64_i32 tmp0, r0\nmov_i64 r0, $0x5\next_i32_i64 r1, tmp0\n");
+
+	/* An addw-like sequence keeps its i32 add. */
+	begin();
+	w = tcg_temp_new_i32(b);
+	tcg_gen_extrl_i64_i32(b, w, toy_r[0]);
+	tcg_gen_addi_i32(b, w, w, 1);
+	tcg_gen_ext_i32_i64(b, toy_r[1], w);
+	expect("addw", "extrl_i64_i32 tmp0, r0\nadd_i32 tmp0, tmp0, $0x1\next_i32_i64 r1, tmp0\n");
+}
+
 static void test_branches(void)
 {
 	tcg_label l;
@@ -337,6 +371,7 @@ int main(void)
 	test_same_operand();
 	test_copies();
 	test_known_bits();
+	test_widening();
 	test_branches();
 	test_dce();
 	tcg_builder_fini(b);

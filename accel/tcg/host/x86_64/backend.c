@@ -1147,6 +1147,67 @@ static void resolve_fixups(struct x86_gen *g)
 	}
 }
 
+/* ---- peepholes over a few ops (the block prologue's shape) ---- */
+
+static unsigned next_op(const struct tcg_ir *ir, unsigned i)
+{
+	while (i < ir->n_ops && ir->ops[i].opc == TCG_OP_nop)
+		i++;
+	return i;
+}
+
+static bool dies_at(const struct x86_gen *g, unsigned i, unsigned arg)
+{
+	return g->life[i] & (1u << arg);
+}
+
+/* ld_env t; brcond t, imm -> cmp [env + off], imm; jcc (the exit check). */
+static unsigned fuse_env_brcond(struct x86_gen *g, unsigned i)
+{
+	const struct tcg_op *ld = &g->ir->ops[i];
+	unsigned j = next_op(g->ir, i + 1);
+	const struct tcg_op *br = &g->ir->ops[j];
+	int32_t imm;
+
+	if (j >= g->ir->n_ops || br->opc != TCG_OP_brcond || br->args[0] != ld->args[0] ||
+	    br->type != ld->type || (ld->args[2] & TCG_MO_SIZE) != (w64(ld) ? 3 : 2) ||
+	    !dies_at(g, j, 0) || !imm32_ok(g, br, (uint32_t)br->args[1], &imm))
+		return 0;
+	sync_all(g, false);
+	x86_alu_mi(&g->b, X86_CMP, w64(ld), X86_RBP, (int32_t)ld->args[1], imm);
+	add_fixup(g, x86_jcc32(&g->b, cond_cc((enum tcg_cond)br->args[2])), br->args[3]);
+	return j - i + 1;
+}
+
+/* ld_env t; add t, t, imm; st_env t (same field) -> add [env + off], imm. */
+static unsigned fuse_env_add(struct x86_gen *g, unsigned i)
+{
+	const struct tcg_op *ld = &g->ir->ops[i];
+	unsigned j = next_op(g->ir, i + 1), k = next_op(g->ir, j + 1);
+	const struct tcg_op *add = &g->ir->ops[j], *st = &g->ir->ops[k];
+	int32_t imm;
+
+	if (k >= g->ir->n_ops || add->opc != TCG_OP_add || st->opc != TCG_OP_st_env ||
+	    add->args[1] != ld->args[0] || st->args[0] != add->args[0] ||
+	    st->args[1] != ld->args[1] || st->args[2] != ld->args[2] || !w64(ld) || !w64(add) ||
+	    (ld->args[2] & TCG_MO_SIZE) != TCG_MO_64 || !dies_at(g, j, 1) || !dies_at(g, k, 0) ||
+	    !imm32_ok(g, add, (uint32_t)add->args[2], &imm))
+		return 0;
+	x86_alu_mi(&g->b, X86_ADD, true, X86_RBP, (int32_t)ld->args[1], imm);
+	return k - i + 1;
+}
+
+static unsigned fuse(struct x86_gen *g, unsigned i)
+{
+	unsigned n;
+
+	if (g->ir->ops[i].opc != TCG_OP_ld_env)
+		return 0;
+	g->locked = 0;
+	n = fuse_env_brcond(g, i);
+	return n ? n : fuse_env_add(g, i);
+}
+
 int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb)
 {
 	g->ir = ir;
@@ -1154,9 +1215,15 @@ int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb)
 	gen_init_state(g);
 	memset(g->label_pos, 0, ir->n_labels * sizeof(g->label_pos[0]));
 	liveness(g);
-	for (unsigned i = 0; i < ir->n_ops && !g->b.overflow && !g->error; i++) {
+	for (unsigned i = 0; i < ir->n_ops && !g->b.overflow && !g->error;) {
+		unsigned n = fuse(g, i);
+		if (n) {
+			i += n;
+			continue;
+		}
 		if (ir->ops[i].opc != TCG_OP_nop)
 			gen_op(g, &ir->ops[i], g->life[i]);
+		i++;
 	}
 	for (unsigned i = 0; i < g->n_slow && !g->b.overflow; i++)
 		emit_slow(g, &g->slow[i]);
