@@ -201,7 +201,10 @@ static int iothread_arm_watch(struct io_watch *w)
 
 	if (!sqe)
 		return -EBUSY;
-	io_uring_prep_poll_multishot(sqe, w->fd, POLLIN);
+	if (w->t->oneshot_poll)
+		io_uring_prep_poll_add(sqe, w->fd, POLLIN);
+	else
+		io_uring_prep_poll_multishot(sqe, w->fd, POLLIN);
 	w->active = true;
 	return 0;
 }
@@ -222,6 +225,13 @@ static void iothread_watch_done(struct io_task *task, int res, uint32_t flags)
 	 */
 	if (!(flags & IORING_CQE_F_MORE)) {
 		w->active = false;
+		if (res == -EINVAL && !w->t->oneshot_poll) {
+			/* No multishot poll in this kernel: fall back for good. */
+			w->t->oneshot_poll = true;
+			if (iothread_arm_watch(w) < 0)
+				log_err("iothread: cannot re-arm poll on fd %d", w->fd);
+			return;
+		}
 		if (res < 0 && res != -ECANCELED)
 			log_err("iothread: poll on fd %d ended: %s", w->fd, strerror(-res));
 		else if (res >= 0 && iothread_arm_watch(w) < 0)

@@ -63,6 +63,8 @@ struct iothread {
 	struct io_watch stop_watch;
 	_Atomic bool stopping;
 	struct io_deferred *deferred;
+	/* Kernels before 5.13 lack multishot poll: one-shot polls, re-armed. */
+	bool oneshot_poll;
 	pthread_t thread;
 	bool running;
 	/* Statistics: batches of io_uring_enter and completions handled. */

@@ -116,8 +116,8 @@ static void test_rate_limit(void)
 	for (i = 0; i < 3; i++)
 		vdrv_add(&x.d, &x.dq, (struct vdrv_buf[]){{a, 64, true}}, 1);
 	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	while (x.rng.bytes < 100 && iothread_poll(&io, 100000000ULL) >= 0)
-		;
+	for (int n_ = 0; n_ < 50 && x.rng.bytes < 100; n_++)
+		iothread_poll(&io, 100000000ULL);
 	CHECK(vdrv_get_used(&x.d, &x.dq, &id, &len));
 	CHECK_EQ(len, 64);
 	CHECK(vdrv_get_used(&x.d, &x.dq, &id, &len));
