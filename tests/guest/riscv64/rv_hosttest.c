@@ -219,6 +219,10 @@ static void test_random_words(struct rig *r, unsigned n)
 			w[0] = (w[0] & 0xffff) | 0x00010000; /* a 16-bit insn, then c.nop */
 		w[1] = 0x0000006f;
 		load(r, w, 2);
+		if (i & 2) { /* FP on for half of them, so F/D decoding is exercised too */
+			rv_cpu(r->cpu)->mstatus = RV_MSTATUS_FS;
+			r->cpu->tb_flags = rv_cpu_tb_flags(rv_cpu(r->cpu));
+		}
 		/* Either the trap handler or the next instruction is reached. */
 		for (unsigned k = 0; k < 8; k++) {
 			if (tcg_cpu_exec_tb(r->cpu) < 0)
@@ -251,7 +255,7 @@ static void run_all(enum tcg_backend_kind kind, const char *name)
 	test_mmio(&r);
 	test_wfi(&r);
 	test_zbb_w(&r);
-	test_random_words(&r, 20000);
+	test_random_words(&r, 40000);
 	rig_free(&r);
 }
 
