@@ -6,7 +6,10 @@
  * (mmio.c now, pci.c later) turns register accesses into calls on the
  * virtio_dev_* functions below, and the device raises interrupts through
  * virtio_dev_signal_used() / virtio_dev_config_changed() without knowing
- * which transport carries them.
+ * which transport carries them. What varies per instance (offered
+ * features, number and size of queues, config size: a ro drive, a drive
+ * with one queue per vCPU) is given to virtio_dev_init(), so the ops table
+ * itself stays const.
  *
  * Locking: dev->lock guards status, features and queue set-up. The
  * transport holds it for register writes; the core holds it around
