@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#define MIN_U(a, b) ((a) < (b) ? (a) : (b))
+
 static uint64_t rng_state;
 bool rvgen_no_ctzw;
 
@@ -57,7 +59,7 @@ uint32_t rvgen_enc_j(int32_t off, unsigned rd)
 
 static unsigned rd_reg(void)
 {
-	return 1 + rvgen_rand_n(30); /* x1..x30 */
+	return 1 + rvgen_rand_n(29); /* x1..x29: x30 counts loops, x31 is the base */
 }
 
 static unsigned rs_reg(void)
@@ -183,83 +185,175 @@ static uint16_t gen_c(void)
 	}
 }
 
-enum item_kind { IT_32, IT_16, IT_BRANCH, IT_JAL };
+enum item_kind {
+	IT_32,
+	IT_16,
+	IT_BRANCH,     /* forward conditional branch */
+	IT_JAL,	       /* forward jal */
+	IT_JALR,       /* auipc t, 0; jalr rd, off(t): a forward indirect jump */
+	IT_LOOP_START, /* addi x30, x0, n */
+	IT_LOOP_END,   /* addi x30, x30, -1; bne x30, x0, <first body item> */
+};
 
 struct item {
 	enum item_kind kind;
 	uint32_t insn;
 	unsigned skip; /* branches/jumps: items skipped */
+	int loop;      /* index of the LOOP_START whose body holds this item, or -1 */
 	uint64_t off;  /* byte offset in the sequence */
 };
 
-/* Generate one sequence into @code; returns its length in bytes. */
+static unsigned item_size(enum item_kind k)
+{
+	return k == IT_16 ? 2 : (k == IT_JALR || k == IT_LOOP_END) ? 8 : 4;
+}
+
+/* One straight-line or forward-jumping item. */
+static struct item gen_item(void)
+{
+	static const unsigned bf3[] = {0, 1, 4, 5, 6, 7};
+	unsigned k = rvgen_rand_n(21);
+	struct item it = {.kind = IT_32};
+
+	if (k < 5) {
+		uint16_t p = op_pairs[rvgen_rand_n(sizeof(op_pairs) / 2)];
+		it.insn = rvgen_enc_r(p >> 3, rs_reg(), rs_reg(), p & 7, rd_reg(), 0x33);
+	} else if (k < 7) {
+		uint16_t p = op32_pairs[rvgen_rand_n(sizeof(op32_pairs) / 2)];
+		unsigned rs2 = p == 0x020 && rvgen_rand_n(2) ? 0 : rs_reg();
+		unsigned f3 = (p & 7);
+		if (p == 0x020 && rs2 == 0 && rvgen_rand_n(2))
+			f3 = 4; /* zext.h */
+		it.insn = rvgen_enc_r(p >> 3, rs2, rs_reg(), f3, rd_reg(), 0x3b);
+	} else if (k < 10) {
+		it.insn = gen_op_imm();
+	} else if (k < 11) {
+		it.insn = gen_op_imm_32();
+	} else if (k < 12) {
+		it.insn = (uint32_t)(rvgen_rand() & 0xfffff000) | rd_reg() << 7 |
+			  (rvgen_rand_n(2) ? 0x37 : 0x17);
+	} else if (k < 15) {
+		it.insn = gen_mem();
+	} else if (k < 17) {
+		it = (struct item){.kind = IT_16, .insn = gen_c()};
+	} else if (k < 19) {
+		it = (struct item){.kind = IT_BRANCH,
+				   .insn = enc_b(0, rs_reg(), rs_reg(), bf3[rvgen_rand_n(6)]),
+				   .skip = 1 + rvgen_rand_n(4)};
+	} else if (k < 20) {
+		it = (struct item){.kind = IT_JAL,
+				   .insn = rvgen_enc_j(0, rvgen_rand_n(2) ? rd_reg() : 0),
+				   .skip = 1 + rvgen_rand_n(3)};
+	} else {
+		/* insn holds rd (bits 11:7) and the scratch register t (bits 19:15). */
+		it = (struct item){.kind = IT_JALR,
+				   .insn = (rvgen_rand_n(2) ? rd_reg() : 0) << 7 | rd_reg() << 15,
+				   .skip = 1 + rvgen_rand_n(3)};
+	}
+	it.loop = -1;
+	return it;
+}
+
+/* Lay out items [0, n) with loops: each LOOP_START opens a body of 1..8 items. */
+static unsigned gen_items(struct item *it, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n) {
+		if (i + 4 <= n && rvgen_rand_n(12) == 0) {
+			unsigned body = 1 + rvgen_rand_n(MIN_U(8, n - i - 2));
+			unsigned start = i;
+
+			it[i++] = (struct item){
+			    .kind = IT_LOOP_START,
+			    .insn = rvgen_enc_i(1 + rvgen_rand_n(4), 0, 0, RVGEN_LOOP_REG, 0x13),
+			    .loop = -1};
+			for (unsigned b = 0; b < body; b++) {
+				it[i] = gen_item();
+				it[i++].loop = (int)start;
+			}
+			it[i] =
+			    (struct item){.kind = IT_LOOP_END, .skip = start, .loop = (int)start};
+			i++;
+			continue;
+		}
+		it[i++] = gen_item();
+	}
+	return i;
+}
+
+/*
+ * Where item @i's forward jump lands: @skip items on, but never into a
+ * loop body from outside (its counter would not be set): then at the loop
+ * start instead. Returns an item index, or @n for the end.
+ */
+static unsigned jump_target(const struct item *it, unsigned n, unsigned i)
+{
+	unsigned t = i + 1 + it[i].skip;
+
+	if (t >= n)
+		return n;
+	if (it[t].loop >= 0 && it[t].loop != it[i].loop)
+		return (unsigned)it[t].loop;
+	return t;
+}
+
+static void put(uint8_t *code, uint64_t off, uint32_t w)
+{
+	memcpy(code + off, &w, 4);
+}
+
 size_t rvgen_sequence(uint8_t *code)
 {
 	struct item it[RVGEN_MAX_ITEMS];
-	unsigned n = 8 + rvgen_rand_n(RVGEN_MAX_ITEMS - 8), i;
+	unsigned n = gen_items(it, 8 + rvgen_rand_n(RVGEN_MAX_ITEMS / 2 - 8)), i;
 	uint64_t off = 0, end;
-	static const unsigned bf3[] = {0, 1, 4, 5, 6, 7};
 
 	for (i = 0; i < n; i++) {
-		unsigned k = rvgen_rand_n(20);
-		it[i].skip = 0;
-		if (k < 5) {
-			uint16_t p = op_pairs[rvgen_rand_n(sizeof(op_pairs) / 2)];
-			it[i] = (struct item){
-			    .kind = IT_32,
-			    .insn = rvgen_enc_r(p >> 3, rs_reg(), rs_reg(), p & 7, rd_reg(), 0x33)};
-		} else if (k < 7) {
-			uint16_t p = op32_pairs[rvgen_rand_n(sizeof(op32_pairs) / 2)];
-			unsigned rs2 = p == 0x020 && rvgen_rand_n(2) ? 0 : rs_reg();
-			unsigned f3 = (p & 7);
-			if (p == 0x020 && rs2 == 0 && rvgen_rand_n(2))
-				f3 = 4; /* zext.h */
-			it[i] = (struct item){
-			    .kind = IT_32,
-			    .insn = rvgen_enc_r(p >> 3, rs2, rs_reg(), f3, rd_reg(), 0x3b)};
-		} else if (k < 10) {
-			it[i] = (struct item){.kind = IT_32, .insn = gen_op_imm()};
-		} else if (k < 11) {
-			it[i] = (struct item){.kind = IT_32, .insn = gen_op_imm_32()};
-		} else if (k < 12) {
-			it[i] =
-			    (struct item){.kind = IT_32,
-					  .insn = (uint32_t)(rvgen_rand() & 0xfffff000) |
-						  rd_reg() << 7 | (rvgen_rand_n(2) ? 0x37 : 0x17)};
-		} else if (k < 15) {
-			it[i] = (struct item){.kind = IT_32, .insn = gen_mem()};
-		} else if (k < 17) {
-			it[i] = (struct item){.kind = IT_16, .insn = gen_c()};
-		} else if (k < 19) {
-			it[i] = (struct item){
-			    .kind = IT_BRANCH,
-			    .insn = enc_b(0, rs_reg(), rs_reg(), bf3[rvgen_rand_n(6)])};
-			it[i].skip = 1 + rvgen_rand_n(4);
-		} else {
-			it[i] = (struct item){
-			    .kind = IT_JAL, .insn = rvgen_enc_j(0, rvgen_rand_n(2) ? rd_reg() : 0)};
-			it[i].skip = 1 + rvgen_rand_n(3);
-		}
-	}
-	for (i = 0; i < n; i++) {
 		it[i].off = off;
-		off += it[i].kind == IT_16 ? 2 : 4;
+		off += item_size(it[i].kind);
 	}
 	end = off;
 	for (i = 0; i < n; i++) {
-		uint64_t tgt = i + 1 + it[i].skip < n ? it[i + 1 + it[i].skip].off : end;
+		unsigned t = it[i].skip ? jump_target(it, n, i) : 0;
+		uint64_t tgt = t < n ? it[t].off : end;
 		int32_t d = (int32_t)(tgt - it[i].off);
 		uint32_t w = it[i].insn;
 
-		if (it[i].kind == IT_BRANCH)
-			w = enc_b(d, (w >> 20) & 31, (w >> 15) & 31, (w >> 12) & 7);
-		else if (it[i].kind == IT_JAL)
-			w = rvgen_enc_j(d, (w >> 7) & 31);
-		memcpy(code + it[i].off, &w, it[i].kind == IT_16 ? 2 : 4);
+		switch (it[i].kind) {
+		case IT_16:
+			memcpy(code + it[i].off, &w, 2);
+			break;
+		case IT_BRANCH:
+			put(code, it[i].off,
+			    enc_b(d, (w >> 20) & 31, (w >> 15) & 31, (w >> 12) & 7));
+			break;
+		case IT_JAL:
+			put(code, it[i].off, rvgen_enc_j(d, (w >> 7) & 31));
+			break;
+		case IT_JALR: {
+			unsigned rd = (w >> 7) & 31, tr = (w >> 15) & 31;
+			put(code, it[i].off, tr << 7 | 0x17); /* auipc tr, 0 */
+			/* jalr rd, d(tr); an odd offset checks that bit 0 is cleared */
+			put(code, it[i].off + 4,
+			    rvgen_enc_i((uint32_t)d | rvgen_rand_n(2), tr, 0, rd, 0x67));
+			break;
+		}
+		case IT_LOOP_END: {
+			uint64_t body = it[it[i].skip + 1].off;
+			put(code, it[i].off,
+			    rvgen_enc_i((uint32_t)-1, RVGEN_LOOP_REG, 0, RVGEN_LOOP_REG, 0x13));
+			put(code, it[i].off + 4,
+			    enc_b((int32_t)(body - (it[i].off + 4)), 0, RVGEN_LOOP_REG, 1));
+			break;
+		}
+		default:
+			put(code, it[i].off, w);
+			break;
+		}
 	}
 	/* The end: jump to itself; the runner stops when the pc gets here. */
-	uint32_t self = rvgen_enc_j(0, 0);
-	memcpy(code + end, &self, 4);
+	put(code, end, rvgen_enc_j(0, 0));
 	return (size_t)end;
 }
 

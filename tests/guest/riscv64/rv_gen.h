@@ -1,7 +1,8 @@
 /*
  * A seeded, reproducible generator of random but valid RV64 instruction
  * sequences for differential tests: I, M, Zba, Zbb, Zbs, C (ALU forms),
- * forward branches and jumps inside the sequence, loads/stores/AMOs at
+ * forward branches, jal and jalr inside the sequence, counted loops (x30,
+ * 1-4 iterations, bodies of 1-8 items), loads/stores/AMOs at
  * offsets below RVGEN_SCRATCH_LEN / 2 + 8 from x31 (which the sequence never
  * writes). The code is position-independent except for what auipc/jal
  * compute from the pc, so both sides of a comparison must place it at the
@@ -17,6 +18,7 @@
 #define RVGEN_MAX_ITEMS	  64
 #define RVGEN_MAX_CODE	  (RVGEN_MAX_ITEMS * 4 + 4)
 #define RVGEN_BASE_REG	  31
+#define RVGEN_LOOP_REG	  30 /* loop counter; never written by other items */
 #define RVGEN_SCRATCH_LEN 4096
 
 /*
