@@ -53,6 +53,8 @@ int tcg_ctx_new(const struct tcg_ctx_config *cfg, struct tcg_ctx **out)
 	ctx->fe = cfg->fe;
 	ctx->be = pick_backend(cfg->backend);
 	pthread_mutex_init(&ctx->lock, NULL);
+	pthread_mutex_init(&ctx->excl_lock, NULL);
+	pthread_cond_init(&ctx->excl_cond, NULL);
 	ctx->builder = calloc(1, sizeof(*ctx->builder));
 	rc = -ENODEV;
 	if (!ctx->be)
@@ -100,6 +102,8 @@ void tcg_ctx_free(struct tcg_ctx *ctx)
 		tcg_builder_fini(ctx->builder);
 	free(ctx->builder);
 	pthread_mutex_destroy(&ctx->lock);
+	pthread_mutex_destroy(&ctx->excl_lock);
+	pthread_cond_destroy(&ctx->excl_cond);
 	free(ctx);
 }
 
@@ -210,6 +214,72 @@ struct tcg_tb *tcg_jc_lookup(struct tcg_cpu *cpu, uint64_t pc)
 	return NULL;
 }
 
+/* ---- exclusive sections: nobody else in generated code ---- */
+
+static void exec_enter(struct tcg_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->excl_lock);
+	while (atomic_load(&ctx->excl_pending))
+		pthread_cond_wait(&ctx->excl_cond, &ctx->excl_lock);
+	ctx->running++;
+	pthread_mutex_unlock(&ctx->excl_lock);
+}
+
+static void exec_leave(struct tcg_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->excl_lock);
+	ctx->running--;
+	pthread_cond_broadcast(&ctx->excl_cond);
+	pthread_mutex_unlock(&ctx->excl_lock);
+}
+
+/* At a block boundary: let a pending exclusive section run. */
+static void exec_park(struct tcg_ctx *ctx)
+{
+	exec_leave(ctx);
+	exec_enter(ctx);
+}
+
+/* Called from inside tcg_cpu_exec (this vCPU counts as running). */
+static void start_exclusive(struct tcg_cpu *self)
+{
+	struct tcg_ctx *ctx = self->ctx;
+
+	pthread_mutex_lock(&ctx->excl_lock);
+	while (atomic_load(&ctx->excl_pending)) {
+		/* Someone else first: step aside like any parked vCPU. */
+		ctx->running--;
+		pthread_cond_broadcast(&ctx->excl_cond);
+		while (atomic_load(&ctx->excl_pending))
+			pthread_cond_wait(&ctx->excl_cond, &ctx->excl_lock);
+		ctx->running++;
+	}
+	atomic_store(&ctx->excl_pending, true);
+	for (unsigned c = 0; c < TCG_MAX_CPUS; c++) {
+		if (ctx->cpus[c] && ctx->cpus[c] != self)
+			tcg_cpu_kick(ctx->cpus[c]);
+	}
+	while (ctx->running > 1)
+		pthread_cond_wait(&ctx->excl_cond, &ctx->excl_lock);
+	pthread_mutex_unlock(&ctx->excl_lock);
+}
+
+static void end_exclusive(struct tcg_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->excl_lock);
+	atomic_store(&ctx->excl_pending, false);
+	pthread_cond_broadcast(&ctx->excl_cond);
+	pthread_mutex_unlock(&ctx->excl_lock);
+}
+
+/* Throw every block away while no other vCPU runs generated code. */
+static void exclusive_flush(struct tcg_cpu *cpu)
+{
+	start_exclusive(cpu);
+	tcg_tb_flush_all(cpu->ctx);
+	end_exclusive(cpu->ctx);
+}
+
 /* The block for cpu->pc, translated if needed. NULL on failure (logged). */
 static struct tcg_tb *find_tb(struct tcg_cpu *cpu)
 {
@@ -223,6 +293,10 @@ static struct tcg_tb *find_tb(struct tcg_cpu *cpu)
 	tb = tcg_tb_lookup(cpu, pc, flags);
 	if (!tb) {
 		rc = tcg_tb_translate(cpu, pc, flags, &tb);
+		if (rc == -ENOSPC) { /* code cache full: start afresh */
+			exclusive_flush(cpu);
+			rc = tcg_tb_translate(cpu, pc, flags, &tb);
+		}
 		if (rc < 0) {
 			log_err("tcg: translating the block at 0x%llx failed: %s",
 				(unsigned long long)pc, strerror(-rc));
@@ -276,9 +350,11 @@ static bool handle_requests(struct tcg_cpu *cpu, enum tcg_exec_result *res)
 	struct tcg_cpu_priv *priv = tcg_priv(cpu);
 
 	atomic_store_explicit(&cpu->exit_request, 0, memory_order_relaxed);
+	if (atomic_load(&cpu->ctx->excl_pending))
+		exec_park(cpu->ctx);
 	if (priv->flush_requested) {
 		priv->flush_requested = false;
-		tcg_tb_flush_all(cpu->ctx);
+		exclusive_flush(cpu);
 	}
 	if (cpu->ctx->fe->exec_interrupt)
 		cpu->ctx->fe->exec_interrupt(cpu);
@@ -340,14 +416,24 @@ static enum tcg_exec_result exec_loop(struct tcg_cpu *cpu, bool once)
 	}
 }
 
-enum tcg_exec_result tcg_cpu_exec(struct tcg_cpu *cpu)
+static enum tcg_exec_result exec_protected(struct tcg_cpu *cpu)
 {
 	if (sigsetjmp(tcg_priv(cpu)->jmp, 0) != 0)
 		deliver(cpu);
 	return exec_loop(cpu, false);
 }
 
-int tcg_cpu_exec_tb(struct tcg_cpu *cpu)
+enum tcg_exec_result tcg_cpu_exec(struct tcg_cpu *cpu)
+{
+	enum tcg_exec_result r;
+
+	exec_enter(cpu->ctx);
+	r = exec_protected(cpu);
+	exec_leave(cpu->ctx);
+	return r;
+}
+
+static int exec_tb_protected(struct tcg_cpu *cpu)
 {
 	struct tcg_cpu_priv *priv = tcg_priv(cpu);
 
@@ -357,8 +443,18 @@ int tcg_cpu_exec_tb(struct tcg_cpu *cpu)
 	}
 	if (priv->flush_requested) {
 		priv->flush_requested = false;
-		tcg_tb_flush_all(cpu->ctx);
+		exclusive_flush(cpu);
 	}
 	atomic_store_explicit(&cpu->exit_request, 0, memory_order_relaxed);
 	return exec_loop(cpu, true) == TCG_EXEC_ERROR ? -EFAULT : 0;
+}
+
+int tcg_cpu_exec_tb(struct tcg_cpu *cpu)
+{
+	int rc;
+
+	exec_enter(cpu->ctx);
+	rc = exec_tb_protected(cpu);
+	exec_leave(cpu->ctx);
+	return rc;
 }

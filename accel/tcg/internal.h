@@ -92,6 +92,14 @@ struct tcg_ctx {
 	size_t n_all, cap_all;
 	struct tcg_cpu *cpus[TCG_MAX_CPUS];
 	struct tcg_builder *builder; /* used under lock */
+	/*
+	 * Exclusive sections (full flush): the requester waits until every
+	 * other vCPU inside tcg_cpu_exec() has parked at a block boundary.
+	 */
+	pthread_mutex_t excl_lock;
+	pthread_cond_t excl_cond;
+	_Atomic bool excl_pending;
+	unsigned running; /* vCPUs inside tcg_cpu_exec(), under excl_lock */
 	struct tcg_stats stats;
 };
 

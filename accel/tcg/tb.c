@@ -280,16 +280,10 @@ static void tb_insert(struct tcg_ctx *ctx, struct tcg_tb *tb)
 	ctx->stats.tbs_translated++;
 }
 
-/* Generate code; a full code cache is flushed once and retried. */
+/* Generate code; -ENOSPC (cache full) makes the exec loop flush and retry. */
 static int tb_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_builder *b)
 {
-	int rc = ctx->be->gen(ctx, tb, &b->ir);
-
-	if (rc == -ENOSPC) {
-		flush_locked(ctx);
-		rc = ctx->be->gen(ctx, tb, &b->ir);
-	}
-	return rc;
+	return ctx->be->gen(ctx, tb, &b->ir);
 }
 
 /*

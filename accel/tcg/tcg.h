@@ -43,9 +43,8 @@
  * Threads. A vCPU runs on one thread; tcg_cpu_kick() may be called from any
  * thread. Translation and TB invalidation take the context lock. A full
  * flush of the TB cache (code cache full, tcg_request_tb_flush()) happens
- * in the exec loop between blocks; with several vCPUs this is only safe
- * once the others are outside generated code (not done yet: one vCPU per
- * context for now).
+ * in the exec loop between blocks, as an exclusive section: the other
+ * vCPUs of the context are kicked and park at a block boundary first.
  */
 #ifndef VMM_ACCEL_TCG_TCG_H
 #define VMM_ACCEL_TCG_TCG_H

@@ -5,6 +5,7 @@
  * chaining, the jump cache, self-modifying-code invalidation, flushes and
  * stop requests. argv[1] = "interp" or "native" picks the backend.
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "accel/tcg/tcg.h"
@@ -722,6 +723,75 @@ static void test_cache_full(void)
 	tcg_ctx_free(ctx);
 }
 
+/*
+ * Two vCPUs on two threads share a context; one keeps requesting full
+ * flushes (fence.i), which must wait until the other is out of generated
+ * code. Both loops must still count exactly.
+ */
+static uint64_t maybe_fence_helper(struct tcg_cpu *cpu, uint64_t n)
+{
+	if ((n & 255) == 0)
+		tcg_request_tb_flush(cpu);
+	return 0;
+}
+static const struct tcg_helper h_maybe_fence = TCG_HELPER(maybe_fence_helper, 1, TCG_CALL_NO_RAISE);
+
+/* r0 -= 1; maybe flush; loop until 0 (returns to the loop every time). */
+static void fence_loop_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_label l = tcg_label_new(b);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_subi_i64(b, toy_r[0], toy_r[0], 1);
+	tcg_gen_call1(b, &h_maybe_fence, TCG_I64_NONE, toy_r[0]);
+	tcg_gen_brcondi_i64(b, TCG_COND_NE, toy_r[0], 0, l);
+	toy_goto(b, 1, HALT_PC);
+	tcg_gen_set_label(b, l);
+	tcg_gen_movi_i64(b, toy_pc, pc);
+	tcg_gen_exit_tb(b, TCG_EXIT_NOCHAIN);
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct toy_cpu *c = arg;
+
+	return (void *)(uintptr_t)tcg_cpu_exec(&c->base);
+}
+
+static void test_two_vcpus(void)
+{
+	struct tcg_ctx *ctx = ctx_new(true, false);
+	struct tcg_cpu *c1 = NULL;
+	struct toy_cpu *c0 = cpu_new(ctx);
+	struct tcg_stats st;
+	pthread_t t0, t1;
+	void *r0, *r1;
+
+	CHECK_EQ(tcg_cpu_new(ctx, 1, &c1), 0);
+	reset_blocks();
+	toy_block(0x6000, loop_block, false);
+	toy_block(0x6400, fence_loop_block, false);
+	c0->r[0] = 20000;
+	c0->base.pc = 0x6400;
+	((struct toy_cpu *)c1)->r[0] = 3000000;
+	((struct toy_cpu *)c1)->r[1] = 0;
+	c1->pc = 0x6000;
+	CHECK_EQ(pthread_create(&t0, NULL, vcpu_thread, c0), 0);
+	CHECK_EQ(pthread_create(&t1, NULL, vcpu_thread, c1), 0);
+	pthread_join(t0, &r0);
+	pthread_join(t1, &r1);
+	CHECK_EQ((uintptr_t)r0, TCG_EXEC_STOPPED);
+	CHECK_EQ((uintptr_t)r1, TCG_EXEC_STOPPED);
+	CHECK_EQ(c0->r[0], 0);
+	CHECK_EQ(((struct toy_cpu *)c1)->r[0], 0);
+	CHECK_EQ(((struct toy_cpu *)c1)->r[1], 9000000);
+	tcg_ctx_stats(ctx, &st);
+	CHECK(st.tb_flushes >= 20000 / 256);
+	tcg_cpu_free(c1);
+	tcg_cpu_free(&c0->base);
+	tcg_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	backend = toy_backend_arg(argc, argv);
@@ -740,5 +810,6 @@ int main(int argc, char **argv)
 	}
 	test_single_step();
 	test_cache_full();
+	test_two_vcpus();
 	return test_result(argc > 1 ? argv[1] : "interp");
 }
