@@ -7,9 +7,10 @@
  * host without a native backend), and the interpreter with the optimizer
  * against the interpreter without it. After every block the pc, all 31
  * registers, mcause and instret must agree, and at the end the scratch
- * memory too.
+ * memory too. Each sequence then runs again free (chained blocks, jump
+ * cache) up to its final wfi, and the end states must agree.
  *
- *   rv_difftest [count [seed]]     (defaults: 2000 sequences, seed 1; meson runs 10000)
+ *   rv_difftest [count [seed]]     (defaults: 2000 sequences, seed 1; meson runs 5000)
  *
  * A failure prints the seed of the failing sequence, the block's pc and the
  * first differing register; `rv_difftest 1 SEED` replays it.
@@ -77,10 +78,10 @@ static void load_sequence(struct side *s, const uint8_t *code, size_t len, const
 {
 	struct rv_cpu *cpu = rv_cpu(s->cpu);
 
-	memcpy(s->ram, code, len + 4);
+	memcpy(s->ram, code, len + 8);
 	memcpy(s->ram + (SCRATCH - RAM_BASE), scratch, RVGEN_SCRATCH_LEN);
 	/* The host wrote the code behind the JIT's back: drop stale blocks. */
-	tcg_invalidate_phys_range(s->ctx, RAM_BASE, len + 4);
+	tcg_invalidate_phys_range(s->ctx, RAM_BASE, len + 8);
 	rv_cpu_reset(cpu, RAM_BASE, 0);
 	cpu->mstatus = 0; /* FS Off: FP instructions are not generated */
 	memcpy(cpu->x, regs, sizeof(cpu->x));
@@ -119,7 +120,19 @@ static int compare(struct side *a, struct side *b, uint64_t seed, uint64_t block
 	return 0;
 }
 
-/* Run one sequence on both sides block by block. 0 = same, 1 = differ, <0 = error. */
+static int compare_scratch(struct side *a, struct side *b, uint64_t seed)
+{
+	if (memcmp(a->ram + (SCRATCH - RAM_BASE), b->ram + (SCRATCH - RAM_BASE),
+		   RVGEN_SCRATCH_LEN)) {
+		fprintf(stderr, "seed %" PRIu64 ": scratch memory differs (%s, %s)\n", seed,
+			a->name, b->name);
+		return 1;
+	}
+	return 0;
+}
+
+/* Run one sequence on both sides block by block, then free-running. 0 = same, 1 = differ, <0 =
+ * error. */
 static int run_one(struct side *nat, struct side *itp, uint64_t seed)
 {
 	static uint8_t code[RVGEN_MAX_CODE];
@@ -136,7 +149,10 @@ static int run_one(struct side *nat, struct side *itp, uint64_t seed)
 	load_sequence(nat, code, len, regs, scratch);
 	load_sequence(itp, code, len, regs, scratch);
 
-	for (unsigned steps = 0; nat->cpu->pc != RAM_BASE + len; steps++) {
+	/* The last block runs into the wfi (pc = end + 4) unless a branch or trap ended it at the
+	 * end. */
+	for (unsigned steps = 0;
+	     nat->cpu->pc != RAM_BASE + len && nat->cpu->pc != RAM_BASE + len + 4; steps++) {
 		uint64_t pc = nat->cpu->pc;
 
 		if (steps > 4 * RVGEN_MAX_ITEMS) {
@@ -153,13 +169,20 @@ static int run_one(struct side *nat, struct side *itp, uint64_t seed)
 		if (compare(nat, itp, seed, pc))
 			return 1;
 	}
-	if (memcmp(nat->ram + (SCRATCH - RAM_BASE), itp->ram + (SCRATCH - RAM_BASE),
-		   RVGEN_SCRATCH_LEN)) {
-		fprintf(stderr, "seed %" PRIu64 ": scratch memory differs (%s, %s)\n", seed,
-			nat->name, itp->name);
+	if (compare_scratch(nat, itp, seed))
+		return 1;
+
+	/* Again, free-running: chained blocks and the jump cache, up to the wfi. */
+	load_sequence(nat, code, len, regs, scratch);
+	load_sequence(itp, code, len, regs, scratch);
+	if (tcg_cpu_exec(nat->cpu) != TCG_EXEC_HALTED ||
+	    tcg_cpu_exec(itp->cpu) != TCG_EXEC_HALTED) {
+		fprintf(stderr, "seed %" PRIu64 ": free run did not halt\n", seed);
 		return 1;
 	}
-	return 0;
+	if (compare(nat, itp, seed, RAM_BASE))
+		return 1;
+	return compare_scratch(nat, itp, seed);
 }
 
 /* Run @count sequences from @seed0 on the pair; returns the number that differed. */

@@ -352,8 +352,12 @@ size_t rvgen_sequence(uint8_t *code)
 			break;
 		}
 	}
-	/* The end: jump to itself; the runner stops when the pc gets here. */
-	put(code, end, rvgen_enc_j(0, 0));
+	/*
+	 * The end: block-by-block runners stop when the pc gets here; a
+	 * free-running one halts on the wfi (mie = 0 keeps it halted).
+	 */
+	put(code, end, 0x10500073);
+	put(code, end + 4, rvgen_enc_j(0, 0));
 	return (size_t)end;
 }
 

@@ -6,7 +6,7 @@
  * offsets below RVGEN_SCRATCH_LEN / 2 + 8 from x31 (which the sequence never
  * writes). The code is position-independent except for what auipc/jal
  * compute from the pc, so both sides of a comparison must place it at the
- * same address. It ends with `j .` at the returned length.
+ * same address. It ends with `wfi; j .` at the returned length.
  */
 #ifndef RV_GEN_H
 #define RV_GEN_H
@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define RVGEN_MAX_ITEMS	  64
-#define RVGEN_MAX_CODE	  (RVGEN_MAX_ITEMS * 4 + 4)
+#define RVGEN_MAX_CODE	  (RVGEN_MAX_ITEMS * 4 + 8)
 #define RVGEN_BASE_REG	  31
 #define RVGEN_LOOP_REG	  30 /* loop counter; never written by other items */
 #define RVGEN_SCRATCH_LEN 4096
@@ -34,7 +34,8 @@ unsigned rvgen_rand_n(unsigned n);
 /* Random register values, biased towards edge cases; x0 = 0. */
 void rvgen_regs(uint64_t regs[32]);
 
-/* One sequence into @code (RVGEN_MAX_CODE bytes); returns its length without the final `j .`. */
+/* One sequence into @code (RVGEN_MAX_CODE bytes); returns its length without the final `wfi; j .`.
+ */
 size_t rvgen_sequence(uint8_t *code);
 
 uint32_t rvgen_enc_r(unsigned f7, unsigned rs2, unsigned rs1, unsigned f3, unsigned rd,
