@@ -121,10 +121,49 @@ static void test_io(bool nonblock)
 	cfx_fini(&x);
 }
 
+/* 64 KiB of output through a 4 KiB pipe: taken in pieces, all in order. */
+static void test_big_write(void)
+{
+	static uint8_t want[65536], got[65536];
+	struct cfx x;
+	uint64_t tx;
+	uint32_t id = ~0u, len = ~0u;
+	size_t have = 0;
+	bool used = false;
+
+	if (cfx_init(&x, false) < 0)
+		return;
+	CHECK(fcntl(x.out[1], F_SETPIPE_SZ, 4096) >= 4096);
+	CHECK_EQ(fcntl(x.out[0], F_SETFL, O_NONBLOCK), 0);
+	for (size_t i = 0; i < sizeof(want); i++)
+		want[i] = (uint8_t)(i * 31 + (i >> 8));
+	tx = vdrv_alloc(&x.d, sizeof(want), 16);
+	memcpy(vdrv_host(&x.d, tx), want, sizeof(want));
+	vdrv_add(&x.d, &x.txq,
+		 (struct vdrv_buf[]){{tx, 10000, false}, {tx + 10000, sizeof(want) - 10000, false}},
+		 2);
+	vmmio_wr(&x.m, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	for (int i = 0; i < 2000 && (have < sizeof(want) || !used); i++) {
+		ssize_t n;
+
+		iothread_poll(&x.io, 1000000ULL);
+		n = read(x.out[0], got + have, sizeof(got) - have);
+		if (n > 0)
+			have += (size_t)n;
+		used |= vdrv_get_used(&x.d, &x.txq, &id, &len);
+	}
+	CHECK_EQ(have, sizeof(want));
+	CHECK(memcmp(got, want, sizeof(want)) == 0);
+	CHECK(used);
+	CHECK_EQ(x.con.tx_bytes, sizeof(want));
+	cfx_fini(&x);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERR);
 	test_io(false);
 	test_io(true); /* a non-blocking input fd: poll, then read */
+	test_big_write();
 	return test_result("test_console");
 }
