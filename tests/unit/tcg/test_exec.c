@@ -660,6 +660,37 @@ static void test_smc(bool optimize)
 	tcg_ctx_free(ctx);
 }
 
+/* Frontend bugs fail the translation, never the host. */
+static void bad_label_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_brcondi_i64(b, TCG_COND_EQ, toy_r[0], 0, tcg_label_new(b));
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void bad_field_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_extract_i64(b, toy_r[0], toy_r[1], 60, 8);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void test_bad_ir(void)
+{
+	struct tcg_ctx *ctx = ctx_new(true, false);
+	struct toy_cpu *c = cpu_new(ctx);
+
+	reset_blocks();
+	toy_block(0x7100, bad_label_block, false);
+	toy_block(0x7200, bad_field_block, false);
+	c->base.pc = 0x7100;
+	CHECK_EQ(tcg_cpu_exec(&c->base), TCG_EXEC_ERROR);
+	c->base.pc = 0x7200;
+	CHECK_EQ(tcg_cpu_exec(&c->base), TCG_EXEC_ERROR);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
 /* Single-step contexts run exactly one block per tcg_cpu_exec_tb. */
 static void test_single_step(void)
 {
@@ -809,6 +840,7 @@ int main(int argc, char **argv)
 		test_smc(opt);
 	}
 	test_single_step();
+	test_bad_ir();
 	test_cache_full();
 	test_two_vcpus();
 	return test_result(argc > 1 ? argv[1] : "interp");

@@ -92,21 +92,28 @@ static int resolve_labels(struct interp_prog *p, unsigned n_labels)
 {
 	unsigned *where = malloc((n_labels ? n_labels : 1) * sizeof(*where));
 
+	int rc = 0;
+
 	if (!where)
 		return -ENOMEM;
+	for (unsigned i = 0; i < n_labels; i++)
+		where[i] = UINT32_MAX;
 	for (unsigned i = 0; i < p->n_insn; i++) {
 		if (p->insn[i].opc == TCG_OP_set_label)
 			where[p->insn[i].k[0]] = i;
 	}
-	for (unsigned i = 0; i < p->n_insn; i++) {
+	for (unsigned i = 0; i < p->n_insn && rc == 0; i++) {
 		struct interp_insn *in = &p->insn[i];
-		if (in->opc == TCG_OP_br)
-			in->k[0] = where[in->k[0]];
-		else if (in->opc == TCG_OP_brcond)
-			in->k[1] = where[in->k[1]];
+		unsigned k = in->opc == TCG_OP_br ? 0 : 1;
+		if (in->opc != TCG_OP_br && in->opc != TCG_OP_brcond)
+			continue;
+		if (where[in->k[k]] == UINT32_MAX)
+			rc = -EINVAL; /* a branch to a label never set: frontend bug */
+		else
+			in->k[k] = where[in->k[k]];
 	}
 	free(where);
-	return 0;
+	return rc;
 }
 
 static void prog_free(struct interp_prog *p)
