@@ -177,9 +177,8 @@ static enum accel_run_exit rv_vcpu_run(struct accel_vcpu *v)
 	case TCG_EXEC_STOPPED:
 		return ACCEL_EXIT_STOPPED;
 	case TCG_EXEC_HALTED:
+		/* The next run checks for interrupts first (exec_interrupt). */
 		rv_halt_wait(v);
-		/* Let exec_interrupt see pending interrupts on the next run. */
-		tcg_cpu_kick(v->cpu);
 		return ACCEL_EXIT_STOPPED;
 	case TCG_EXEC_ERROR:
 		break;
