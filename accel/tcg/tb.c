@@ -50,9 +50,15 @@ struct tcg_tb *tcg_tb_lookup(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags)
 	bool ok;
 	uint64_t phys = code_paddr_of(cpu, pc, flags, &ok);
 
+	/*
+	 * pc is not mapped for execution now: a block translated while it
+	 * was must not run. Translating again gives the frontend's fault.
+	 */
+	if (!ok)
+		return NULL;
 	pthread_mutex_lock(&ctx->lock);
 	for (tb = ctx->hash[tb_hash(pc, flags)]; tb; tb = tb->hash_next) {
-		if (tb->pc == pc && tb->flags == flags && (!ok || tb->phys_pc == phys))
+		if (tb->pc == pc && tb->flags == flags && tb->phys_pc == phys)
 			break;
 	}
 	pthread_mutex_unlock(&ctx->lock);
@@ -271,8 +277,14 @@ static void tb_insert(struct tcg_ctx *ctx, struct tcg_tb *tb)
 {
 	unsigned h = tb_hash(tb->pc, tb->flags);
 
-	tb->hash_next = ctx->hash[h];
-	ctx->hash[h] = tb;
+	/*
+	 * A block that fetched no code only raises a fetch fault: keep it out
+	 * of the hash, so that it is never found once the page is mapped.
+	 */
+	if (tb->page[0] != ~0ULL) {
+		tb->hash_next = ctx->hash[h];
+		ctx->hash[h] = tb;
+	}
 	for (unsigned n = 0; n < 2; n++) {
 		if (tb->page[n] != ~0ULL)
 			page_add(ctx, tb, n);
