@@ -38,6 +38,8 @@ struct tcg_tb {
 	uintptr_t jmp_reset[2];
 	uintptr_t jmp_in;
 	uintptr_t jmp_in_next[2];
+	/* Native: where a jump from the block to itself enters (0: code). */
+	uintptr_t loop_entry;
 	/* Interpreter program (host/interp). */
 	void *interp;
 };

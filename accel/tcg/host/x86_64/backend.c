@@ -140,6 +140,8 @@ static void unbind(struct x86_gen *g, int r)
 {
 	int32_t t = g->reg_temp[r];
 
+	if (t >= 0 && g->ts[t].pin >= 0)
+		return; /* a pinned global keeps its register for the whole block */
 	if (t >= 0)
 		g->ts[t].reg = -1;
 	g->reg_temp[r] = -1;
@@ -179,7 +181,7 @@ static void spill_reg(struct x86_gen *g, int r)
 
 static int alloc_reg(struct x86_gen *g, uint32_t avoid)
 {
-	uint32_t busy = g->locked | avoid;
+	uint32_t busy = g->locked | g->pinned | avoid;
 
 	for (unsigned i = 0; i < ALLOC_ORDER_N; i++) {
 		int r = alloc_order[i];
@@ -242,9 +244,14 @@ static void free_dead_inputs(struct x86_gen *g, const struct tcg_op *op, uint16_
  */
 static int out_reg(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int reuse_arg)
 {
+	const struct x86_ts *d = &g->ts[op->args[0]];
+
+	/* A pinned output goes straight to its register unless an input is there. */
+	if (d->pin >= 0 && !(g->locked & (1u << d->pin)))
+		return d->pin;
 	if (reuse_arg >= 0 && (life & (1u << reuse_arg))) {
 		uint32_t t = (uint32_t)op->args[reuse_arg];
-		if (g->ts[t].reg >= 0 && !is_const(g, t))
+		if (g->ts[t].reg >= 0 && !is_const(g, t) && (g->ts[t].pin < 0 || t == op->args[0]))
 			return g->ts[t].reg;
 	}
 	return alloc_reg(g, 0);
@@ -255,6 +262,10 @@ static void set_out(struct x86_gen *g, const struct tcg_op *op, uint16_t life, i
 {
 	uint32_t d = (uint32_t)op->args[0];
 
+	if (g->ts[d].pin >= 0 && r != g->ts[d].pin) {
+		x86_mov_rr(&g->b, true, g->ts[d].pin, r);
+		r = g->ts[d].pin;
+	}
 	bind(g, d, r, false);
 	if (life & 1) {
 		if (is_global(g, d))
@@ -745,6 +756,31 @@ static struct x86_slow *new_slow(struct x86_gen *g)
 	return &g->slow[g->n_slow++];
 }
 
+/*
+ * Loads without address translation (the frontend has no tlb_fill) from
+ * the main RAM region: one range check, no TLB lookup, so the host address
+ * is one add away from the guest's (misaligned accesses included, x86
+ * does them). Everything else takes the slow path. Stores keep the TLB
+ * probe: it is what catches writes to pages holding code.
+ */
+static void emit_window_load(struct x86_gen *g, struct x86_slow *s, int ra, int rd, uint32_t mo,
+			     enum x86_ld kind)
+{
+	uint64_t limit = g->win_size - (1u << (mo & TCG_MO_SIZE)) + 1;
+
+	x86_mov_ri(&g->b, X86_RCX, -g->win_base);
+	x86_lea(&g->b, X86_RAX, ra, X86_RCX, 0);
+	if (limit <= INT32_MAX) {
+		x86_alu_ri(&g->b, X86_CMP, true, X86_RAX, (int32_t)limit);
+	} else {
+		x86_mov_ri(&g->b, X86_RCX, limit);
+		x86_alu_rr(&g->b, X86_CMP, true, X86_RAX, X86_RCX);
+	}
+	s->jcc = x86_jcc32(&g->b, X86_CC_AE);
+	x86_mov_ri(&g->b, X86_RCX, (uint64_t)(uintptr_t)g->win_host);
+	x86_load(&g->b, kind, rd, X86_RAX, X86_RCX, 0);
+}
+
 static void gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	uint32_t mo = (uint32_t)op->args[2];
@@ -755,9 +791,13 @@ static void gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	int32_t addend;
 
 	g->locked |= 1u << rd;
-	s->jcc = emit_probe(g, ra, size, mmu, false, &addend);
-	x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
-	x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, 0);
+	if (g->win_size && !(mo & TCG_MO_ALIGN)) {
+		emit_window_load(g, s, ra, rd, mo, ld_kind(mo, w64(op)));
+	} else {
+		s->jcc = emit_probe(g, ra, size, mmu, false, &addend);
+		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
+		x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, 0);
+	}
 	if (!w64(op) && (mo & TCG_MO_SIGN) && size < 4)
 		x86_mov_rr(&g->b, false, rd, rd);
 	s->ret = g->b.p;
@@ -873,8 +913,14 @@ static void gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 	call_abs(g, (const void *)h->func);
 	g->locked = 0;
 	free_dead_inputs(g, op, life);
-	if (writes)
-		sync_globals(g, true); /* all clean: this only drops the stale registers */
+	if (writes) {
+		/* All clean: drop the stale registers, reload the pinned ones. */
+		sync_globals(g, true);
+		for (uint32_t t = 0; t < g->ir->n_globals; t++) {
+			if (g->ts[t].pin >= 0)
+				load_home(g, t, g->ts[t].pin);
+		}
+	}
 	if (no) {
 		int rd = alloc_reg(g, 0);
 		x86_mov_rr(&g->b, true, rd, X86_RAX);
@@ -1123,9 +1169,11 @@ static void gen_init_state(struct x86_gen *g)
 		g->ts[t].reg = -1;
 		g->ts[t].slot = -1;
 		g->ts[t].in_mem = true;
+		g->ts[t].pin = -1;
 	}
 	for (int r = 0; r < 16; r++)
 		g->reg_temp[r] = -1;
+	g->pinned = 0;
 	g->next_slot = 0;
 	g->n_fixups = 0;
 	g->n_slow = 0;
@@ -1208,6 +1256,67 @@ static unsigned fuse(struct x86_gen *g, unsigned i)
 	return n ? n : fuse_env_add(g, i);
 }
 
+/* ---- self-loops: globals pinned in callee-saved registers ---- */
+
+static bool is_pc_global(const struct x86_gen *g, uint32_t t)
+{
+	return g->ir->temps[t].kind == TCG_TEMP_GLOBAL &&
+	       g->ir->temps[t].mem_offset == (int32_t)offsetof(struct tcg_cpu, pc);
+}
+
+/* Does the block end with goto_tb; pc = its own pc (a loop to itself)? */
+static bool is_self_loop(const struct x86_gen *g)
+{
+	for (unsigned i = 0; i < g->ir->n_ops; i++) {
+		const struct tcg_op *op = &g->ir->ops[i], *mv;
+		unsigned j;
+		if (op->opc != TCG_OP_goto_tb)
+			continue;
+		j = next_op(g->ir, i + 1);
+		mv = &g->ir->ops[j];
+		if (j < g->ir->n_ops && mv->opc == TCG_OP_mov &&
+		    is_pc_global(g, (uint32_t)mv->args[0]) && is_const(g, (uint32_t)mv->args[1]) &&
+		    const_val(g, (uint32_t)mv->args[1]) == g->tb->pc)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Pin the most used globals of a self-loop in callee-saved registers, load
+ * them once on entry; the loop's back edge enters after these loads.
+ */
+static void pin_globals(struct x86_gen *g)
+{
+	static const int8_t pin_regs[] = {X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15};
+	unsigned uses[TCG_MAX_GLOBALS] = {0};
+	unsigned n = g->ir->n_globals;
+
+	for (unsigned i = 0; i < g->ir->n_ops; i++) {
+		const struct tcg_op *op = &g->ir->ops[i];
+		for (unsigned j = 0; j < tcg_op_nout(op) + tcg_op_nin(op); j++) {
+			if (op->opc != TCG_OP_nop && op->args[j] < n)
+				uses[op->args[j]]++;
+		}
+	}
+	for (unsigned k = 0; k < ARRAY_SIZE(pin_regs); k++) {
+		uint32_t best = n;
+		for (uint32_t t = 0; t < n; t++) {
+			if (uses[t] > 0 && !is_pc_global(g, t) && g->ts[t].pin < 0 &&
+			    (best == n || uses[t] > uses[best]))
+				best = t;
+		}
+		if (best == n)
+			break;
+		g->ts[best].pin = pin_regs[k];
+		g->pinned |= 1u << pin_regs[k];
+		load_home(g, best, pin_regs[k]);
+		bind(g, best, pin_regs[k], true);
+	}
+	if (g->pinned)
+		g->tb->loop_entry = (uintptr_t)(g->b.p + g->b.rx_delta);
+}
+
 int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb)
 {
 	g->ir = ir;
@@ -1215,6 +1324,8 @@ int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb)
 	gen_init_state(g);
 	memset(g->label_pos, 0, ir->n_labels * sizeof(g->label_pos[0]));
 	liveness(g);
+	if (is_self_loop(g))
+		pin_globals(g);
 	for (unsigned i = 0; i < ir->n_ops && !g->b.overflow && !g->error;) {
 		unsigned n = fuse(g, i);
 		if (n) {

@@ -131,6 +131,23 @@ static int x86_init(struct tcg_ctx *ctx)
 	return 0;
 }
 
+/* The largest RAM region, when guest addresses are physical (no tlb_fill). */
+static void pick_window(struct tcg_ctx *ctx, struct x86_gen *g)
+{
+	const struct guest_mem *gm = ctx->cfg.mem;
+
+	g->win_size = 0;
+	if (!gm || ctx->fe->tlb_fill)
+		return;
+	for (unsigned i = 0; i < gm->n; i++) {
+		if (gm->r[i].size > g->win_size) {
+			g->win_base = gm->r[i].gpa;
+			g->win_size = gm->r[i].size;
+			g->win_host = gm->r[i].host;
+		}
+	}
+}
+
 static int x86_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir)
 {
 	struct x86_cache *c = ctx->be_data;
@@ -142,8 +159,10 @@ static int x86_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir)
 				.end = c->rw + c->size,
 				.rx_delta = c->rx - c->rw};
 	g->epilogue = c->epilogue_rw;
+	pick_window(ctx, g);
 	tb->code = c->rx + c->used;
 	tb->jmp_target[0] = tb->jmp_target[1] = 0;
+	tb->loop_entry = 0;
 	rc = x86_gen_tb(g, ir, tb);
 	if (rc < 0)
 		return rc;
@@ -166,6 +185,10 @@ static void x86_patch(struct tcg_ctx *ctx, struct tcg_tb *tb, unsigned n, struct
 	struct x86_cache *c = ctx->be_data;
 	uintptr_t at = tb->jmp_target[n];
 	uintptr_t to = dst ? (uintptr_t)dst->code : tb->jmp_reset[n];
+
+	/* A self-loop skips the loads of the globals pinned in registers. */
+	if (dst == tb && tb->loop_entry)
+		to = tb->loop_entry;
 	int32_t rel = (int32_t)(to - (at + 4));
 
 	__atomic_store_n((int32_t *)(at - (uintptr_t)(c->rx - c->rw)), rel, __ATOMIC_RELEASE);

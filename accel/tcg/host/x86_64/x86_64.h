@@ -16,6 +16,7 @@ struct x86_ts {
 	int8_t reg;   /* host register, or -1 */
 	bool in_mem;  /* its memory home (env field / stack slot) is current */
 	int16_t slot; /* stack slot, or -1 until first spilled */
+	int8_t pin;   /* pinned global: its register for the whole block, or -1 */
 };
 
 /* One guest access's out-of-line slow path, emitted after the block. */
@@ -43,11 +44,15 @@ struct x86_gen {
 	struct tcg_ir *ir;
 	struct tcg_tb *tb;
 	uint8_t *epilogue; /* RW address of the shared exit path */
+	/* Untranslated loads from this RAM window skip the TLB (0: none). */
+	uint64_t win_base, win_size;
+	uint8_t *win_host;
 	struct x86_ts ts[TCG_MAX_TEMPS];
 	uint16_t life[TCG_MAX_OPS]; /* bit j: arg j dies at (is dead after) op */
 	uint8_t live[TCG_MAX_TEMPS];
 	int32_t reg_temp[16];
 	uint32_t locked;
+	uint32_t pinned; /* registers holding pinned globals */
 	unsigned next_slot;
 	unsigned evict_rr;
 	uint8_t *label_pos[TCG_MAX_LABELS];
