@@ -125,13 +125,32 @@ static void prog_free(struct interp_prog *p)
 	free(p);
 }
 
+/*
+ * Programs count against the context's code size like native code does,
+ * so that a guest rewriting its code forever cannot grow host memory:
+ * when the budget is used up the core flushes everything.
+ */
+struct interp_budget {
+	size_t used, limit;
+};
+
+static size_t prog_bytes(const struct tcg_ir *ir)
+{
+	return sizeof(struct interp_prog) + ir->n_ops * sizeof(struct interp_insn) +
+	       ir->n_temps * sizeof(uint64_t);
+}
+
 static int interp_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir)
 {
-	struct interp_prog *p = calloc(1, sizeof(*p));
+	struct interp_budget *bud = ctx->be_data;
+	struct interp_prog *p;
 	int32_t *map = NULL;
 	unsigned insn_no = 0;
 	int rc = -ENOMEM;
 
+	if (bud->used + prog_bytes(ir) > bud->limit)
+		return -ENOSPC;
+	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	p->globals = ctx->globals;
@@ -150,6 +169,8 @@ static int interp_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir)
 		/* Chaining is a pointer store: mark both slots patchable. */
 		tb->jmp_target[0] = tb->jmp_target[1] = 1;
 		p = NULL;
+		bud->used += prog_bytes(ir);
+		ctx->stats.code_used = bud->used;
 	}
 out:
 	free(map);
@@ -369,11 +390,27 @@ static uintptr_t interp_exec(struct tcg_cpu *cpu, struct tcg_tb *tb)
 
 static int interp_init(struct tcg_ctx *ctx)
 {
+	struct interp_budget *bud = calloc(1, sizeof(*bud));
+
+	if (!bud)
+		return -ENOMEM;
+	bud->limit = ctx->cfg.code_size ? ctx->cfg.code_size : 64ULL << 20;
+	ctx->be_data = bud;
 	return 0;
 }
 
 static void interp_fini(struct tcg_ctx *ctx)
 {
+	free(ctx->be_data);
+	ctx->be_data = NULL;
+}
+
+static void interp_flush(struct tcg_ctx *ctx)
+{
+	struct interp_budget *bud = ctx->be_data;
+
+	bud->used = 0;
+	ctx->stats.code_used = 0;
 }
 
 static void interp_patch(struct tcg_ctx *ctx, struct tcg_tb *tb, unsigned n, struct tcg_tb *dst)
@@ -394,5 +431,6 @@ const struct tcg_backend_ops tcg_interp_backend = {
     .gen = interp_gen,
     .exec = interp_exec,
     .patch = interp_patch,
+    .flush = interp_flush,
     .tb_free = interp_tb_free,
 };
