@@ -189,7 +189,12 @@ void tcg_gen_movcond_i32(struct tcg_builder *b, enum tcg_cond cond, tcg_i32 d, t
 void tcg_gen_movcond_i64(struct tcg_builder *b, enum tcg_cond cond, tcg_i64 d, tcg_i64 c1,
 			 tcg_i64 c2, tcg_i64 v1, tcg_i64 v2);
 
-/* --- CPU struct access (never faults); @off from the start of the CPU struct --- */
+/*
+ * --- CPU struct access (never faults); @off from the start of the CPU struct ---
+ * Not for fields registered as globals: the optimizer and the register
+ * allocator assume a global changes only through IR writes to it and
+ * through helpers whose flags allow it.
+ */
 void tcg_gen_ld_env_i32(struct tcg_builder *b, tcg_i32 d, int32_t off, enum tcg_memop mo);
 void tcg_gen_ld_env_i64(struct tcg_builder *b, tcg_i64 d, int32_t off, enum tcg_memop mo);
 void tcg_gen_st_env_i32(struct tcg_builder *b, tcg_i32 v, int32_t off, enum tcg_memop mo);
