@@ -80,8 +80,12 @@ struct accel_ops {
 	void (*vcpu_dump)(struct accel_vcpu *vcpu);
 
 	int (*set_irq_line)(struct accel_vm *vm, unsigned gsi, bool level);
-	/* A guest write of @len bytes to @addr signals @fd (ioeventfd). */
-	int (*add_ioeventfd)(struct accel_vm *vm, bool pio, uint64_t addr, unsigned len, int fd);
+	/*
+	 * A guest write of @len bytes to @addr (of value @datamatch when
+	 * @match, else any value) signals @fd instead of exiting (ioeventfd).
+	 */
+	int (*add_ioeventfd)(struct accel_vm *vm, bool pio, uint64_t addr, unsigned len, int fd,
+			     bool match, uint64_t datamatch);
 	/* A write to @fd raises edge interrupt @gsi (irqfd). */
 	int (*add_irqfd)(struct accel_vm *vm, unsigned gsi, int fd);
 };

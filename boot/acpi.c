@@ -222,8 +222,9 @@ static void acpi_dsdt_uart(const struct acpi_config *cfg, struct aml *a)
 /*
  * DSDT: one virtio-mmio transport. Linux's virtio_mmio driver binds to
  * LNRO0005 and takes the registers and interrupt from _CRS. The interrupt is
- * level-triggered, active-high: the line stands for "InterruptStatus is
- * non-zero" until the driver writes InterruptACK (virtio 1.2 §4.2.2).
+ * active-high and either level-triggered (the line stands for
+ * "InterruptStatus is non-zero" until the driver writes InterruptACK,
+ * virtio 1.2 §4.2.2) or edge-triggered (one pulse per new interrupt).
  */
 static void acpi_dsdt_virtio(struct aml *a, unsigned idx, const struct acpi_virtio_mmio *v)
 {
@@ -235,7 +236,7 @@ static void acpi_dsdt_virtio(struct aml *a, unsigned idx, const struct acpi_virt
 
 	aml_init(&rt, rtbuf, sizeof(rtbuf));
 	aml_res_mem32_fixed(&rt, true, (uint32_t)v->base, v->size);
-	aml_res_interrupt(&rt, AML_IRQ_CONSUMER, v->gsi); /* level, high, exclusive */
+	aml_res_interrupt(&rt, AML_IRQ_CONSUMER | (v->edge ? AML_IRQ_EDGE : 0), v->gsi);
 	aml_res_end(&rt);
 	if (rt.err)
 		a->err = a->err ? a->err : rt.err;

@@ -10,6 +10,7 @@
 #ifndef VMM_BOOT_ACPI_H
 #define VMM_BOOT_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,13 +20,17 @@ struct acpi_virtio_mmio {
 	uint64_t base; /* below 4 GiB: described with Memory32Fixed */
 	uint32_t size;
 	/*
-	 * I/O APIC input, described as level-triggered, active-high: the
+	 * I/O APIC input, active-high. Level-triggered unless @edge: then the
 	 * machine must keep the line asserted until InterruptACK clears
-	 * InterruptStatus (under KVM: an irqfd with KVM_IRQFD_FLAG_RESAMPLE),
-	 * as a pulse on a level input is lost while the previous one is in
-	 * service.
+	 * InterruptStatus (under KVM: KVM_IRQ_LINE, or an irqfd with
+	 * KVM_IRQFD_FLAG_RESAMPLE), as a pulse on a level input is lost while
+	 * the previous one is in service. With @edge, every new interrupt is a
+	 * pulse (a plain irqfd write); the I/O APIC latches a pulse that comes
+	 * while the previous one is in service, and Linux's handler reads and
+	 * acknowledges InterruptStatus, so none is lost.
 	 */
 	uint32_t gsi;
+	bool edge;
 };
 
 struct acpi_config {

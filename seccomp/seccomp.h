@@ -13,6 +13,8 @@
 enum seccomp_thread {
 	SECCOMP_THREAD_MAIN, /* event loop: console, signals, stop, teardown */
 	SECCOMP_THREAD_VCPU, /* KVM_RUN and device register handlers */
+	SECCOMP_THREAD_IO,   /* the virtio I/O thread: one io_uring */
+	SECCOMP_THREAD_KINDS
 };
 
 int seccomp_install(enum seccomp_thread kind, enum seccomp_mode mode) must_check;

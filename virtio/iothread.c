@@ -302,6 +302,10 @@ static void *iothread_main(void *arg)
 {
 	struct iothread *t = arg;
 
+	if (t->thread_init && t->thread_init(t->thread_init_opaque) < 0) {
+		log_err("iothread: thread set-up failed; virtio devices stop working");
+		return NULL;
+	}
 	while (!atomic_load(&t->stopping)) {
 		int ret = iothread_poll(t, UINT64_MAX);
 

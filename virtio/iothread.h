@@ -67,6 +67,12 @@ struct iothread {
 	bool oneshot_poll;
 	pthread_t thread;
 	bool running;
+	/*
+	 * Optional: runs first on the I/O thread (e.g. to install its seccomp
+	 * filter); a negative return ends the thread before it touches the ring.
+	 */
+	int (*thread_init)(void *opaque);
+	void *thread_init_opaque;
 	/* Statistics: batches of io_uring_enter and completions handled. */
 	uint64_t enters;
 	uint64_t completions;

@@ -62,6 +62,10 @@ static const char usage_text[] =
 	"      --on-reboot A       exit (default) or restart when the guest reboots\n"
 	"      --seccomp M         on (default), off, or log (log instead of kill)\n"
 	"      --bios PATH         RISC-V M-mode firmware (OpenSBI fw_dynamic.bin)\n"
+	"      --drive SPEC        virtio-blk disk, repeatable: file=PATH[,ro=on][,direct=on]\n"
+	"                          [,serial=ID][,id=NAME][,iops=N][,bw=N]\n"
+	"      --net SPEC          virtio-net, repeatable: tap=NAME[,mac=52:54:..][,bw=N][,iops=N]\n"
+	"      --rng[=bw=N]        virtio-rng entropy device (optionally rate-limited, bytes/s)\n"
 	"  -v, --verbose           more log output (repeat for debug)\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           version\n"
@@ -79,6 +83,9 @@ enum {
 	OPT_SECCOMP,
 	OPT_TCG_BACKEND,
 	OPT_BIOS,
+	OPT_DRIVE,
+	OPT_NET,
+	OPT_RNG,
 };
 
 static const struct option long_opts[] = {
@@ -94,6 +101,9 @@ static const struct option long_opts[] = {
 	{"seccomp", required_argument, NULL, OPT_SECCOMP},
 	{"tcg-backend", required_argument, NULL, OPT_TCG_BACKEND},
 	{"bios", required_argument, NULL, OPT_BIOS},
+	{"drive", required_argument, NULL, OPT_DRIVE},
+	{"net", required_argument, NULL, OPT_NET},
+	{"rng", optional_argument, NULL, OPT_RNG},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -151,6 +161,20 @@ static int parse_opt(int c, const char *arg, struct vmm_config *cfg, char *err, 
 	case 'i': cfg->initrd = arg; return 0;
 	case 'c': cfg->cmdline = arg; return 0;
 	case OPT_BIOS: cfg->bios = arg; return 0;
+	case OPT_DRIVE:
+	case OPT_NET:
+	case OPT_RNG:
+		if (cfg->ndrives + cfg->nnets + (cfg->rng != NULL) >= CONFIG_MAX_VIRTIO)
+			return fail(err, len, "too many virtio devices (at most %d)", CONFIG_MAX_VIRTIO);
+		if (c == OPT_DRIVE)
+			cfg->drives[cfg->ndrives++] = arg;
+		else if (c == OPT_NET)
+			cfg->nets[cfg->nnets++] = arg;
+		else if (cfg->rng)
+			return fail(err, len, "--rng given twice");
+		else
+			cfg->rng = arg ? arg : "";
+		return 0;
 	case 'v': cfg->verbose++; return 0;
 	case 'm':
 		if (parse_size(arg, 1ULL << 20, &cfg->mem_bytes) < 0 || cfg->mem_bytes == 0)

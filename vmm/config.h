@@ -17,6 +17,8 @@ enum seccomp_mode { SECCOMP_ON, SECCOMP_OFF, SECCOMP_LOG };
 enum reboot_action { REBOOT_EXIT, REBOOT_RESTART };
 enum tcg_backend { TCG_BACKEND_AUTO, TCG_BACKEND_NATIVE, TCG_BACKEND_INTERP };
 
+#define CONFIG_MAX_VIRTIO 8 /* virtio devices of all kinds together */
+
 struct vmm_config {
 	const char *kernel;
 	const char *initrd;
@@ -32,6 +34,12 @@ struct vmm_config {
 	enum reboot_action on_reboot;
 	enum tcg_backend tcg_backend;
 	int verbose;
+	/* virtio devices: the raw option values, parsed by the machine. */
+	const char *drives[CONFIG_MAX_VIRTIO];
+	unsigned ndrives;
+	const char *nets[CONFIG_MAX_VIRTIO];
+	unsigned nnets;
+	const char *rng; /* NULL: no rng; "" or "bw=N": one */
 };
 
 /* Exit codes of the vmm process (README "Exit codes"). */

@@ -24,6 +24,7 @@
 #include "hw/rtc.h"
 #include "hw/uart8250.h"
 #include "vmm/machine.h"
+#include "vmm/vdevs.h"
 
 #define X86_COM1_PORT 0x3f8
 #define X86_COM1_IRQ 4
@@ -34,6 +35,10 @@
 #define X86_LAPIC_ADDR 0xfee00000U
 #define X86_IOAPIC_ADDR 0xfec00000U
 #define X86_ACPI_MAX (0x100000 - X86_ACPI_ADDR)
+/* virtio-mmio transports: 4 KiB apart in the MMIO hole, on I/O APIC pins 16-23. */
+#define X86_VIRTIO_BASE 0xd0000000ULL
+#define X86_VIRTIO_STRIDE 0x1000ULL
+#define X86_VIRTIO_GSI 16
 
 #define X86_DEFAULT_CMDLINE                                                                \
 	"console=ttyS0 reboot=acpi panic=-1 i8042.noaux i8042.nomux i8042.nopnp "         \
@@ -47,6 +52,7 @@ struct x86_devices {
 	struct exit_dev *exit;
 	struct irq_line uart_irq, kbd_irq;
 	struct accel_regs boot_regs;
+	struct vdevs virtio;
 	uint8_t *kernel, *initrd;
 	size_t kernel_len, initrd_len;
 };
@@ -69,6 +75,8 @@ static void x86_destroy(struct machine *m)
 
 	if (!d)
 		return;
+	/* First: in-flight disk writes complete before anything goes away. */
+	vdevs_destroy(&d->virtio);
 	uart8250_destroy(d->uart);
 	i8042_destroy(d->kbd);
 	rtc_destroy(d->rtc);
@@ -133,8 +141,11 @@ static int x86_create_devices(struct machine *m, struct x86_devices *d)
 	return io_bus_register(&m->pio, 0x80, 1, &port80_io_ops, NULL, "post");
 }
 
-static int x86_build_acpi(struct machine *m)
+static int x86_build_acpi(struct machine *m, const struct vdevs *v)
 {
+	struct acpi_virtio_mmio vm[CONFIG_MAX_VIRTIO];
+	unsigned i;
+
 	struct acpi_config ac = {
 		.ncpus = m->ncpus,
 		.lapic_addr = X86_LAPIC_ADDR,
@@ -147,16 +158,34 @@ static int x86_build_acpi(struct machine *m)
 		.uart_port = X86_COM1_PORT,
 		.uart_irq = X86_COM1_IRQ,
 		.rtc_century = RTC_CENTURY_INDEX,
+		.virtio = vm,
+		.n_virtio = v->n,
 	};
 	uint8_t *buf = gm_ptr(&m->mem, X86_ACPI_ADDR, X86_ACPI_MAX);
 	int ret;
 
+	for (i = 0; i < v->n; i++)
+		vm[i] = (struct acpi_virtio_mmio){.base = v->d[i].base,
+						  .size = VIRTIO_MMIO_WINDOW,
+						  .gsi = v->d[i].gsi,
+						  .edge = v->d[i].edge};
 	if (!buf)
 		return -EFAULT;
 	ret = acpi_build(&ac, buf, X86_ACPI_MAX, X86_ACPI_ADDR);
 	if (ret < 0)
 		log_err("cannot build the ACPI tables: %s", strerror(-ret));
 	return ret < 0 ? ret : 0;
+}
+
+static int x86_create_virtio(struct machine *m, struct x86_devices *d)
+{
+	struct vdev_slot slots[CONFIG_MAX_VIRTIO];
+	unsigned i;
+
+	for (i = 0; i < CONFIG_MAX_VIRTIO; i++)
+		slots[i] = (struct vdev_slot){X86_VIRTIO_BASE + i * X86_VIRTIO_STRIDE,
+					      X86_VIRTIO_GSI + i};
+	return vdevs_create(&d->virtio, m, slots);
 }
 
 /* Load the kernel into RAM and compute the boot vCPU's registers. */
@@ -255,9 +284,13 @@ int machine_x86_setup(struct machine *m)
 	if (ret == 0)
 		ret = x86_create_devices(m, d);
 	if (ret == 0)
-		ret = x86_build_acpi(m);
+		ret = x86_create_virtio(m, d);
+	if (ret == 0)
+		ret = x86_build_acpi(m, &d->virtio);
 	if (ret == 0)
 		ret = machine_create_vcpus(m);
+	if (ret == 0)
+		ret = vdevs_start(&d->virtio, m);
 	if (ret < 0)
 		return ret;
 	ret = m->accel->set_regs(m->vcpu[0], &d->boot_regs);

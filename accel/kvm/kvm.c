@@ -229,13 +229,16 @@ static int kvm_set_irq_line(struct accel_vm *vm, unsigned gsi, bool level)
 	return kvm_ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq);
 }
 
-static int kvm_add_ioeventfd(struct accel_vm *vm, bool pio, uint64_t addr, unsigned len, int fd)
+static int kvm_add_ioeventfd(struct accel_vm *vm, bool pio, uint64_t addr, unsigned len, int fd,
+			     bool match, uint64_t datamatch)
 {
 	struct kvm_ioeventfd ev = {
+		.datamatch = datamatch,
 		.addr = addr,
 		.len = len,
 		.fd = fd,
-		.flags = pio ? KVM_IOEVENTFD_FLAG_PIO : 0,
+		.flags = (pio ? KVM_IOEVENTFD_FLAG_PIO : 0) |
+			 (match ? KVM_IOEVENTFD_FLAG_DATAMATCH : 0),
 	};
 
 	return kvm_ioctl(vm->vm_fd, KVM_IOEVENTFD, &ev);

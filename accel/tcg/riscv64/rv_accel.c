@@ -205,7 +205,8 @@ static int rv_set_irq_line(struct accel_vm *vm, unsigned gsi, bool level)
 	return 0; /* no interrupt controller yet (PLIC: next issue) */
 }
 
-static int rv_add_ioeventfd(struct accel_vm *vm, bool pio, uint64_t addr, unsigned len, int fd)
+static int rv_add_ioeventfd(struct accel_vm *vm, bool pio, uint64_t addr, unsigned len, int fd,
+			    bool match, uint64_t datamatch)
 {
 	return -ENOTSUP;
 }

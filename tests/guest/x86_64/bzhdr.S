@@ -67,13 +67,15 @@ pm_start:
 	/* 0x200: the 64-bit entry. */
 startup_64:
 	lea stack_top(%rip), %rsp
+	mov %rsi, zero_page(%rip)
 	call guest_main
 1:	hlt
 	jmp 1b
 
-/* Helpers shared by the test guests. */
+/* Helpers shared by the test guests (uart_putc and guest_exit follow the C ABI). */
 	.equ COM1, 0x3f8
 	.equ EXIT_PORT, 0x604
+	.globl uart_putc, guest_exit, zero_page
 
 	/* uart_putc(%dil): wait for THRE, then write. */
 uart_putc:
@@ -118,6 +120,8 @@ guest_exit:
 
 	.section .bss
 	.balign 16
+zero_page:
+	.skip 8
 stack:
 	.skip 16384
 stack_top:

@@ -79,6 +79,46 @@ reboot-restart)
 	[ "$n" -ge 3 ] || { echo "FAIL: only $n boots with --on-reboot restart"; cat "$err"; exit 1; }
 	[ $st -eq 143 ] || { echo "FAIL: exit $st after SIGTERM, want 143"; cat "$err"; exit 1; }
 	;;
+virtio|virtio-ro)
+	# A disk whose sector 2 holds 0xa5 bytes; the guest writes sector 1
+	# (pattern i*7+3), flushes, reads sector 2, asks the serial, and reads
+	# entropy, all through ioeventfd/irqfd.
+	img=$(mktemp); trap 'rm -f "$out" "$err" "$img"' EXIT
+	head -c $((1 << 20)) /dev/zero >"$img"
+	printf '\245%.0s' $(seq 512) | dd of="$img" bs=512 seek=2 conv=notrunc status=none
+	before=$(sha256sum <"$img")
+	ro=; cmd=rw
+	[ "$case" = virtio-ro ] && { ro=,ro=on; cmd=ro; }
+	run 0 --kernel "$dir/guest_virtio.bin" --cmdline "$cmd" \
+		--drive "file=$img,serial=vmmtest$ro" --rng </dev/null
+	expect_out "virtio guest: blk ok"
+	expect_out "virtio guest: rng ok"
+	if [ -z "$ro" ]; then
+		want=$(python3 -c 'import sys; sys.stdout.buffer.write(bytes((i*7+3)&255 for i in range(512)))' | sha256sum)
+		got=$(dd if="$img" bs=512 skip=1 count=1 status=none | sha256sum)
+		[ "$got" = "$want" ] || { echo "FAIL: sector 1 of the image does not hold the guest's write"; exit 1; }
+	else
+		[ "$(sha256sum <"$img")" = "$before" ] || { echo "FAIL: a read-only drive's file changed"; exit 1; }
+	fi
+	;;
+virtio-errors)
+	img=$(mktemp); trap 'rm -f "$out" "$err" "$img"' EXIT
+	head -c 1000 /dev/zero >"$img"
+	run 125 --kernel "$dir/guest_virtio.bin" --drive "file=$img"
+	expect_err "multiple of 512"
+	run 125 --kernel "$dir/guest_virtio.bin" --drive "file=/nonexistent/disk.img"
+	expect_err "disk.img"
+	run 125 --kernel "$dir/guest_virtio.bin" --drive "path=$img"
+	expect_err "--drive"
+	head -c 4096 /dev/zero >"$img"
+	# A second vmm on the same image is refused (advisory lock).
+	"$vmm" --kernel "$dir/guest_smp.bin" --console none --drive "file=$img" </dev/null 2>/dev/null &
+	holder=$!
+	sleep 0.5
+	run 125 --kernel "$dir/guest_virtio.bin" --drive "file=$img"
+	kill -TERM $holder; wait $holder
+	expect_err "lock"
+	;;
 seccomp-log)
 	run 0 --kernel "$dir/guest_poweroff.bin" --seccomp=log </dev/null
 	;;
