@@ -14,11 +14,11 @@
 #include "tests/test.h"
 #include "tests/unit/tcg/test_fe.h"
 
-#define RAM_BASE 0x80000000ULL
-#define RAM_SIZE 8192
-#define HALT_PC	 0xdead0000ULL
-#define NCFG	 4
-#define NBLOCKS	 3000
+#define RAM_BASE	0x80000000ULL
+#define RAM_SIZE	8192
+#define HALT_PC		0xdead0000ULL
+#define NCFG		4
+#define NBLOCKS_DEFAULT 6000
 
 struct cfg_state {
 	struct tcg_ctx *ctx;
@@ -208,6 +208,23 @@ static void gen_unary(struct gen *g)
 	}
 }
 
+/* CPU-struct fields that are not globals: scratch[3]. */
+static void gen_env(struct gen *g)
+{
+	static const enum tcg_memop mos[] = {TCG_MO_UB, TCG_MO_SB, TCG_MO_UW, TCG_MO_SW,
+					     TCG_MO_UL, TCG_MO_SL, TCG_MO_UQ};
+	enum tcg_memop mo = mos[rn(ARRAY_SIZE(mos))];
+	int32_t off = (int32_t)(offsetof(struct toy_cpu, scratch) + 3 * 8);
+
+	if ((mo & TCG_MO_SIZE) < TCG_MO_64 && rn(2))
+		off += 4; /* the upper half, still inside the field */
+
+	if (rn(2))
+		tcg_gen_st_env_i64(g->b, src64(g), off, mo);
+	else
+		tcg_gen_ld_env_i64(g->b, dst64(g), off, mo);
+}
+
 static void gen_field(struct gen *g)
 {
 	unsigned w = rn(3) == 0 ? 32 : 64;
@@ -336,7 +353,10 @@ static void gen_body(struct gen *g, unsigned n)
 			gen_unary(g);
 			break;
 		case 7:
-			gen_field(g);
+			if (rn(3))
+				gen_field(g);
+			else
+				gen_env(g);
 			break;
 		case 8:
 		case 9:
@@ -434,7 +454,7 @@ static bool same(const struct cfg_state *a, const struct cfg_state *b)
 	return memcmp(x->r, y->r, sizeof(x->r)) == 0 && x->w0 == y->w0 &&
 	       x->exceptions == y->exceptions && x->base.instret == y->base.instret &&
 	       x->scratch[0] == y->scratch[0] && x->scratch[2] == y->scratch[2] &&
-	       memcmp(a->ram, b->ram, RAM_SIZE) == 0;
+	       x->scratch[3] == y->scratch[3] && memcmp(a->ram, b->ram, RAM_SIZE) == 0;
 }
 
 static void report(unsigned blk, const struct cfg_state *ref, const struct cfg_state *s, unsigned c)
@@ -453,10 +473,16 @@ static void report(unsigned blk, const struct cfg_state *ref, const struct cfg_s
 		fprintf(stderr, "  RAM differs\n");
 }
 
+static unsigned nblocks = NBLOCKS_DEFAULT;
+
 int main(void)
 {
 	uint64_t init[8];
 	unsigned bad = 0;
+	const char *env = getenv("TCG_DIFF_BLOCKS"); /* longer soak runs by hand */
+
+	if (env && atoi(env) > 0)
+		nblocks = (unsigned)atoi(env);
 
 	toy_nblocks = 0;
 	toy_block(HALT_PC, toy_halt_block, false);
@@ -465,7 +491,7 @@ int main(void)
 	setup(&cfgs[1], TCG_BACKEND_KIND_INTERP, true);
 	setup(&cfgs[2], TCG_BACKEND_KIND_NATIVE, false);
 	setup(&cfgs[3], TCG_BACKEND_KIND_NATIVE, true);
-	for (unsigned blk = 0; blk < NBLOCKS && bad < 5; blk++) {
+	for (unsigned blk = 0; blk < nblocks && bad < 5; blk++) {
 		rng = blk * 77 + 5;
 		for (unsigned i = 0; i < 8; i++)
 			init[i] = rnd_value();
@@ -499,8 +525,8 @@ int main(void)
 	fprintf(stderr, "exceptions %llu, blocks %llu, chains %llu\n",
 		(unsigned long long)cfgs[0].cpu->exceptions, (unsigned long long)st.tbs_translated,
 		(unsigned long long)st.chains);
-	CHECK(cfgs[0].cpu->exceptions > NBLOCKS / 50);
-	CHECK(st.tbs_translated >= NBLOCKS * 3 / 2);
+	CHECK(cfgs[0].cpu->exceptions > nblocks / 50);
+	CHECK(st.tbs_translated >= nblocks * 3 / 2);
 	for (unsigned c = 0; c < NCFG; c++) {
 		if (cfgs[c].cpu)
 			tcg_cpu_free(&cfgs[c].cpu->base);
