@@ -119,6 +119,33 @@ static void test_errors(void)
 	CHECK_EQ(PARSE("--kernel", "x", "--bios", "fw.bin"), -EINVAL);
 }
 
+static void test_virtio_options(void)
+{
+	struct vmm_config cfg;
+	char err[256];
+
+	CHECK_EQ(PARSE("--kernel", "x", "--drive", "file=a.img", "--drive", "file=b.img,ro=on",
+		       "--net", "tap=tap0", "--rng"),
+		 0);
+	CHECK_EQ(cfg.ndrives, 2);
+	CHECK(strcmp(cfg.drives[1], "file=b.img,ro=on") == 0);
+	CHECK_EQ(cfg.nnets, 1);
+	CHECK(strcmp(cfg.nets[0], "tap=tap0") == 0);
+	CHECK(cfg.rng && cfg.rng[0] == '\0');
+	CHECK_EQ(PARSE("--kernel", "x", "--rng=bw=4096"), 0);
+	CHECK(strcmp(cfg.rng, "bw=4096") == 0);
+	CHECK_EQ(PARSE("--kernel", "x"), 0);
+	CHECK(cfg.rng == NULL);
+	CHECK_EQ(cfg.ndrives, 0);
+	CHECK_EQ(PARSE("--kernel", "x", "--rng", "--rng"), -EINVAL);
+	CHECK(strstr(err, "twice") != NULL);
+	CHECK_EQ(PARSE("--kernel", "x", "--drive", "file=1", "--drive", "file=2", "--drive",
+		       "file=3", "--drive", "file=4", "--drive", "file=5", "--drive", "file=6",
+		       "--drive", "file=7", "--drive", "file=8", "--drive", "file=9"),
+		 -EINVAL);
+	CHECK(strstr(err, "too many") != NULL);
+}
+
 static void test_help(void)
 {
 	struct vmm_config cfg;
@@ -138,6 +165,7 @@ int main(void)
 	test_sizes();
 	test_options();
 	test_errors();
+	test_virtio_options();
 	test_help();
 	return test_result("test_config");
 }
