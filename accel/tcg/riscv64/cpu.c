@@ -4,6 +4,7 @@
  */
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "accel/tcg/riscv64/cpu.h"
 #include "accel/tcg/riscv64/translate.h"
@@ -12,11 +13,26 @@
 void rv_translate_register_globals(struct tcg_ctx *ctx);
 int rv_translate_block(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, uint32_t flags);
 
-/* misa: MXL = 64, extensions I M A F D C (priv §3.1.1). */
+/* misa: MXL = 64, extensions I M A F D C S U (priv §3.1.1). */
 #define RV_MISA_EXT(c) (1ULL << ((c) - 'A'))
 #define RV_MISA                                                                                    \
 	((2ULL << 62) | RV_MISA_EXT('I') | RV_MISA_EXT('M') | RV_MISA_EXT('A') |                   \
-	 RV_MISA_EXT('F') | RV_MISA_EXT('D') | RV_MISA_EXT('C'))
+	 RV_MISA_EXT('F') | RV_MISA_EXT('D') | RV_MISA_EXT('C') | RV_MISA_EXT('S') |              \
+	 RV_MISA_EXT('U'))
+
+/* The MMU index of loads and stores: MPRV makes M-mode use MPP's (priv §3.1.6.3). */
+static unsigned data_mmu_idx(const struct rv_cpu *cpu)
+{
+	unsigned p = cpu->priv;
+
+	if (p == RV_PRIV_M && (cpu->mstatus & RV_MSTATUS_MPRV))
+		p = (unsigned)((cpu->mstatus & RV_MSTATUS_MPP) >> RV_MSTATUS_MPP_SHIFT);
+	if (p == RV_PRIV_M)
+		return RV_MMU_M;
+	if (p == RV_PRIV_U)
+		return RV_MMU_U;
+	return (cpu->mstatus & RV_MSTATUS_SUM) ? RV_MMU_S_SUM : RV_MMU_S;
+}
 
 uint32_t rv_cpu_tb_flags(const struct rv_cpu *cpu)
 {
@@ -27,7 +43,15 @@ uint32_t rv_cpu_tb_flags(const struct rv_cpu *cpu)
 		f |= RV_TBF_FS_ON;
 	if (fs == RV_FS_DIRTY)
 		f |= RV_TBF_FS_DIRTY;
+	f |= data_mmu_idx(cpu) << RV_TBF_MMU_SHIFT;
+	if (cpu->priv != RV_PRIV_M && (cpu->satp >> 60) != RV_SATP_BARE)
+		f |= RV_TBF_PAGED;
 	return f;
+}
+
+void rv_cpu_update_flags(struct rv_cpu *cpu)
+{
+	cpu->tcg.tb_flags = rv_cpu_tb_flags(cpu);
 }
 
 void rv_cpu_reset(struct rv_cpu *cpu, uint64_t entry, uint64_t a1)
@@ -39,38 +63,136 @@ void rv_cpu_reset(struct rv_cpu *cpu, uint64_t entry, uint64_t a1)
 	cpu->fflags = cpu->frm = 0;
 	cpu->res_addr = RV_NO_RESERVATION;
 	cpu->priv = RV_PRIV_M;
-	cpu->mstatus = 0; /* MIE = 0 at reset (priv §3.4) */
+	cpu->mstatus = 0; /* MIE = 0, MPRV = 0 at reset (priv §3.4) */
 	cpu->misa = RV_MISA;
 	cpu->mtvec = cpu->mepc = cpu->mcause = cpu->mtval = cpu->mscratch = cpu->mie = 0;
 	atomic_store(&cpu->mip, 0);
+	cpu->medeleg = cpu->mideleg = cpu->menvcfg = 0;
+	cpu->stvec = cpu->sepc = cpu->scause = cpu->stval = cpu->sscratch = 0;
+	cpu->satp = cpu->senvcfg = 0;
+	cpu->scounteren = 0;
+	memset(cpu->pmpcfg, 0, sizeof(cpu->pmpcfg));
+	memset(cpu->pmpaddr, 0, sizeof(cpu->pmpaddr));
+	atomic_store(&cpu->stimecmp, ~0ULL);
+	atomic_store(&cpu->mtimecmp, ~0ULL);
+	cpu->lp_addr = cpu->lp_len = 0;
 	cpu->mcounteren = cpu->mcountinhibit = 0;
 	cpu->instret_off = cpu->cycle_off = 0;
 	cpu->tcg.instret = 0;
-	cpu->time_base_ns = monotonic_ns();
+	if (!cpu->time_base_ns)
+		cpu->time_base_ns = monotonic_ns();
 	cpu->tcg.pc = entry;
 	cpu->tcg.halted = false;
 	cpu->tcg.tb_flags = rv_cpu_tb_flags(cpu);
+	tcg_tlb_flush(&cpu->tcg);
 }
 
-void rv_cpu_trap(struct rv_cpu *cpu, uint64_t cause, uint64_t tval)
+uint64_t rv_cpu_time(const struct rv_cpu *cpu)
 {
-	uint64_t base = cpu->mtvec & ~3ULL;
-	bool irq = cause >> 63;
+	return (monotonic_ns() - cpu->time_base_ns) / (1000000000ULL / RV_TIMEBASE_HZ);
+}
+
+/*
+ * Timer bits: MTIP follows the ACLINT's mtimecmp; STIP follows stimecmp
+ * while menvcfg.STCE is set (Sstc §1.1), otherwise M-mode software owns it.
+ */
+uint64_t rv_cpu_mip(struct rv_cpu *cpu)
+{
+	uint64_t mip = atomic_load(&cpu->mip), want = mip;
+	uint64_t now;
+
+	if (atomic_load_explicit(&cpu->mtimecmp, memory_order_relaxed) == ~0ULL &&
+	    !(cpu->menvcfg & RV_MENVCFG_STCE))
+		return mip;
+	now = rv_cpu_time(cpu);
+	if (atomic_load(&cpu->mtimecmp) != ~0ULL || (mip & RV_MIP_MTIP))
+		want = now >= atomic_load(&cpu->mtimecmp) ? want | RV_MIP_MTIP : want & ~RV_MIP_MTIP;
+	if (cpu->menvcfg & RV_MENVCFG_STCE)
+		want = now >= atomic_load(&cpu->stimecmp) ? want | RV_MIP_STIP : want & ~RV_MIP_STIP;
+	if (want != mip)
+		atomic_fetch_xor(&cpu->mip, want ^ mip);
+	return want;
+}
+
+bool rv_cpu_wfi_wake(struct rv_cpu *cpu)
+{
+	return (rv_cpu_mip(cpu) & cpu->mie) != 0;
+}
+
+static uint64_t ticks_to_ns(const struct rv_cpu *cpu, uint64_t t)
+{
+	uint64_t ns_per = 1000000000ULL / RV_TIMEBASE_HZ;
+
+	if (t == ~0ULL || t > (UINT64_MAX - cpu->time_base_ns) / ns_per)
+		return UINT64_MAX;
+	return cpu->time_base_ns + t * ns_per;
+}
+
+uint64_t rv_cpu_deadline_ns(const struct rv_cpu *cpu)
+{
+	uint64_t d = ticks_to_ns(cpu, atomic_load(&cpu->mtimecmp));
+
+	if (cpu->menvcfg & RV_MENVCFG_STCE)
+		d = MIN(d, ticks_to_ns(cpu, atomic_load(&cpu->stimecmp)));
+	return d;
+}
+
+void rv_cpu_set_mip(struct rv_cpu *cpu, uint64_t bits, bool level)
+{
+	if (level)
+		atomic_fetch_or(&cpu->mip, bits);
+	else
+		atomic_fetch_and(&cpu->mip, ~bits);
+	tcg_cpu_kick(&cpu->tcg);
+}
+
+/* priv §3.1.6.1: xPIE = xIE, xIE = 0, xPP = the old privilege. */
+static void trap_to_s(struct rv_cpu *cpu, uint64_t cause, uint64_t tval)
+{
+	uint64_t s = cpu->mstatus;
+
+	cpu->sepc = cpu->tcg.pc;
+	cpu->scause = cause;
+	cpu->stval = tval;
+	s = (s & RV_MSTATUS_SIE) ? s | RV_MSTATUS_SPIE : s & ~RV_MSTATUS_SPIE;
+	s &= ~RV_MSTATUS_SIE;
+	s = cpu->priv == RV_PRIV_S ? s | RV_MSTATUS_SPP : s & ~RV_MSTATUS_SPP;
+	cpu->mstatus = s;
+	cpu->priv = RV_PRIV_S;
+	cpu->tcg.pc = cpu->stvec & ~3ULL;
+	/* priv §4.1.2: vectored mode sends interrupts to BASE + 4 * cause. */
+	if ((cause >> 63) && (cpu->stvec & 3) == 1)
+		cpu->tcg.pc += 4 * (cause & 63);
+}
+
+static void trap_to_m(struct rv_cpu *cpu, uint64_t cause, uint64_t tval)
+{
+	uint64_t s = cpu->mstatus;
 
 	cpu->mepc = cpu->tcg.pc;
 	cpu->mcause = cause;
 	cpu->mtval = tval;
-	/* priv §3.1.6.1: MPIE = MIE, MIE = 0, MPP = the old privilege. */
-	if (cpu->mstatus & RV_MSTATUS_MIE)
-		cpu->mstatus |= RV_MSTATUS_MPIE;
-	else
-		cpu->mstatus &= ~RV_MSTATUS_MPIE;
-	cpu->mstatus &= ~RV_MSTATUS_MIE;
+	s = (s & RV_MSTATUS_MIE) ? s | RV_MSTATUS_MPIE : s & ~RV_MSTATUS_MPIE;
+	s &= ~(RV_MSTATUS_MIE | RV_MSTATUS_MPP);
+	s |= (uint64_t)cpu->priv << RV_MSTATUS_MPP_SHIFT;
+	cpu->mstatus = s;
 	cpu->priv = RV_PRIV_M;
+	cpu->tcg.pc = cpu->mtvec & ~3ULL;
 	/* priv §3.1.7: vectored mode sends interrupts to BASE + 4 * cause. */
-	if (irq && (cpu->mtvec & 3) == 1)
-		base += 4 * (cause & 63);
-	cpu->tcg.pc = base;
+	if ((cause >> 63) && (cpu->mtvec & 3) == 1)
+		cpu->tcg.pc += 4 * (cause & 63);
+}
+
+void rv_cpu_trap(struct rv_cpu *cpu, uint64_t cause, uint64_t tval)
+{
+	uint64_t deleg = (cause >> 63) ? cpu->mideleg : cpu->medeleg;
+
+	/* priv §3.1.8: delegated traps from S/U go to S; M-mode traps never leave M. */
+	if (cpu->priv <= RV_PRIV_S && ((deleg >> (cause & 63)) & 1))
+		trap_to_s(cpu, cause, tval);
+	else
+		trap_to_m(cpu, cause, tval);
+	cpu->res_addr = RV_NO_RESERVATION;
 	cpu->tcg.tb_flags = rv_cpu_tb_flags(cpu);
 }
 
@@ -81,21 +203,53 @@ static void rv_restore_state(struct tcg_cpu *c, const uint64_t *data)
 
 static void rv_do_exception(struct tcg_cpu *c)
 {
-	rv_cpu_trap(rv_cpu(c), (uint64_t)(uint32_t)c->exception, c->exception_arg);
+	struct rv_cpu *cpu = rv_cpu(c);
+
+	/* With no firmware, vmm answers S-mode ecalls itself (SBI). */
+	if (c->exception == RV_EXCP_ECALL_S && cpu->env.sbi_call) {
+		cpu->env.sbi_call(cpu->env.opaque, cpu);
+		c->pc += 4;
+		return;
+	}
+	rv_cpu_trap(cpu, (uint64_t)(uint32_t)c->exception, c->exception_arg);
 }
 
-/* priv §3.1.9: take the highest-priority pending, enabled interrupt (MEI > MSI > MTI). */
+/*
+ * priv §3.1.9: the highest-priority interrupt that is pending, enabled in
+ * mie and enabled for the level it traps to (MEI > MSI > MTI > SEI > SSI >
+ * STI). An interrupt for a higher privilege than the current one is
+ * always enabled, one for a lower privilege never.
+ */
+static uint64_t pending_irqs(struct rv_cpu *cpu)
+{
+	uint64_t pending = rv_cpu_mip(cpu) & cpu->mie, m, s;
+	bool m_on = cpu->priv < RV_PRIV_M || (cpu->mstatus & RV_MSTATUS_MIE);
+	bool s_on = cpu->priv < RV_PRIV_S || (cpu->priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_SIE));
+
+	m = pending & ~cpu->mideleg;
+	s = pending & cpu->mideleg;
+	if (m && m_on)
+		return m;
+	if (s && s_on)
+		return s;
+	return 0;
+}
+
 static void rv_exec_interrupt(struct tcg_cpu *c)
 {
-	static const unsigned order[] = {RV_IRQ_MEI, RV_IRQ_MSI, RV_IRQ_MTI};
+	static const unsigned order[] = {RV_IRQ_MEI, RV_IRQ_MSI, RV_IRQ_MTI,
+					 RV_IRQ_SEI, RV_IRQ_SSI, RV_IRQ_STI};
 	struct rv_cpu *cpu = rv_cpu(c);
-	uint64_t pending = atomic_load(&cpu->mip) & cpu->mie;
+	uint64_t pending;
 
-	if (pending)
+	if (atomic_exchange(&cpu->tlb_flush_pending, false))
+		rv_mmu_flush(cpu, true, 0);
+	if (c->halted && rv_cpu_wfi_wake(cpu))
 		c->halted = false;
-	if (!pending || !(cpu->mstatus & RV_MSTATUS_MIE))
+	if (c->halted)
 		return;
-	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	pending = pending_irqs(cpu);
+	for (unsigned i = 0; pending && i < sizeof(order) / sizeof(order[0]); i++) {
 		if (pending & (1ULL << order[i])) {
 			rv_cpu_trap(cpu, (1ULL << 63) | order[i], 0);
 			return;
@@ -133,6 +287,10 @@ static void rv_dump(struct tcg_cpu *c)
 	fprintf(stderr, "mcause %llx mepc %016llx mtval %016llx mtvec %016llx\n",
 		(unsigned long long)cpu->mcause, (unsigned long long)cpu->mepc,
 		(unsigned long long)cpu->mtval, (unsigned long long)cpu->mtvec);
+	fprintf(stderr, "scause %llx sepc %016llx stval %016llx stvec %016llx satp %016llx\n",
+		(unsigned long long)cpu->scause, (unsigned long long)cpu->sepc,
+		(unsigned long long)cpu->stval, (unsigned long long)cpu->stvec,
+		(unsigned long long)cpu->satp);
 	for (unsigned i = 0; i < 32; i += 4)
 		fprintf(stderr, "x%-2u %016llx %016llx %016llx %016llx\n", i,
 			(unsigned long long)cpu->x[i], (unsigned long long)cpu->x[i + 1],
@@ -147,8 +305,9 @@ const struct tcg_frontend_ops rv_frontend_ops = {
     .restore_state = rv_restore_state,
     .do_exception = rv_do_exception,
     .exec_interrupt = rv_exec_interrupt,
-    .tlb_fill = NULL, /* physical addressing in M-mode; paging is the next issue */
+    .tlb_fill = rv_mmu_tlb_fill,
     .mem_fault = rv_mem_fault,
     .unaligned = rv_unaligned,
+    .code_mmu_idx = rv_code_mmu_idx,
     .dump = rv_dump,
 };

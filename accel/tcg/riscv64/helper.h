@@ -14,8 +14,18 @@ extern const struct tcg_helper rv_helper_raise;
 extern const struct tcg_helper rv_helper_csr;
 /* mret() -> new pc. */
 extern const struct tcg_helper rv_helper_mret;
-/* wfi(): halts the hart unless an enabled interrupt is pending. */
+/* sret(insn) -> new pc; raises illegal-instruction where sret is not allowed. */
+extern const struct tcg_helper rv_helper_sret;
+/* wfi(insn): halts the hart unless an enabled interrupt is pending. */
 extern const struct tcg_helper rv_helper_wfi;
+/* sfence_vma(insn, vaddr): TLB flush of one page or all. */
+extern const struct tcg_helper rv_helper_sfence_vma;
+/* fetch_fault(insn pc, faulting address): raise the fetch fault (or retry a stale block). */
+extern const struct tcg_helper rv_helper_fetch_fault;
+/* cbo_enabled(insn, priv), cbo_zero(addr), cbo_check(addr): Zicbom / Zicboz. */
+extern const struct tcg_helper rv_helper_cbo_enabled;
+extern const struct tcg_helper rv_helper_cbo_zero;
+extern const struct tcg_helper rv_helper_cbo_check;
 /* fence_i(): throws away translations before the next block. */
 extern const struct tcg_helper rv_helper_fence_i;
 /* lr(addr, log2 size) -> loaded value (sign-extended). */

@@ -85,6 +85,16 @@ bool rv_translate_fp(struct rv_dc *dc, uint32_t insn)
 /* Leave the block towards @dest through chaining slot @slot. */
 static void gen_goto(struct rv_dc *dc, unsigned slot, uint64_t dest)
 {
+	/*
+	 * With paging, another page's mapping may change under a direct
+	 * jump: leave through the jump cache (cleared by TLB flushes).
+	 */
+	if ((dc->flags & RV_TBF_PAGED) &&
+	    (dest & TCG_PAGE_MASK) != (dc->block_pc & TCG_PAGE_MASK)) {
+		tcg_gen_movi_i64(dc->b, cpu_pc, dest);
+		tcg_gen_goto_ptr(dc->b, cpu_pc);
+		return;
+	}
 	tcg_gen_goto_tb(dc->b, slot);
 	tcg_gen_movi_i64(dc->b, cpu_pc, dest);
 	tcg_gen_exit_tb(dc->b, slot);
@@ -600,9 +610,9 @@ static void trans_csr(struct rv_dc *dc, uint32_t i)
 	 * (tcg.h "Instruction counting"), and a write may change tb_flags
 	 * (mstatus.FS) or the trap set-up, so those go back to the loop.
 	 */
-	dc->end = (csr == 0x300 || csr == 0x301 || (csr >= 0x001 && csr <= 0x003))
-		      ? RV_DC_STOP_NOCHAIN
-		      : RV_DC_STOP;
+	dc->end = (rv_funct3(i) == 1 || rv_funct3(i) == 5 || rv_rs1(i) != 0) ? RV_DC_STOP_NOCHAIN
+									    : RV_DC_STOP;
+	(void)csr;
 }
 
 static void trans_system(struct rv_dc *dc, uint32_t i)
@@ -629,14 +639,47 @@ static void trans_system(struct rv_dc *dc, uint32_t i)
 		tcg_gen_exit_tb(b, TCG_EXIT_NOCHAIN);
 		dc->end = RV_DC_ENDED;
 		return;
+	case 0x10200073: /* sret (priv §3.3.2) */
+		t = tcg_temp_new_i64(b);
+		tcg_gen_call1(b, &rv_helper_sret, t, tcg_const_i64(b, i));
+		tcg_gen_mov_i64(b, cpu_pc, t);
+		tcg_gen_exit_tb(b, TCG_EXIT_NOCHAIN);
+		dc->end = RV_DC_ENDED;
+		return;
 	case 0x10500073: /* wfi */
+		tcg_gen_call1(b, &rv_helper_wfi, TCG_I64_NONE, tcg_const_i64(b, i));
 		tcg_gen_movi_i64(b, cpu_pc, dc->next_pc);
-		tcg_gen_call0(b, &rv_helper_wfi, TCG_I64_NONE);
 		tcg_gen_exit_tb(b, TCG_EXIT_NOCHAIN);
 		dc->end = RV_DC_ENDED;
 		return;
 	}
+	/* sfence.vma rs1, rs2 (priv §4.2.1): funct7 9, rd 0. */
+	if ((i & 0xfe007fff) == 0x12000073) {
+		tcg_gen_call2(b, &rv_helper_sfence_vma, TCG_I64_NONE, tcg_const_i64(b, i),
+			      rv_gen_get_gpr(dc, rv_rs1(i)));
+		dc->end = RV_DC_STOP_NOCHAIN;
+		return;
+	}
 	rv_gen_illegal(dc);
+}
+
+/*
+ * Zicbom/Zicboz (CMO spec §2.5, §3): cbo.inval 0, cbo.clean 1, cbo.flush 2,
+ * cbo.zero 4 in imm[11:0], rd = 0. Below M the menvcfg/senvcfg enables
+ * gate them (inval is performed as a flush: memory is coherent here).
+ */
+static void trans_cbo(struct rv_dc *dc, uint32_t i)
+{
+	unsigned op = i >> 20, priv = dc->flags & RV_TBF_PRIV_MASK;
+	tcg_i64 addr;
+
+	if (rv_rd(i) != 0 || op > 4 || op == 3)
+		return rv_gen_illegal(dc);
+	addr = rv_gen_get_gpr(dc, rv_rs1(i));
+	tcg_gen_call2(dc->b, &rv_helper_cbo_enabled, TCG_I64_NONE, tcg_const_i64(dc->b, i),
+		      tcg_const_i64(dc->b, priv));
+	tcg_gen_call1(dc->b, op == 4 ? &rv_helper_cbo_zero : &rv_helper_cbo_check, TCG_I64_NONE,
+		      addr);
 }
 
 static void trans_misc_mem(struct rv_dc *dc, uint32_t i)
@@ -648,6 +691,8 @@ static void trans_misc_mem(struct rv_dc *dc, uint32_t i)
 		tcg_gen_call0(dc->b, &rv_helper_fence_i, TCG_I64_NONE);
 		dc->end = RV_DC_STOP_NOCHAIN;
 		return;
+	case 2:
+		return trans_cbo(dc, i);
 	}
 	rv_gen_illegal(dc);
 }
@@ -703,15 +748,30 @@ static void translate_insn(struct rv_dc *dc, uint32_t i)
 }
 
 /*
- * Fetch one instruction at dc->pc into dc->insn/raw/next_pc. False if the
- * fetch faulted (the fault has been emitted).
+ * The block's first instruction cannot be fetched (@vaddr faulted): the
+ * helper decides at run time which fault it is. (A later instruction that
+ * cannot be fetched ends the block before it instead, so that its fault is
+ * taken by a block of its own.)
  */
-static bool fetch_insn(struct rv_dc *dc)
+static void gen_fetch_fault(struct rv_dc *dc, uint64_t vaddr)
+{
+	tcg_gen_call2(dc->b, &rv_helper_fetch_fault, TCG_I64_NONE, tcg_const_i64(dc->b, dc->pc),
+		      tcg_const_i64(dc->b, vaddr));
+	tcg_gen_movi_i64(dc->b, cpu_pc, dc->pc);
+	tcg_gen_exit_tb(dc->b, TCG_EXIT_NOCHAIN);
+	dc->end = RV_DC_ENDED;
+}
+
+/*
+ * Fetch one instruction at dc->pc into dc->insn/raw/next_pc. False if the
+ * fetch faulted, with the faulting address in *fault. Emits no IR.
+ */
+static bool fetch_insn(struct rv_dc *dc, uint64_t *fault)
 {
 	uint32_t lo, hi;
 
 	if (tcg_fetch_code(dc->b, dc->pc, 2, &lo) < 0) {
-		rv_gen_exception(dc, RV_EXCP_INSN_ACCESS, dc->pc);
+		*fault = dc->pc;
 		return false;
 	}
 	if ((lo & 3) != 3) {
@@ -722,7 +782,7 @@ static bool fetch_insn(struct rv_dc *dc)
 	}
 	/* The second half may sit on the next page (unpriv §1.5 allows it). */
 	if (tcg_fetch_code(dc->b, dc->pc + 2, 2, &hi) < 0) {
-		rv_gen_exception(dc, RV_EXCP_INSN_ACCESS, dc->pc + 2);
+		*fault = dc->pc + 2;
 		return false;
 	}
 	dc->insn = (lo & 0xffff) | hi << 16;
@@ -738,14 +798,24 @@ int rv_translate_block(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, 
 	    .b = b,
 	    .pc = pc,
 	    .flags = flags,
-	    .mmu_idx = flags & RV_TBF_PRIV_MASK,
+	    .mmu_idx = (flags & RV_TBF_MMU_MASK) >> RV_TBF_MMU_SHIFT,
+	    .block_pc = pc,
 	};
 
 	for (;;) {
-		tcg_gen_insn_start(b, dc.pc, 0);
+		uint64_t fault = 0;
+		bool fetched = fetch_insn(&dc, &fault);
+
 		dc.end = RV_DC_NEXT;
-		if (!fetch_insn(&dc))
+		if (!fetched && dc.pc != pc) {
+			gen_goto(&dc, 0, dc.pc);
 			break;
+		}
+		tcg_gen_insn_start(b, dc.pc, 0);
+		if (!fetched) {
+			gen_fetch_fault(&dc, fault);
+			break;
+		}
 		if (dc.raw == 0)
 			rv_gen_illegal(&dc); /* reserved compressed encoding */
 		else

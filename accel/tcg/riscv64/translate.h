@@ -24,6 +24,7 @@ enum rv_dc_end {
 
 struct rv_dc {
 	struct tcg_builder *b;
+	uint64_t block_pc; /* the block's first instruction */
 	uint64_t pc;	  /* this instruction's address */
 	uint64_t next_pc; /* pc + its length (2 or 4) */
 	uint32_t flags;	  /* tb_flags of the block */
