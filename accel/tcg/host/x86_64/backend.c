@@ -786,7 +786,9 @@ static void gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	uint32_t mo = (uint32_t)op->args[2];
 	unsigned mmu = (unsigned)op->args[3], size = 1u << (mo & TCG_MO_SIZE);
 	int ra = in_reg(g, (uint32_t)op->args[1]);
-	int rd = out_reg(g, op, life, -1);
+	const struct x86_ts *d = &g->ts[op->args[0]];
+	/* The address is consumed before the value is written: they may share. */
+	int rd = d->pin == ra ? ra : out_reg(g, op, life, 1);
 	struct x86_slow *s = new_slow(g);
 	int32_t addend;
 
