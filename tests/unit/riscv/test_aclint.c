@@ -236,6 +236,52 @@ static void test_real_clock(void)
 	aclint_destroy(a);
 }
 
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * Random accesses and clock steps (fixed seed): no crash, and after every
+ * step each hart's MTIP is exactly mtime >= mtimecmp once update() ran.
+ */
+static void test_random(void)
+{
+	static const unsigned sizes[] = {1, 2, 4, 8};
+	struct fake f;
+	struct aclint *a = make(&f, 777);
+	uint64_t seed = 0x2545f4914f6cdd1dULL;
+	unsigned bad = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		uint64_t r = rng_next(&seed), v = rng_next(&seed) % 3000;
+		uint64_t off = (r >> 16) % (ACLINT_SIZE + 16);
+
+		switch (r % 4) {
+		case 0:
+			f.now += v * 10;
+			break;
+		case 1:
+			wr(a, cmp((unsigned)(r >> 8) % NHARTS), aclint_mtime(a) + v - 1000, 8);
+			break;
+		case 2:
+			wr(a, off, r & 0x10000 ? v : r, sizes[(r >> 8) % 4]);
+			break;
+		default:
+			(void)rd(a, off, sizes[(r >> 8) % 4]);
+		}
+		aclint_update(a);
+		for (unsigned h = 0; h < NHARTS; h++)
+			if (f.mtip[h] != (aclint_mtime(a) >= rd(a, cmp(h), 8)))
+				bad++;
+	}
+	CHECK_EQ(bad, 0);
+	aclint_destroy(a);
+}
+
 int main(void)
 {
 	test_create();
@@ -243,5 +289,6 @@ int main(void)
 	test_timer();
 	test_msip_and_bad();
 	test_real_clock();
+	test_random();
 	return test_result("aclint");
 }
