@@ -29,6 +29,15 @@ struct interp_prog {
 	struct tcg_temp *globals; /* the context's globals */
 };
 
+/*
+ * A global operand encodes its CPU-struct offset and width directly, so
+ * reading it costs no table lookup: -((offset << 1 | is_i32) + 1).
+ */
+static int32_t global_operand(const struct tcg_temp *g)
+{
+	return -(int32_t)(((uint32_t)g->mem_offset << 1 | (g->type == TCG_TYPE_I32)) + 1);
+}
+
 static int32_t *slot_map_new(const struct tcg_ir *ir, struct interp_prog *p)
 {
 	int32_t *map = malloc(ir->n_temps * sizeof(*map));
@@ -43,7 +52,7 @@ static int32_t *slot_map_new(const struct tcg_ir *ir, struct interp_prog *p)
 	ns = nc;
 	for (unsigned t = 0; t < ir->n_temps; t++) {
 		if (ir->temps[t].kind == TCG_TEMP_GLOBAL)
-			map[t] = -(int32_t)t - 1;
+			map[t] = global_operand(&ir->temps[t]);
 		else if (ir->temps[t].kind != TCG_TEMP_CONST)
 			map[t] = (int32_t)ns++;
 	}
@@ -184,37 +193,41 @@ struct frame {
 	uint64_t *v;
 };
 
-static uint64_t rd(const struct frame *f, int32_t a)
+static inline __attribute__((always_inline)) uint64_t rd(const struct frame *f, int32_t a)
 {
-	const struct tcg_temp *g;
+	uint32_t v;
+	const char *p;
 
-	if (a >= 0)
+	if (likely(a >= 0))
 		return f->v[a];
-	g = &f->p->globals[-a - 1];
-	if (g->type == TCG_TYPE_I32) {
+	v = (uint32_t)(-(a + 1));
+	p = (const char *)f->cpu + (v >> 1);
+	if (v & 1) {
 		uint32_t x;
-		memcpy(&x, (char *)f->cpu + g->mem_offset, 4);
+		memcpy(&x, p, 4);
 		return x;
 	}
 	uint64_t x;
-	memcpy(&x, (char *)f->cpu + g->mem_offset, 8);
+	memcpy(&x, p, 8);
 	return x;
 }
 
-static void wr(const struct frame *f, int32_t a, uint64_t val)
+static inline __attribute__((always_inline)) void wr(const struct frame *f, int32_t a, uint64_t val)
 {
-	const struct tcg_temp *g;
+	uint32_t v;
+	char *p;
 
-	if (a >= 0) {
+	if (likely(a >= 0)) {
 		f->v[a] = val;
 		return;
 	}
-	g = &f->p->globals[-a - 1];
-	if (g->type == TCG_TYPE_I32) {
+	v = (uint32_t)(-(a + 1));
+	p = (char *)f->cpu + (v >> 1);
+	if (v & 1) {
 		uint32_t x = (uint32_t)val;
-		memcpy((char *)f->cpu + g->mem_offset, &x, 4);
+		memcpy(p, &x, 4);
 	} else {
-		memcpy((char *)f->cpu + g->mem_offset, &val, 8);
+		memcpy(p, &val, 8);
 	}
 }
 
@@ -306,12 +319,52 @@ static void enter(struct frame *f, const struct interp_prog *p)
 	memcpy(f->v, p->const_vals, p->n_consts * sizeof(uint64_t));
 }
 
+/* The most frequent 64-bit ops inline; false: use tcg_eval_op. */
+static bool eval_fast(const struct interp_insn *in, const uint64_t *x, uint64_t *r)
+{
+	if (in->type != TCG_TYPE_I64)
+		return false;
+	switch (in->opc) {
+	case TCG_OP_mov:
+		*r = x[0];
+		return true;
+	case TCG_OP_add:
+		*r = x[0] + x[1];
+		return true;
+	case TCG_OP_sub:
+		*r = x[0] - x[1];
+		return true;
+	case TCG_OP_and:
+		*r = x[0] & x[1];
+		return true;
+	case TCG_OP_or:
+		*r = x[0] | x[1];
+		return true;
+	case TCG_OP_xor:
+		*r = x[0] ^ x[1];
+		return true;
+	case TCG_OP_shl:
+		*r = x[0] << (x[1] & 63);
+		return true;
+	case TCG_OP_shr:
+		*r = x[0] >> (x[1] & 63);
+		return true;
+	case TCG_OP_ext32s:
+		*r = (uint64_t)(int64_t)(int32_t)x[0];
+		return true;
+	default:
+		return false;
+	}
+}
+
 static uint64_t eval(const struct frame *f, const struct interp_insn *in)
 {
-	uint64_t x[4];
+	uint64_t x[4], r;
 
 	for (unsigned i = 0; i < in->n_in && i < 4; i++)
 		x[i] = rd(f, in->arg[1 + i]);
+	if (eval_fast(in, x, &r))
+		return r;
 	return tcg_eval_op(in->opc, (enum tcg_type)in->type, x, in->k);
 }
 
