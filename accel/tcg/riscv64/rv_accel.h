@@ -8,9 +8,11 @@
 #ifndef VMM_ACCEL_TCG_RISCV64_RV_ACCEL_H
 #define VMM_ACCEL_TCG_RISCV64_RV_ACCEL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "accel/accel.h"
+#include "accel/tcg/riscv64/sbi.h"
 #include "accel/tcg/tcg.h"
 
 extern const struct accel_ops rv_tcg_accel_ops;
@@ -20,6 +22,22 @@ void rv_tcg_vm_set_backend(struct accel_vm *vm, enum tcg_backend_kind backend);
 
 /* Reset the hart: M-mode at @entry, a0 = hart id, a1 = @a1 (device tree address). */
 void rv_tcg_vcpu_reset(struct accel_vcpu *vcpu, uint64_t entry, uint64_t a1);
+
+/*
+ * Direct boot of an S-mode kernel: the hart enters S-mode at @entry with
+ * a0 = hart id, a1 = @a1 and the delegation an SBI firmware would set up.
+ * Hart 0 runs; the others wait stopped for SBI HSM hart_start.
+ */
+void rv_tcg_vcpu_boot_s(struct accel_vcpu *vcpu, uint64_t entry, uint64_t a1);
+
+/* vmm answers S-mode ecalls (SBI) from now on; call after the vCPUs exist. */
+void rv_tcg_vm_set_sbi(struct accel_vm *vm, const struct rv_sbi_host *host);
+
+/* Set or clear mip bits of hart @hart from any thread (wakes it). */
+void rv_tcg_set_mip(struct accel_vm *vm, unsigned hart, uint64_t bits, bool level);
+
+/* The PLIC's set_ext_irq callback (hw/plic.h); @opaque = the accel_vm. */
+void rv_tcg_set_ext_irq(void *opaque, unsigned hart, unsigned mode, bool level);
 
 /* The vCPU's JIT state (tests: register checks). */
 struct tcg_cpu *rv_tcg_vcpu_cpu(struct accel_vcpu *vcpu);
