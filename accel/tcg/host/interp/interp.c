@@ -26,7 +26,6 @@ struct interp_prog {
 	unsigned n_slots;
 	unsigned n_consts; /* slots [0, n_consts) hold constants */
 	uint64_t *const_vals;
-	struct tcg_temp *globals; /* the context's globals */
 };
 
 /*
@@ -162,7 +161,6 @@ static int interp_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->globals = ctx->globals;
 	p->insn = calloc(ir->n_ops ? ir->n_ops : 1, sizeof(*p->insn));
 	map = slot_map_new(ir, p);
 	if (!p->insn || !map || consts_fill(ir, p, map) < 0)
@@ -259,8 +257,24 @@ static uint64_t guest_ld(struct tcg_cpu *cpu, const struct interp_insn *in,
 	uint64_t v = 0;
 
 	if (likely(host != NULL)) {
-		memcpy(&v, host, size);
-		return (mo & TCG_MO_SIGN) ? sext(v, size * 8) : v;
+		switch (mo & (TCG_MO_SIZE | TCG_MO_SIGN)) {
+		case TCG_MO_UB:
+			return *(const uint8_t *)host;
+		case TCG_MO_SB:
+			return (uint64_t)(int64_t) * (const int8_t *)host;
+		case TCG_MO_UW:
+			memcpy(&v, host, 2);
+			return v;
+		case TCG_MO_UL:
+			memcpy(&v, host, 4);
+			return v;
+		case TCG_MO_UQ:
+			memcpy(&v, host, 8);
+			return v;
+		default:
+			memcpy(&v, host, size);
+			return sext(v, size * 8);
+		}
 	}
 	cpu->cur_insn = rec;
 	return tcg_slow_ld(cpu, addr, TCG_MEMOP_IDX(mo, in->k[1]));
@@ -319,12 +333,61 @@ static void enter(struct frame *f, const struct interp_prog *p)
 	memcpy(f->v, p->const_vals, p->n_consts * sizeof(uint64_t));
 }
 
-/* The most frequent 64-bit ops inline; false: use tcg_eval_op. */
+/* The most frequent 32-bit ops (RISC-V W instructions) inline. */
+static bool eval_fast32(const struct interp_insn *in, const uint64_t *x, uint64_t *r)
+{
+	uint32_t a = (uint32_t)x[0], b = (uint32_t)x[1];
+
+	switch (in->opc) {
+	case TCG_OP_mov:
+	case TCG_OP_extrl_i64_i32:
+		*r = a;
+		return true;
+	case TCG_OP_add:
+		*r = (uint32_t)(a + b);
+		return true;
+	case TCG_OP_sub:
+		*r = (uint32_t)(a - b);
+		return true;
+	case TCG_OP_and:
+		*r = a & b;
+		return true;
+	case TCG_OP_or:
+		*r = a | b;
+		return true;
+	case TCG_OP_xor:
+		*r = a ^ b;
+		return true;
+	case TCG_OP_shl:
+		*r = (uint32_t)(a << (b & 31));
+		return true;
+	case TCG_OP_shr:
+		*r = a >> (b & 31);
+		return true;
+	case TCG_OP_sar:
+		*r = (uint32_t)((int32_t)a >> (b & 31));
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The most frequent ops inline; false: use tcg_eval_op. */
 static bool eval_fast(const struct interp_insn *in, const uint64_t *x, uint64_t *r)
 {
 	if (in->type != TCG_TYPE_I64)
-		return false;
+		return eval_fast32(in, x, r);
 	switch (in->opc) {
+	case TCG_OP_ext_i32_i64:
+		*r = (uint64_t)(int64_t)(int32_t)x[0];
+		return true;
+	case TCG_OP_extu_i32_i64:
+	case TCG_OP_ext32u:
+		*r = (uint32_t)x[0];
+		return true;
+	case TCG_OP_sar:
+		*r = (uint64_t)((int64_t)x[0] >> (x[1] & 63));
+		return true;
 	case TCG_OP_mov:
 		*r = x[0];
 		return true;
