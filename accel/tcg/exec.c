@@ -352,6 +352,8 @@ static bool handle_requests(struct tcg_cpu *cpu, enum tcg_exec_result *res)
 	atomic_store_explicit(&cpu->exit_request, 0, memory_order_relaxed);
 	if (atomic_load(&cpu->ctx->excl_pending))
 		exec_park(cpu->ctx);
+	if (atomic_exchange(&priv->tlb_flush_pending, false))
+		tcg_tlb_flush(cpu);
 	if (priv->flush_requested) {
 		priv->flush_requested = false;
 		exclusive_flush(cpu);

@@ -112,6 +112,8 @@ struct tcg_cpu_priv {
 	uint64_t tlb_phys[TCG_NB_MMU_MODES][TCG_TLB_SIZE]; /* physical page per entry */
 	sigjmp_buf jmp;
 	bool flush_requested;
+	/* Set by other threads: flush this vCPU's TLB at the next block boundary. */
+	_Atomic bool tlb_flush_pending;
 	void *alloc_base;
 	size_t alloc_size;
 };
@@ -162,7 +164,8 @@ uint64_t tcg_slow_ld(struct tcg_cpu *cpu, uint64_t addr, uint32_t memop_idx);
 void tcg_slow_st(struct tcg_cpu *cpu, uint64_t addr, uint64_t val, uint32_t memop_idx);
 /* memop_idx = memop | mmu_idx << 8 */
 #define TCG_MEMOP_IDX(mo, idx) ((uint32_t)(mo) | ((uint32_t)(idx) << 8))
-void tcg_tlb_flush_page_all(struct tcg_ctx *ctx, uint64_t paddr);
+/* A page became a code page (called by @self, translating). */
+void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr);
 /* Translate @pc for execution: guest physical address, or -EFAULT. */
 int tcg_tlb_code_paddr(struct tcg_cpu *cpu, uint64_t pc, unsigned mmu_idx, uint64_t *paddr);
 /* Host pointer for code fetch at guest physical @paddr (RAM only). */

@@ -71,14 +71,15 @@ static struct tcg_tb *tag_tb(uintptr_t v)
 	return (struct tcg_tb *)(v & ~(uintptr_t)1);
 }
 
-static void page_add(struct tcg_ctx *ctx, struct tcg_tb *tb, unsigned n)
+static void page_add(struct tcg_cpu *cpu, struct tcg_tb *tb, unsigned n)
 {
+	struct tcg_ctx *ctx = cpu->ctx;
 	struct tcg_tb **slot = page_slot(ctx, tb->page[n]);
 
 	if (!slot)
 		return;
 	if (!*slot)
-		tcg_tlb_flush_page_all(ctx, tb->page[n]);
+		tcg_tlb_flush_page_all(cpu, tb->page[n]);
 	tb->page_next[n] = *slot;
 	*slot = (struct tcg_tb *)((uintptr_t)tb | n);
 }
@@ -273,8 +274,9 @@ static struct tcg_tb *tb_alloc(struct tcg_builder *b)
 	return tb;
 }
 
-static void tb_insert(struct tcg_ctx *ctx, struct tcg_tb *tb)
+static void tb_insert(struct tcg_cpu *cpu, struct tcg_tb *tb)
 {
+	struct tcg_ctx *ctx = cpu->ctx;
 	unsigned h = tb_hash(tb->pc, tb->flags);
 
 	/*
@@ -287,7 +289,7 @@ static void tb_insert(struct tcg_ctx *ctx, struct tcg_tb *tb)
 	}
 	for (unsigned n = 0; n < 2; n++) {
 		if (tb->page[n] != ~0ULL)
-			page_add(ctx, tb, n);
+			page_add(cpu, tb, n);
 	}
 	ctx->stats.tbs_translated++;
 }
@@ -352,7 +354,7 @@ static int translate_locked(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags, st
 		tb_free(ctx, tb);
 		return rc;
 	}
-	tb_insert(ctx, tb);
+	tb_insert(cpu, tb);
 	debug_dump(tb, b);
 	*out = tb;
 	return 0;

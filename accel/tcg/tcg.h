@@ -315,8 +315,17 @@ void tcg_request_tb_flush(struct tcg_cpu *cpu);
 /* Invalidate the blocks holding code in [paddr, paddr+len) (e.g. after DMA). */
 void tcg_invalidate_phys_range(struct tcg_ctx *ctx, uint64_t paddr, uint64_t len);
 
-/* Drop every TLB entry of @cpu (satp/sfence.vma/privilege changes later). */
+/*
+ * Drop every TLB entry of @cpu (satp/sfence.vma/privilege changes later).
+ * Only from @cpu's own thread (helpers, exec-loop hooks): TLB entries are
+ * written by their vCPU alone.
+ */
 void tcg_tlb_flush(struct tcg_cpu *cpu);
+/*
+ * From any thread (remote sfence.vma, ...): @cpu flushes its TLB before
+ * it runs its next block.
+ */
+void tcg_tlb_flush_request(struct tcg_cpu *cpu);
 
 /*
  * --- guest memory from C (helpers: AMOs, LR/SC, FP...) ---

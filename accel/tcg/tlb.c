@@ -38,27 +38,38 @@ void tcg_tlb_flush(struct tcg_cpu *cpu)
 
 /*
  * A page just became a code page: entries that allow fast writes to it
- * must go. With the identity map only the page's own slot can hold it;
- * with a guest MMU any virtual page may alias it, so flush everything.
+ * must go. The translating vCPU fixes its own TLB at once (with the
+ * identity map only the page's slot can hold it; with a guest MMU any
+ * virtual page may alias it, so everything goes). Other vCPUs' TLBs are
+ * only ever written by their own thread: they are asked to flush at their
+ * next block boundary (until then a store of theirs may miss the
+ * invalidation; RISC-V orders cross-hart code changes with fence.i, which
+ * flushes every block anyway).
  */
-void tcg_tlb_flush_page_all(struct tcg_ctx *ctx, uint64_t paddr)
+void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr)
 {
+	struct tcg_ctx *ctx = self->ctx;
 	uint64_t page = paddr & TCG_PAGE_MASK;
 
 	for (unsigned c = 0; c < TCG_MAX_CPUS; c++) {
-		struct tcg_cpu *cpu = ctx->cpus[c];
-		if (!cpu)
-			continue;
-		if (ctx->fe->tlb_fill) {
-			tcg_tlb_flush(cpu);
-			continue;
-		}
-		for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
-			struct tcg_tlb_entry *e = tlb_entry(cpu, m, page);
-			if ((e->addr_write & TCG_PAGE_MASK) == page)
-				e->addr_write |= TCG_TLB_CODE;
-		}
+		if (ctx->cpus[c] && ctx->cpus[c] != self)
+			tcg_tlb_flush_request(ctx->cpus[c]);
 	}
+	if (ctx->fe->tlb_fill) {
+		tcg_tlb_flush(self);
+		return;
+	}
+	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
+		struct tcg_tlb_entry *e = tlb_entry(self, m, page);
+		if ((e->addr_write & TCG_PAGE_MASK) == page)
+			e->addr_write |= TCG_TLB_CODE;
+	}
+}
+
+void tcg_tlb_flush_request(struct tcg_cpu *cpu)
+{
+	atomic_store(&tcg_priv(cpu)->tlb_flush_pending, true);
+	tcg_cpu_kick(cpu);
 }
 
 static uint64_t page_tag(uint64_t vpage, bool allowed, uint64_t flags)

@@ -799,13 +799,15 @@ static void test_two_vcpus(void)
 
 	CHECK_EQ(tcg_cpu_new(ctx, 1, &c1), 0);
 	reset_blocks();
-	toy_block(0x6000, loop_block, false);
-	toy_block(0x6400, fence_loop_block, false);
+	/* Code in RAM: each retranslation marks code pages, asking the other
+	 * vCPU to flush its TLB. */
+	toy_block(RAM_BASE + 0xc000, loop_block, true);
+	toy_block(RAM_BASE + 0xb000, fence_loop_block, true);
 	c0->r[0] = 20000;
-	c0->base.pc = 0x6400;
+	c0->base.pc = RAM_BASE + 0xb000;
 	((struct toy_cpu *)c1)->r[0] = 3000000;
 	((struct toy_cpu *)c1)->r[1] = 0;
-	c1->pc = 0x6000;
+	c1->pc = RAM_BASE + 0xc000;
 	CHECK_EQ(pthread_create(&t0, NULL, vcpu_thread, c0), 0);
 	CHECK_EQ(pthread_create(&t1, NULL, vcpu_thread, c1), 0);
 	pthread_join(t0, &r0);
