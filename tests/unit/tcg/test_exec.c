@@ -691,6 +691,56 @@ static void test_bad_ir(void)
 	tcg_ctx_free(ctx);
 }
 
+/*
+ * A chained jump into a block that gets invalidated is reset to its exit,
+ * so the next run reaches the new translation, not the stale code.
+ */
+static uint64_t b_version = 1;
+
+static void chain_a_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_addi_i64(b, toy_r[4], toy_r[4], 1);
+	toy_goto(b, 0, RAM_BASE + 0xe000);
+}
+
+static void chain_b_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_addi_i64(b, toy_r[5], toy_r[5], b_version);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void test_unchain(void)
+{
+	struct tcg_ctx *ctx = ctx_new(true, false);
+	struct toy_cpu *c = cpu_new(ctx);
+	struct tcg_stats st;
+
+	reset_blocks();
+	toy_block(RAM_BASE + 0xd000, chain_a_block, true);
+	toy_block(RAM_BASE + 0xe000, chain_b_block, true);
+	toy_block(RAM_BASE + 0x9000, store_block, true);
+	b_version = 1;
+	run(c, RAM_BASE + 0xd000);
+	run(c, RAM_BASE + 0xd000); /* now A -> B is chained */
+	tcg_ctx_stats(ctx, &st);
+	CHECK(st.chains >= 1);
+	CHECK_EQ(c->r[5], 2);
+	/* Guest store over B: B goes, A's jump to it is reset. */
+	b_version = 100;
+	c->r[0] = RAM_BASE + 0xe000;
+	c->r[1] = 0;
+	run(c, RAM_BASE + 0x9000);
+	run(c, RAM_BASE + 0xd000);
+	CHECK_EQ(c->r[5], 102);
+	CHECK_EQ(c->r[4], 3);
+	run(c, RAM_BASE + 0xd000);
+	CHECK_EQ(c->r[5], 202);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
 /* Single-step contexts run exactly one block per tcg_cpu_exec_tb. */
 static void test_single_step(void)
 {
@@ -842,6 +892,7 @@ int main(int argc, char **argv)
 	}
 	test_single_step();
 	test_bad_ir();
+	test_unchain();
 	test_cache_full();
 	test_two_vcpus();
 	return test_result(argc > 1 ? argv[1] : "interp");
