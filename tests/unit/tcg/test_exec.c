@@ -741,6 +741,43 @@ static void test_unchain(void)
 	tcg_ctx_free(ctx);
 }
 
+/* The jump cache only serves blocks translated for the current tb_flags. */
+static void jump_r2_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_mov_i64(b, toy_pc, toy_r[2]);
+	tcg_gen_goto_ptr(b, toy_r[2]);
+}
+
+static void add_flags_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_addi_i64(b, toy_r[3], toy_r[3], 1 + tcg_block_flags(b) * 10);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void test_jc_flags(void)
+{
+	struct tcg_ctx *ctx = ctx_new(true, false);
+	struct toy_cpu *c = cpu_new(ctx);
+
+	reset_blocks();
+	toy_block(0x6800, jump_r2_block, false);
+	toy_block(0x6900, add_flags_block, false);
+	c->r[2] = 0x6900;
+	c->r[3] = 0;
+	run(c, 0x6800);
+	run(c, 0x6800);
+	CHECK_EQ(c->r[3], 2);
+	CHECK_EQ(toy_translations, 3);
+	c->base.tb_flags = 1; /* a mode change: blocks for mode 0 must not run */
+	run(c, 0x6800);
+	CHECK_EQ(c->r[3], 13);
+	CHECK_EQ(toy_translations, 6);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
 /* Single-step contexts run exactly one block per tcg_cpu_exec_tb. */
 static void test_single_step(void)
 {
@@ -893,6 +930,7 @@ int main(int argc, char **argv)
 	test_single_step();
 	test_bad_ir();
 	test_unchain();
+	test_jc_flags();
 	test_cache_full();
 	test_two_vcpus();
 	return test_result(argc > 1 ? argv[1] : "interp");
