@@ -4,6 +4,7 @@
  */
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accel/tcg/riscv64/cpu.h"
@@ -183,9 +184,24 @@ static void trap_to_m(struct rv_cpu *cpu, uint64_t cause, uint64_t tval)
 		cpu->tcg.pc += 4 * (cause & 63);
 }
 
+/* Debugging aid: VMM_RV_TRACE_TRAPS=1 prints every trap to stderr. */
+static void trace_trap(const struct rv_cpu *cpu, uint64_t cause, uint64_t tval)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("VMM_RV_TRACE_TRAPS") != NULL;
+	if (on)
+		fprintf(stderr, "hart %u trap cause %#llx tval %#llx pc %#llx priv %u\n",
+			cpu->tcg.index, (unsigned long long)cause, (unsigned long long)tval,
+			(unsigned long long)cpu->tcg.pc, cpu->priv);
+}
+
 void rv_cpu_trap(struct rv_cpu *cpu, uint64_t cause, uint64_t tval)
 {
 	uint64_t deleg = (cause >> 63) ? cpu->mideleg : cpu->medeleg;
+
+	trace_trap(cpu, cause, tval);
 
 	/* priv §3.1.8: delegated traps from S/U go to S; M-mode traps never leave M. */
 	if (cpu->priv <= RV_PRIV_S && ((deleg >> (cause & 63)) & 1))

@@ -687,8 +687,14 @@ static void trans_misc_mem(struct rv_dc *dc, uint32_t i)
 	switch (rv_funct3(i)) {
 	case 0: /* fence, fence.tso, pause: one vCPU, host-ordered accesses */
 		return;
-	case 1: /* fence.i: translations made before it are stale (unpriv §3.1) */
-		tcg_gen_call0(dc->b, &rv_helper_fence_i, TCG_I64_NONE);
+	case 1:
+		/*
+		 * fence.i (unpriv §3.1): stores to pages holding translated
+		 * code already invalidate those blocks (the TLB's code-page
+		 * check), so only the block ends here, and the next one is
+		 * looked up afresh. Throwing all translations away instead made
+		 * Linux's boot-time code patching (thousands of fence.i) crawl.
+		 */
 		dc->end = RV_DC_STOP_NOCHAIN;
 		return;
 	case 2:
