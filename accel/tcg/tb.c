@@ -241,9 +241,16 @@ static int remember(struct tcg_ctx *ctx, struct tcg_tb *tb)
 {
 	if (ctx->n_all == ctx->cap_all) {
 		size_t cap = ctx->cap_all ? ctx->cap_all * 2 : 1024;
-		struct tcg_tb **n = realloc(ctx->all, cap * sizeof(*n));
+		/*
+		 * Not realloc(): glibc grows large blocks with mremap, which
+		 * the vCPU threads' seccomp filter does not allow.
+		 */
+		struct tcg_tb **n = malloc(cap * sizeof(*n));
 		if (!n)
 			return -ENOMEM;
+		if (ctx->n_all)
+			memcpy(n, ctx->all, ctx->n_all * sizeof(*n));
+		free(ctx->all);
 		ctx->all = n;
 		ctx->cap_all = cap;
 	}
