@@ -176,9 +176,26 @@ static void put32(struct gen *g, tcg_i32 v)
 		tcg_gen_extu_i32_i64(g->b, dst64(g), v);
 }
 
+/* The shape of Zba's shNadd: a shifted temp added once. */
+static void gen_shadd(struct gen *g)
+{
+	tcg_i64 t = tcg_temp_new_i64(g->b), a = src64(g), c = src64(g);
+
+	tcg_gen_shli_i64(g->b, t, a, 1 + rn(3));
+	if (rn(2))
+		tcg_gen_add_i64(g->b, dst64(g), t, c);
+	else
+		tcg_gen_add_i64(g->b, dst64(g), c, t);
+}
+
 static void gen_arith(struct gen *g)
 {
 	unsigned i = rn(ARRAY_SIZE(bin_ops));
+
+	if (rn(8) == 0) {
+		gen_shadd(g);
+		return;
+	}
 
 	if (rn(4) == 0) {
 		tcg_i32 d = tcg_temp_new_i32(g->b);

@@ -59,6 +59,10 @@ static void encode_all(void)
 	E("mov %r15,0x7f(%r12,%rcx,1)", x86_store(&b, 8, X86_R15, X86_R12, X86_RCX, 0x7f));
 	E("mov %rdi,0x80(%rbp)", x86_store(&b, 8, X86_RDI, X86_RBP, X86_NOREG, 0x80));
 	E("lea -0x1000(%rbp,%rax,1),%rax", x86_lea(&b, X86_RAX, X86_RBP, X86_RAX, -0x1000));
+	E("lea 0x0(%r13,%r12,4),%rax", x86_lea_scaled(&b, X86_RAX, X86_R13, X86_R12, 2, 0));
+	E("lea 0x10(%rbx,%rsi,8),%r9", x86_lea_scaled(&b, X86_R9, X86_RBX, X86_RSI, 3, 16));
+	E("lea -0x12345(%rax,%r8,2),%rdx",
+	  x86_lea_scaled(&b, X86_RDX, X86_RAX, X86_R8, 1, -0x12345));
 	E("shl %cl,%rbx", x86_shift_cl(&b, X86_SHL, true, X86_RBX));
 	E("sar $0x1f,%r14d", x86_shift_ri(&b, X86_SAR, false, X86_R14, 31));
 	E("shr $0x7,%rax", x86_shift_ri(&b, X86_SHR, true, X86_RAX, 7));

@@ -1247,13 +1247,45 @@ static unsigned fuse_env_add(struct x86_gen *g, unsigned i)
 	return k - i + 1;
 }
 
+/*
+ * shl t, a, 1..3; add d, t, c (t used nowhere else) -> lea d, [c + a * 2^k]:
+ * the address arithmetic of Zba's shNadd and of indexed accesses.
+ */
+static unsigned fuse_shl_add(struct x86_gen *g, unsigned i)
+{
+	const struct tcg_op *sh = &g->ir->ops[i];
+	unsigned j = next_op(g->ir, i + 1);
+	const struct tcg_op *add = &g->ir->ops[j];
+	uint32_t t = (uint32_t)sh->args[0], k = (uint32_t)sh->args[2], other;
+	int ra, rc, rd;
+
+	if (j >= g->ir->n_ops || add->opc != TCG_OP_add || !w64(sh) || !w64(add) ||
+	    !is_const(g, k) || const_val(g, k) < 1 || const_val(g, k) > 3 ||
+	    g->ir->temps[t].kind != TCG_TEMP_NORMAL || sh->args[1] == t ||
+	    (add->args[1] == t) == (add->args[2] == t))
+		return 0;
+	other = (uint32_t)(add->args[1] == t ? add->args[2] : add->args[1]);
+	if (!dies_at(g, j, add->args[1] == t ? 1 : 2))
+		return 0;
+	ra = in_reg(g, (uint32_t)sh->args[1]);
+	rc = in_reg(g, other);
+	rd = out_reg(g, add, g->life[j], -1);
+	x86_lea_scaled(&g->b, rd, rc, ra, (unsigned)const_val(g, k), 0);
+	free_dead_inputs(g, sh, g->life[i]);
+	free_dead_inputs(g, add, g->life[j]);
+	set_out(g, add, g->life[j], rd);
+	return j - i + 1;
+}
+
 static unsigned fuse(struct x86_gen *g, unsigned i)
 {
 	unsigned n;
 
+	g->locked = 0;
+	if (g->ir->ops[i].opc == TCG_OP_shl)
+		return fuse_shl_add(g, i);
 	if (g->ir->ops[i].opc != TCG_OP_ld_env)
 		return 0;
-	g->locked = 0;
 	n = fuse_env_brcond(g, i);
 	return n ? n : fuse_env_add(g, i);
 }

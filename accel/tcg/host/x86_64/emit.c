@@ -176,6 +176,20 @@ void x86_lea(struct x86_buf *b, int dst, int base, int index, int32_t disp)
 	op_rm(b, true, 0x8d, 1, dst, base, index, disp);
 }
 
+void x86_lea_scaled(struct x86_buf *b, int dst, int base, int index, unsigned shift, int32_t disp)
+{
+	unsigned mod = (disp == 0 && (base & 7) != 5) ? 0 : fits8(disp) ? 1 : 2;
+
+	rex(b, true, dst, index, base, false);
+	x86_byte(b, 0x8d);
+	x86_byte(b, (uint8_t)(mod << 6 | (dst & 7) << 3 | 4));
+	x86_byte(b, (uint8_t)(shift << 6 | (index & 7) << 3 | (base & 7)));
+	if (mod == 1)
+		x86_byte(b, (uint8_t)(int8_t)disp);
+	else if (mod == 2)
+		x86_u32(b, (uint32_t)disp);
+}
+
 void x86_shift_cl(struct x86_buf *b, enum x86_shift op, bool w64, int r)
 {
 	op_rr(b, w64, 0xd3, 1, (int)op, r);

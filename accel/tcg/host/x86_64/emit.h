@@ -79,6 +79,8 @@ void x86_load(struct x86_buf *b, enum x86_ld kind, int dst, int base, int index,
 /* [base + index + disp] = src, @size bytes (1, 2, 4, 8). */
 void x86_store(struct x86_buf *b, unsigned size, int src, int base, int index, int32_t disp);
 void x86_lea(struct x86_buf *b, int dst, int base, int index, int32_t disp);
+/* dst = base + (index << shift) + disp, shift 0..3 (index != rsp). */
+void x86_lea_scaled(struct x86_buf *b, int dst, int base, int index, unsigned shift, int32_t disp);
 void x86_shift_cl(struct x86_buf *b, enum x86_shift op, bool w64, int r);
 void x86_shift_ri(struct x86_buf *b, enum x86_shift op, bool w64, int r, uint8_t n);
 void x86_unop(struct x86_buf *b, enum x86_unop op, bool w64, int r);
