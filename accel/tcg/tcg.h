@@ -146,7 +146,6 @@ struct tcg_cpu {
 	uint64_t instret;
 	/* Set by generated code before a point that may raise (internal). */
 	const struct tcg_insn_rec *cur_insn;
-	struct tcg_tb *cur_tb;
 	struct tcg_tlb *tlb;	 /* this vCPU's TLB (in front of the struct) */
 	struct tcg_jc_entry *jc; /* this vCPU's jump cache */
 	struct tcg_ctx *ctx;
@@ -301,7 +300,8 @@ _Noreturn void tcg_raise_exception(struct tcg_cpu *cpu, int32_t excp, uint64_t a
 /*
  * Leave generated code from a helper after the current instruction, with
  * the state as it is (the helper has written pc itself, e.g. a trap
- * return). Does not return.
+ * return). The helper must be called without TCG_CALL_NO_RAISE (so that
+ * the instructions after this one are taken off instret). Does not return.
  */
 _Noreturn void tcg_cpu_loop_exit(struct tcg_cpu *cpu);
 
