@@ -267,8 +267,22 @@ int virtq_pop(struct virtq *q, struct virtq_req *req)
 	if (!q->enabled || q->broken)
 		return -EIO;
 	avail = virtq_avail_idx(q); /* guest-controlled; acquire orders ring reads */
-	if (avail == q->last_avail)
-		return 0;
+	if (avail == q->last_avail) {
+		if (!q->event_idx)
+			return 0;
+		/*
+		 * Empty. The avail_event we stored in the last pop must be
+		 * visible to the driver before our final look at avail->idx:
+		 * otherwise (a store-load reordering, allowed even on x86) the
+		 * driver may read the old avail_event, skip its kick, and we
+		 * stop here with its buffer unseen (§2.7.10). Callers stop
+		 * polling on 0, so this is the last look.
+		 */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		avail = virtq_avail_idx(q);
+		if (avail == q->last_avail)
+			return 0;
+	}
 	/* §2.7.6: the driver can be at most a queue's worth ahead of us. */
 	if ((uint16_t)(avail - q->last_avail) > q->num) {
 		guest_err(q->errors, "virtq: avail idx %u is %u ahead of %u", avail,
