@@ -50,6 +50,7 @@ struct x86_devices {
 	struct rtc *rtc;
 	struct acpi_pm *pm;
 	struct exit_dev *exit;
+	struct port80 *post;
 	struct irq_line uart_irq, kbd_irq;
 	struct accel_regs boot_regs;
 	struct vdevs virtio;
@@ -82,6 +83,7 @@ static void x86_destroy(struct machine *m)
 	rtc_destroy(d->rtc);
 	acpi_pm_destroy(d->pm);
 	exit_dev_destroy(d->exit);
+	port80_destroy(d->post);
 	free(d->kernel);
 	free(d->initrd);
 	free(d);
@@ -137,8 +139,9 @@ static int x86_create_devices(struct machine *m, struct x86_devices *d)
 	if (ret < 0)
 		return ret;
 
-	/* Port 0x80 (POST codes, I/O delays) is stateless. */
-	return io_bus_register(&m->pio, 0x80, 1, &port80_io_ops, NULL, "post");
+	/* Port 0x80: POST codes, and Linux's outb_p() I/O delays. */
+	d->post = port80_create();
+	return x86_add_pio(m, PORT80_PORT, PORT80_LEN, &port80_io_ops, d->post, "post");
 }
 
 static int x86_build_acpi(struct machine *m, const struct vdevs *v)

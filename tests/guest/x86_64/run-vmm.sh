@@ -39,6 +39,16 @@ uart)
 	expect_out "hello from the guest"
 	expect_out "echo: ping|"
 	;;
+post)
+	# Port 0x80 (POST codes; Linux's outb_p delays) and an exit status of 0.
+	run 0 --kernel "$dir/guest_bench.bin" </dev/null
+	expect_out "!"
+	;;
+portsweep)
+	# (The sweep also programs the UART into loopback: no console output is expected.)
+	run 0 --kernel "$dir/guest_portsweep.bin" --rng </dev/null
+	expect_err "guest error"
+	;;
 poweroff)
 	run 0 --kernel "$dir/guest_poweroff.bin" </dev/null
 	expect_out "powering off"
