@@ -73,7 +73,7 @@ static const char usage_text[] =
 	"Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	"Exit status: the guest's status (exit device / test finisher), 0 after a\n"
 	"guest poweroff or reboot, 125 when vmm fails, 126 when the guest crashes,\n"
-	"130/143 on SIGINT/SIGTERM.\n";
+	"128+N on signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).\n";
 
 enum {
 	OPT_ARCH = 256,

@@ -223,7 +223,8 @@ int machine_exit_code(const struct vmm_config *cfg, enum vm_stop_reason r, int s
 	case VM_STOP_CRASH:
 		return VMM_EXIT_CRASH;
 	case VM_STOP_SIGNAL:
-		return status == SIGTERM ? VMM_EXIT_SIGTERM : VMM_EXIT_SIGINT;
+		/* The shell convention: 128 + the signal (130 SIGINT, 143 SIGTERM, 129 SIGHUP). */
+		return status > 0 && status < 64 ? 128 + status : VMM_EXIT_SIGINT;
 	case VM_STOP_NONE:
 	case VM_STOP_ERROR:
 		break;

@@ -2,6 +2,7 @@
  * vmm: parse the command line, pick the machine for the guest architecture,
  * run it, and turn how it stopped into the process exit code.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -23,6 +24,8 @@ int main(int argc, char **argv)
 		return VMM_EXIT_ERROR;
 	}
 	log_set_level(cfg.verbose >= 2 ? LOG_DEBUG : cfg.verbose ? LOG_INFO : LOG_WARN);
+	/* A console reader that goes away must not kill the VM: writes just fail. */
+	signal(SIGPIPE, SIG_IGN);
 	if (cfg.arch == ARCH_RISCV64) {
 #ifdef VMM_HAVE_RISCV
 		return machine_riscv_run(&cfg);

@@ -69,7 +69,7 @@ crash)
 	;;
 signals)
 	# guest_smp on one vCPU spins forever waiting for an AP: only a signal ends it.
-	for sig in INT:130 TERM:143; do
+	for sig in INT:130 TERM:143 HUP:129; do
 		"$vmm" --kernel "$dir/guest_smp.bin" --console none </dev/null >"$out" 2>"$err" &
 		pid=$!
 		sleep 0.5
@@ -128,6 +128,12 @@ virtio-errors)
 	run 125 --kernel "$dir/guest_virtio.bin" --drive "file=$img"
 	kill -TERM $holder; wait $holder
 	expect_err "lock"
+	;;
+closed-stdout)
+	# The console's reader goes away: the guest keeps running and its exit status still arrives.
+	printf 'ping\n' | "$vmm" --kernel "$dir/guest_uart.bin" 2>"$err" | head -c 1 >/dev/null
+	st=${PIPESTATUS[1]}
+	[ "$st" -eq 42 ] || { echo "FAIL: exit $st with a closed stdout, want 42"; cat "$err"; exit 1; }
 	;;
 seccomp-log)
 	run 0 --kernel "$dir/guest_poweroff.bin" --seccomp=log </dev/null
