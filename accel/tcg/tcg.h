@@ -214,6 +214,13 @@ struct tcg_frontend_ops {
 	void (*mem_fault)(struct tcg_cpu *cpu, uint64_t vaddr, enum tcg_access access);
 	/* A misaligned access flagged TCG_MO_ALIGN. Must raise. */
 	void (*unaligned)(struct tcg_cpu *cpu, uint64_t vaddr, enum tcg_access access);
+	/*
+	 * Bit i set: accesses with MMU index i are never translated (identity
+	 * map, all permissions, e.g. RISC-V M-mode without PMP), whatever
+	 * tlb_fill says; the native backend then checks loads against RAM
+	 * directly instead of probing the TLB. 0 if unsure.
+	 */
+	uint32_t phys_mmu_mask;
 	/* MMU index used for instruction fetch in mode @tb_flags. Optional: 0. */
 	unsigned (*code_mmu_idx)(uint32_t tb_flags);
 	/* Print the registers to stderr (crash reports). Optional. */

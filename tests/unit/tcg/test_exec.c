@@ -778,6 +778,72 @@ static void test_jc_flags(void)
 	tcg_ctx_free(ctx);
 }
 
+/*
+ * A frontend with address translation: MMU index 0 maps the virtual window
+ * 0x40000000.. onto RAM; index 1 is declared physical (phys_mmu_mask), so
+ * the native backend may skip the TLB for it. Both must mean the same.
+ */
+#define VWIN 0x40000000ULL
+
+static int mmu_tlb_fill(struct tcg_cpu *cpu, uint64_t vaddr, enum tcg_access access,
+			unsigned mmu_idx, bool probe, struct tcg_tlb_fill *out)
+{
+	out->paddr = vaddr;
+	if (mmu_idx == 0 && vaddr >= VWIN && vaddr < VWIN + RAM_SIZE)
+		out->paddr = RAM_BASE + (vaddr - VWIN);
+	out->read = out->write = out->exec = true;
+	return 0;
+}
+
+static struct tcg_frontend_ops toy_mmu_fe;
+
+/* r2 = ld(r0) via MMU 0; r3 = ld(r1) via MMU 1 (physical). */
+static void mmu_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_guest_ld_i64(b, toy_r[2], toy_r[0], TCG_MO_UQ, 0);
+	tcg_gen_insn_start(b, pc + 4, 0);
+	tcg_gen_guest_ld_i64(b, toy_r[3], toy_r[1], TCG_MO_UL, 1);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void test_mmu(void)
+{
+	struct tcg_ctx_config cfg = {
+	    .fe = &toy_mmu_fe, .backend = backend, .mem = &gm, .mmio = &mmio};
+	struct tcg_ctx *ctx = NULL;
+	struct tcg_cpu *cpu = NULL;
+	struct toy_cpu *c;
+	uint64_t v = 0x1122334455667788ULL;
+
+	toy_mmu_fe = toy_fe;
+	toy_mmu_fe.tlb_fill = mmu_tlb_fill;
+	toy_mmu_fe.phys_mmu_mask = 1u << 1;
+	CHECK_EQ(tcg_ctx_new(&cfg, &ctx), 0);
+	if (!ctx)
+		return;
+	CHECK_EQ(tcg_cpu_new(ctx, 0, &cpu), 0);
+	c = (struct toy_cpu *)cpu;
+	reset_blocks();
+	toy_block(0x7800, mmu_block, false);
+	memcpy(&ram[0x3010], &v, 8);
+	c->r[0] = VWIN + 0x3010;
+	c->r[1] = RAM_BASE + 0x3010;
+	run(c, 0x7800);
+	CHECK_EQ(c->exceptions, 0);
+	CHECK_EQ(c->r[2], v);
+	CHECK_EQ(c->r[3], 0x55667788);
+	/* The virtual window means nothing to the physical index: a fault. */
+	c->r[1] = VWIN + 0x3010;
+	run(c, 0x7800);
+	CHECK_EQ(c->exceptions, 1);
+	CHECK_EQ(c->scratch[0], 5);
+	CHECK_EQ(c->scratch[1], VWIN + 0x3010);
+	CHECK_EQ(c->scratch[2], 0x7804);
+	tcg_cpu_free(cpu);
+	tcg_ctx_free(ctx);
+}
+
 /* Single-step contexts run exactly one block per tcg_cpu_exec_tb. */
 static void test_single_step(void)
 {
@@ -931,6 +997,7 @@ int main(int argc, char **argv)
 	test_bad_ir();
 	test_unchain();
 	test_jc_flags();
+	test_mmu();
 	test_cache_full();
 	test_two_vcpus();
 	return test_result(argc > 1 ? argv[1] : "interp");

@@ -793,7 +793,7 @@ static void gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	int32_t addend;
 
 	g->locked |= 1u << rd;
-	if (g->win_size && !(mo & TCG_MO_ALIGN)) {
+	if (g->win_size && !(mo & TCG_MO_ALIGN) && (g->win_mmu_mask & (1u << mmu))) {
 		emit_window_load(g, s, ra, rd, mo, ld_kind(mo, w64(op)));
 	} else {
 		s->jcc = emit_probe(g, ra, size, mmu, false, &addend);

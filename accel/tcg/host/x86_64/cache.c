@@ -131,13 +131,14 @@ static int x86_init(struct tcg_ctx *ctx)
 	return 0;
 }
 
-/* The largest RAM region, when guest addresses are physical (no tlb_fill). */
+/* The largest RAM region, for the MMU indexes whose addresses are physical. */
 static void pick_window(struct tcg_ctx *ctx, struct x86_gen *g)
 {
 	const struct guest_mem *gm = ctx->cfg.mem;
 
 	g->win_size = 0;
-	if (!gm || ctx->fe->tlb_fill)
+	g->win_mmu_mask = ctx->fe->tlb_fill ? ctx->fe->phys_mmu_mask : ~0u;
+	if (!gm || !g->win_mmu_mask)
 		return;
 	for (unsigned i = 0; i < gm->n; i++) {
 		if (gm->r[i].size > g->win_size) {

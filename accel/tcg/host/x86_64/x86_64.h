@@ -47,6 +47,7 @@ struct x86_gen {
 	/* Untranslated loads from this RAM window skip the TLB (0: none). */
 	uint64_t win_base, win_size;
 	uint8_t *win_host;
+	uint32_t win_mmu_mask; /* MMU indexes it applies to */
 	struct x86_ts ts[TCG_MAX_TEMPS];
 	uint16_t life[TCG_MAX_OPS]; /* bit j: arg j dies at (is dead after) op */
 	uint8_t live[TCG_MAX_TEMPS];
