@@ -49,6 +49,18 @@ bool ratelimit_ok(struct ratelimit *rl);
 			vmm_log(LOG_WARN, "guest error: " fmt, ##__VA_ARGS__);               \
 	} while (0)
 
+/*
+ * Like guest_err(), for guest behaviour that is legal but worth counting,
+ * e.g. probing an I/O port where nothing is: logged only at debug level.
+ */
+#define guest_note(counter, fmt, ...)                                                      \
+	do {                                                                                \
+		static struct ratelimit rl_;                                                 \
+		atomic_fetch_add_explicit((counter), 1, memory_order_relaxed);              \
+		if (log_get_level() >= LOG_DEBUG && ratelimit_ok(&rl_))                      \
+			vmm_log(LOG_DEBUG, "guest: " fmt, ##__VA_ARGS__);                    \
+	} while (0)
+
 uint64_t monotonic_ns(void);
 
 #endif

@@ -70,7 +70,8 @@ bool io_bus_read(struct io_bus *bus, uint64_t addr, unsigned size, uint64_t *val
 	io_bus_note_access(bus);
 	if (!r || !r->ops->read) {
 		*val = io_mask(size);
-		guest_err(&bus->unhandled, "%s read of %u bytes at 0x%" PRIx64 " hits no device",
+		/* Probing for absent hardware (PCI, legacy ISA) is normal: debug level. */
+		guest_note(&bus->unhandled, "%s read of %u bytes at 0x%" PRIx64 " hits no device",
 			  bus->name, size, addr);
 		return false;
 	}
@@ -84,7 +85,7 @@ bool io_bus_write(struct io_bus *bus, uint64_t addr, unsigned size, uint64_t val
 
 	io_bus_note_access(bus);
 	if (!r || !r->ops->write) {
-		guest_err(&bus->unhandled, "%s write of %u bytes at 0x%" PRIx64 " hits no device",
+		guest_note(&bus->unhandled, "%s write of %u bytes at 0x%" PRIx64 " hits no device",
 			  bus->name, size, addr);
 		return false;
 	}
