@@ -5,8 +5,8 @@ images and firmware, then runs this).
 Each run spawns one emulator with the guest console on a pipe, reads the
 console as it streams, and records, from just before the spawn:
   - the wall time when the banner line "vmm guest: Linux ..." appears and the
-    CPU time (user+sys, all threads, plus reaped children) the process has
-    used by then, from /proc/PID/stat (clock-tick resolution);
+    CPU time (user+sys) its process tree has used by then, from /proc/PID/stat
+    of the process and its descendants (clock-tick resolution);
   - the wall time when the process has exited and its CPU time from wait4()
     (the process and every descendant it waited for).
 A workload run boots with a fixed in-guest workload instead of `true` and
@@ -58,16 +58,31 @@ def workload_md5(mib):
     return hashlib.md5(data[:n]).hexdigest()
 
 
+def proc_children(pid):
+    """PIDs of PID's live children (from every thread's children list)."""
+    kids = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                kids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass  # gone meanwhile, or a kernel without CONFIG_PROC_CHILDREN
+    return kids
+
+
 def proc_cpu(pid):
-    """user+sys seconds of PID (all threads) and its reaped children."""
+    """user+sys seconds of PID (all threads), its reaped children and its
+    live descendants; 0 for a process that is gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read()
     except OSError:
-        return None
-    # Fields after the parenthesised command name; utime is field 14.
+        return 0.0
+    # Fields after the parenthesised command name: utime, stime, cutime and
+    # cstime are fields 14-17 (proc(5)).
     fields = stat[stat.rindex(b")") + 2:].split()
-    return sum(int(x) for x in fields[11:15]) / CLK_TCK
+    own = sum(int(x) for x in fields[11:15]) / CLK_TCK
+    return own + sum(proc_cpu(k) for k in proc_children(pid))
 
 
 def run_once(cmd, timeout, log_path):
