@@ -13,6 +13,7 @@
  */
 #include <stddef.h>
 
+#include "accel/tcg/fpu/softfloat.h"
 #include "accel/tcg/riscv64/fp_helpers.h"
 #include "accel/tcg/riscv64/translate.h"
 
@@ -39,6 +40,74 @@ static uint64_t rv_helper_fp_fn(struct tcg_cpu *c, uint64_t desc, uint64_t a, ui
 
 static const struct tcg_helper rv_helper_fp =
     TCG_HELPER(rv_helper_fp_fn, 4, TCG_CALL_NO_RG | TCG_CALL_NO_WG);
+
+/*
+ * The hot arithmetic (add, sub, mul, div, fmadd in S and D) skips
+ * rv_fp_exec()'s dispatch: one helper per operation, desc = rm << 32 | insn.
+ * Same semantics as rv_helper_fp_fn() (test_fp_helpers checks both agree).
+ */
+static enum sf_rm rv_fp_rm(struct tcg_cpu *c, uint64_t desc)
+{
+	uint32_t rm = (uint32_t)(desc >> 32);
+
+	if (rm == RV_RM_DYN)
+		rm = rv_cpu(c)->frm; /* guest-controlled: checked below */
+	if (rm > SF_RMM)	     /* unpriv spec §11.2: reserved rounding mode */
+		tcg_raise_exception(c, RV_EXCP_ILLEGAL, (uint32_t)desc);
+	return (enum sf_rm)rm;
+}
+
+#define RV_FP_HELPER2(name, sf_fn)                                                                 \
+	static uint64_t rv_helper_##name##_d_fn(struct tcg_cpu *c, uint64_t desc, uint64_t a,      \
+						uint64_t b)                                        \
+	{                                                                                          \
+		enum sf_rm rm = rv_fp_rm(c, desc);                                                 \
+		return sf_f64_##sf_fn(a, b, rm, &rv_cpu(c)->fflags);                               \
+	}                                                                                          \
+	static uint64_t rv_helper_##name##_s_fn(struct tcg_cpu *c, uint64_t desc, uint64_t a,      \
+						uint64_t b)                                        \
+	{                                                                                          \
+		enum sf_rm rm = rv_fp_rm(c, desc);                                                 \
+		return rv_fp_box32(sf_f32_##sf_fn(rv_fp_unbox32(a), rv_fp_unbox32(b), rm,          \
+						  &rv_cpu(c)->fflags));                            \
+	}
+
+RV_FP_HELPER2(fadd, add)
+RV_FP_HELPER2(fsub, sub)
+RV_FP_HELPER2(fmul, mul)
+RV_FP_HELPER2(fdiv, div)
+
+static uint64_t rv_helper_fmadd_d_fn(struct tcg_cpu *c, uint64_t desc, uint64_t a, uint64_t b,
+				     uint64_t x)
+{
+	enum sf_rm rm = rv_fp_rm(c, desc);
+
+	return sf_f64_fma(a, b, x, rm, &rv_cpu(c)->fflags);
+}
+
+static uint64_t rv_helper_fmadd_s_fn(struct tcg_cpu *c, uint64_t desc, uint64_t a, uint64_t b,
+				     uint64_t x)
+{
+	enum sf_rm rm = rv_fp_rm(c, desc);
+
+	return rv_fp_box32(sf_f32_fma(rv_fp_unbox32(a), rv_fp_unbox32(b), rv_fp_unbox32(x), rm,
+				      &rv_cpu(c)->fflags));
+}
+
+#define RV_FP_HFLAGS (TCG_CALL_NO_RG | TCG_CALL_NO_WG)
+/* Indexed by op (RV_FP_ADD..RV_FP_DIV, then MADD as 4) and dbl. */
+static const struct tcg_helper rv_helper_fp_fast[5][2] = {
+    {TCG_HELPER(rv_helper_fadd_s_fn, 3, RV_FP_HFLAGS),
+     TCG_HELPER(rv_helper_fadd_d_fn, 3, RV_FP_HFLAGS)},
+    {TCG_HELPER(rv_helper_fsub_s_fn, 3, RV_FP_HFLAGS),
+     TCG_HELPER(rv_helper_fsub_d_fn, 3, RV_FP_HFLAGS)},
+    {TCG_HELPER(rv_helper_fmul_s_fn, 3, RV_FP_HFLAGS),
+     TCG_HELPER(rv_helper_fmul_d_fn, 3, RV_FP_HFLAGS)},
+    {TCG_HELPER(rv_helper_fdiv_s_fn, 3, RV_FP_HFLAGS),
+     TCG_HELPER(rv_helper_fdiv_d_fn, 3, RV_FP_HFLAGS)},
+    {TCG_HELPER(rv_helper_fmadd_s_fn, 4, RV_FP_HFLAGS),
+     TCG_HELPER(rv_helper_fmadd_d_fn, 4, RV_FP_HFLAGS)},
+};
 
 static tcg_i64 rv_fp_get_freg(struct rv_dc *dc, unsigned r)
 {
@@ -191,6 +260,30 @@ static bool rv_fp_gen_inline(struct rv_dc *dc, const struct rv_fp_insn *d, uint3
 	}
 }
 
+/* fadd/fsub/fmul/fdiv/fmadd: a dedicated helper each (see rv_helper_fp_fast). */
+static bool rv_fp_gen_fast(struct rv_dc *dc, const struct rv_fp_insn *d, uint32_t i)
+{
+	struct tcg_builder *b = dc->b;
+	unsigned k = d->op == RV_FP_MADD ? 4 : (unsigned)d->op;
+	uint64_t desc = (uint64_t)(uint32_t)d->rm << 32 | i;
+	tcg_i64 res, args[3];
+
+	if (d->op > RV_FP_DIV && d->op != RV_FP_MADD)
+		return false;
+	res = tcg_temp_new_i64(b);
+	args[0] = tcg_const_i64(b, desc);
+	args[1] = rv_fp_source(dc, d, i, 0);
+	args[2] = rv_fp_source(dc, d, i, 1);
+	if (k == 4)
+		tcg_gen_call4(b, &rv_helper_fp_fast[k][d->dbl], res, args[0], args[1], args[2],
+			      rv_fp_source(dc, d, i, 2));
+	else
+		tcg_gen_call3(b, &rv_helper_fp_fast[k][d->dbl], res, args[0], args[1], args[2]);
+	rv_fp_set_freg(dc, rv_rd(i), res);
+	rv_gen_set_fs_dirty(dc); /* priv spec §3.1.6.6 */
+	return true;
+}
+
 /* OP-FP and the fused forms. */
 static void rv_trans_fp_op(struct rv_dc *dc, uint32_t i)
 {
@@ -208,6 +301,8 @@ static void rv_trans_fp_op(struct rv_dc *dc, uint32_t i)
 			rv_gen_set_fs_dirty(dc);
 		return;
 	}
+	if (rv_fp_gen_fast(dc, &d, i))
+		return;
 	res = d.rd_int ? rv_gen_dest_gpr(dc, rv_rd(i)) : tcg_temp_new_i64(b);
 	desc = (uint64_t)rv_fp_pack(&d) << 32 | i;
 	tcg_gen_call4(b, &rv_helper_fp, res, tcg_const_i64(b, desc), rv_fp_source(dc, &d, i, 0),
