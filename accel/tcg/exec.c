@@ -32,8 +32,12 @@ static int page_maps_init(struct tcg_ctx *ctx)
 		m->npages =
 		    (gm->r[i].gpa + gm->r[i].size - m->gpa + TCG_PAGE_SIZE - 1) >> TCG_PAGE_BITS;
 		m->first = calloc(m->npages, sizeof(*m->first));
-		if (!m->first)
+		m->extent = calloc(m->npages, sizeof(*m->extent));
+		if (!m->first || !m->extent) {
+			free(m->first);
+			free(m->extent);
 			return -ENOMEM;
+		}
 		ctx->n_page_maps++;
 	}
 	return 0;
@@ -97,7 +101,10 @@ void tcg_ctx_free(struct tcg_ctx *ctx)
 	}
 	free(ctx->all);
 	for (unsigned i = 0; i < ctx->n_page_maps; i++)
+	{
 		free(ctx->pages[i].first);
+		free(ctx->pages[i].extent);
+	}
 	if (ctx->builder)
 		tcg_builder_fini(ctx->builder);
 	free(ctx->builder);

@@ -76,6 +76,12 @@ struct tcg_page_map {
 	uint64_t gpa;
 	uint64_t npages;
 	struct tcg_tb **first; /* per page: blocks with code there (NULL: no code) */
+	/*
+	 * Per page, while it has code: the byte range [lo, hi) of the page
+	 * that any of its blocks covered since it got code, as lo | hi << 16.
+	 * Stores outside it (data sharing a page with code) skip the block walk.
+	 */
+	uint32_t *extent;
 };
 
 struct tcg_ctx {

@@ -27,6 +27,33 @@ static struct tcg_tb **page_slot(struct tcg_ctx *ctx, uint64_t paddr)
 	return NULL;
 }
 
+/* The code extent of the page whose slot is @slot (struct tcg_page_map). */
+static uint32_t *page_extent(struct tcg_ctx *ctx, struct tcg_tb **slot)
+{
+	for (unsigned i = 0; i < ctx->n_page_maps; i++) {
+		struct tcg_page_map *m = &ctx->pages[i];
+		if (slot >= m->first && slot < m->first + m->npages)
+			return &m->extent[slot - m->first];
+	}
+	return NULL; /* not reached: every slot is in a map */
+}
+
+static uint32_t extent_of(const struct tcg_tb *tb, unsigned n)
+{
+	uint64_t lo = n == 0 ? tb->phys_pc : tb->page[1];
+	uint64_t hi = n == 0 ? tb->phys_end : tb->phys_end2;
+	uint64_t base = tb->page[n];
+
+	return (uint32_t)(lo - base) | (uint32_t)(hi - base) << 16;
+}
+
+static uint32_t extent_union(uint32_t a, uint32_t b)
+{
+	uint32_t lo = MIN(a & 0xffff, b & 0xffff), hi = MAX(a >> 16, b >> 16);
+
+	return lo | hi << 16;
+}
+
 bool tcg_page_has_code(struct tcg_ctx *ctx, uint64_t paddr)
 {
 	struct tcg_tb **slot = page_slot(ctx, paddr);
@@ -76,10 +103,17 @@ static void page_add(struct tcg_cpu *cpu, struct tcg_tb *tb, unsigned n)
 	struct tcg_ctx *ctx = cpu->ctx;
 	struct tcg_tb **slot = page_slot(ctx, tb->page[n]);
 
+	uint32_t *ext;
+
 	if (!slot)
 		return;
-	if (!*slot)
+	ext = page_extent(ctx, slot);
+	if (!*slot) {
 		tcg_tlb_flush_page_all(cpu, tb->page[n]);
+		*ext = extent_of(tb, n);
+	} else {
+		*ext = extent_union(*ext, extent_of(tb, n));
+	}
 	tb->page_next[n] = *slot;
 	*slot = (struct tcg_tb *)((uintptr_t)tb | n);
 }
@@ -181,6 +215,12 @@ static bool tb_overlaps(const struct tcg_tb *tb, unsigned n, uint64_t start, uin
 	return start < hi && lo < end;
 }
 
+/* Does [start, end) meet the code extent @ext of @page? */
+static bool extent_hit(uint32_t ext, uint64_t page, uint64_t start, uint64_t end)
+{
+	return start < page + (ext >> 16) && page + (ext & 0xffff) < end;
+}
+
 void tcg_invalidate_phys_range(struct tcg_ctx *ctx, uint64_t paddr, uint64_t len)
 {
 	uint64_t end = paddr + len;
@@ -191,6 +231,8 @@ void tcg_invalidate_phys_range(struct tcg_ctx *ctx, uint64_t paddr, uint64_t len
 	for (uint64_t page = paddr & TCG_PAGE_MASK; page < end; page += TCG_PAGE_SIZE) {
 		struct tcg_tb **slot = page_slot(ctx, page);
 		uintptr_t v = slot ? (uintptr_t)*slot : 0;
+		if (v && !extent_hit(*page_extent(ctx, slot), page, paddr, end))
+			v = 0;
 		while (v) {
 			struct tcg_tb *tb = tag_tb(v);
 			unsigned n = v & 1;
