@@ -221,11 +221,33 @@ static bool extent_hit(uint32_t ext, uint64_t page, uint64_t start, uint64_t end
 	return start < page + (ext >> 16) && page + (ext & 0xffff) < end;
 }
 
+/*
+ * Without the lock: a range within one page that misses the page's code
+ * (the common store to data beside code). Racing with another vCPU's
+ * translation is no worse than with the lock: cross-vCPU code writes are
+ * ordered by the guest's fence.i (see README, self-modifying code).
+ */
+static bool outside_code(struct tcg_ctx *ctx, uint64_t paddr, uint64_t end)
+{
+	uint64_t page = paddr & TCG_PAGE_MASK;
+	struct tcg_tb **slot;
+
+	if (end - page > TCG_PAGE_SIZE)
+		return false;
+	slot = page_slot(ctx, page);
+	if (!slot || !__atomic_load_n(slot, __ATOMIC_RELAXED))
+		return true;
+	return !extent_hit(__atomic_load_n(page_extent(ctx, slot), __ATOMIC_RELAXED), page, paddr,
+			   end);
+}
+
 void tcg_invalidate_phys_range(struct tcg_ctx *ctx, uint64_t paddr, uint64_t len)
 {
 	uint64_t end = paddr + len;
 
 	if (len == 0 || end < paddr)
+		return;
+	if (outside_code(ctx, paddr, end))
 		return;
 	pthread_mutex_lock(&ctx->lock);
 	for (uint64_t page = paddr & TCG_PAGE_MASK; page < end; page += TCG_PAGE_SIZE) {
