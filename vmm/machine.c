@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "hw/uart8250.h"
 #include "seccomp/seccomp.h"
 
 static void machine_stop_request(void *opaque, enum vm_stop_reason reason, int status)
@@ -53,6 +54,29 @@ void machine_notify_input(void *opaque)
 
 	if (write(m->input_efd, &one, sizeof(one)) < 0)
 		log_debug("input eventfd write failed");
+}
+
+static void machine_console_out(void *opaque, const uint8_t *buf, size_t len)
+{
+	console_write(opaque, buf, len);
+}
+
+static const struct uart_backend_ops machine_console_backend = {.write = machine_console_out};
+
+static size_t machine_console_in(void *opaque, const uint8_t *buf, size_t len)
+{
+	return uart8250_receive(opaque, buf, len);
+}
+
+struct uart8250 *machine_console_uart(struct machine *m, const struct irq_line *irq)
+{
+	struct uart8250 *u = uart8250_create(irq, &machine_console_backend, m->con);
+
+	if (!u)
+		return NULL;
+	uart8250_set_rx_ready_cb(u, machine_notify_input, m);
+	console_set_input(m->con, machine_console_in, u, &m->stop);
+	return u;
 }
 
 int machine_read_file(const char *what, const char *path, uint8_t **data, size_t *len)

@@ -67,6 +67,13 @@ const struct accel_ops *machine_pick_accel(const struct vmm_config *cfg);
 /* Read a whole file (kernel, initrd) with a clear message on failure. */
 int machine_read_file(const char *what, const char *path, uint8_t **data, size_t *len) must_check;
 
+/*
+ * The console UART: its output goes to the machine's console, the console's
+ * input to its RX FIFO (flow-controlled: reading stdin pauses while the
+ * FIFO is full). Register it on a bus yourself. NULL on ENOMEM.
+ */
+struct uart8250 *machine_console_uart(struct machine *m, const struct irq_line *irq);
+
 /* Wake the main loop from a device (e.g. UART input room). */
 void machine_notify_input(void *opaque);
 

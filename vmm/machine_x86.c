@@ -58,18 +58,6 @@ struct x86_devices {
 	size_t kernel_len, initrd_len;
 };
 
-static void x86_console_write(void *opaque, const uint8_t *buf, size_t len)
-{
-	console_write(opaque, buf, len);
-}
-
-static const struct uart_backend_ops x86_uart_backend = {.write = x86_console_write};
-
-static size_t x86_console_input(void *opaque, const uint8_t *buf, size_t len)
-{
-	return uart8250_receive(opaque, buf, len);
-}
-
 static void x86_destroy(struct machine *m)
 {
 	struct x86_devices *d = m->arch;
@@ -104,16 +92,13 @@ static int x86_create_devices(struct machine *m, struct x86_devices *d)
 
 	d->uart_irq = m->irq_sink;
 	d->uart_irq.gsi = X86_COM1_IRQ;
-	d->uart = uart8250_create(&d->uart_irq, &x86_uart_backend, m->con);
-	if (d->uart) {
-		/* On a PC the 8250's interrupt reaches the PIC only with MCR.OUT2 set. */
+	d->uart = machine_console_uart(m, &d->uart_irq);
+	/* On a PC the 8250's interrupt reaches the PIC only with MCR.OUT2 set. */
+	if (d->uart)
 		uart8250_set_out2_gate(d->uart, true);
-		uart8250_set_rx_ready_cb(d->uart, machine_notify_input, m);
-	}
 	ret = x86_add_pio(m, X86_COM1_PORT, UART8250_REG_LEN, &uart8250_io_ops, d->uart, "com1");
 	if (ret < 0)
 		return ret;
-	console_set_input(m->con, x86_console_input, d->uart, &m->stop);
 
 	d->kbd_irq = m->irq_sink;
 	d->kbd_irq.gsi = 1;
