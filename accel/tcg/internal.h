@@ -40,6 +40,12 @@ struct tcg_tb {
 	uintptr_t jmp_in_next[2];
 	/* Native: where a jump from the block to itself enters (0: code). */
 	uintptr_t loop_entry;
+	/*
+	 * Native: goto_tb slots that jump to the block itself without writing
+	 * its pinned globals back (only their unpatched exit does): they may
+	 * be chained to the block itself only.
+	 */
+	uint8_t loop_slots;
 	/* Interpreter program (host/interp). */
 	void *interp;
 };

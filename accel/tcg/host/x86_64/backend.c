@@ -307,6 +307,32 @@ static void sync_all(struct x86_gen *g, bool drop)
 		free_all(g);
 }
 
+/*
+ * Branches and labels inside a self-loop: the pinned globals stay in their
+ * registers for the whole block, so they are written back only where the
+ * block is left (exit_tb, goto_tb to another block, goto_ptr), before
+ * helpers and in slow paths - not on every iteration. After a label they
+ * count as dirty (any path may have changed them).
+ */
+static void sync_branch(struct x86_gen *g, bool drop)
+{
+	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
+		if (g->ts[t].pin < 0)
+			sync_temp(g, t);
+	}
+	sync_locals(g);
+	if (drop)
+		free_all(g);
+}
+
+static void pinned_dirty(struct x86_gen *g)
+{
+	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
+		if (g->ts[t].pin >= 0)
+			g->ts[t].in_mem = false;
+	}
+}
+
 /* ---- op code generation helpers ---- */
 
 static bool w64(const struct tcg_op *op)
@@ -947,7 +973,7 @@ static void gen_brcond(struct x86_gen *g, const struct tcg_op *op, uint16_t life
 {
 	int ra = cmp_operands(g, op, 0, 1);
 
-	sync_all(g, false);
+	sync_branch(g, false);
 	emit_cmp(g, op, ra, (uint32_t)op->args[1]);
 	add_fixup(g, x86_jcc32(&g->b, cond_cc((enum tcg_cond)op->args[2])), op->args[3]);
 	free_dead_inputs(g, op, life);
@@ -959,18 +985,33 @@ static void exit_with(struct x86_gen *g, uintptr_t value)
 	x86_patch_rel32(x86_jmp32(&g->b), g->epilogue);
 }
 
+static bool goto_tb_is_self(const struct x86_gen *g, const struct tcg_op *op);
+
+/*
+ * goto_tb: a patchable jmp rel32. In a self-loop the slot that jumps back
+ * to the block keeps the pinned globals in registers: their write-back
+ * follows the jump, on the unpatched exit path only.
+ */
 static void gen_goto_tb(struct x86_gen *g, const struct tcg_op *op)
 {
 	unsigned slot = (unsigned)op->args[0];
+	bool loop = g->pinned && goto_tb_is_self(g, op);
 	uint8_t *rel;
 
-	sync_all(g, true);
+	if (loop)
+		sync_branch(g, true);
+	else
+		sync_all(g, true);
 	/* The rel32 must not straddle 4 bytes: it is patched atomically. */
 	x86_align(&g->b, 4, 1);
 	rel = x86_jmp32(&g->b);
 	x86_patch_rel32(rel, g->b.p);
 	g->tb->jmp_target[slot] = (uintptr_t)(rel + g->b.rx_delta);
 	g->tb->jmp_reset[slot] = (uintptr_t)(g->b.p + g->b.rx_delta);
+	if (loop) {
+		g->tb->loop_slots |= (uint8_t)(1u << slot);
+		sync_globals(g, false);
+	}
 }
 
 /*
@@ -1012,11 +1053,12 @@ static void gen_control(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 {
 	switch (op->opc) {
 	case TCG_OP_set_label:
-		sync_all(g, true);
+		sync_branch(g, true);
+		pinned_dirty(g);
 		g->label_pos[op->args[0]] = g->b.p;
 		break;
 	case TCG_OP_br:
-		sync_all(g, true);
+		sync_branch(g, true);
 		add_fixup(g, x86_jmp32(&g->b), op->args[0]);
 		break;
 	case TCG_OP_brcond:
@@ -1223,7 +1265,7 @@ static unsigned fuse_env_brcond(struct x86_gen *g, unsigned i)
 	    br->type != ld->type || (ld->args[2] & TCG_MO_SIZE) != (w64(ld) ? 3 : 2) ||
 	    !dies_at(g, j, 0) || !imm32_ok(g, br, (uint32_t)br->args[1], &imm))
 		return 0;
-	sync_all(g, false);
+	sync_branch(g, false);
 	x86_alu_mi(&g->b, X86_CMP, w64(ld), X86_RBP, (int32_t)ld->args[1], imm);
 	add_fixup(g, x86_jcc32(&g->b, cond_cc((enum tcg_cond)br->args[2])), br->args[3]);
 	return j - i + 1;
@@ -1298,19 +1340,22 @@ static bool is_pc_global(const struct x86_gen *g, uint32_t t)
 	       g->ir->temps[t].mem_offset == (int32_t)offsetof(struct tcg_cpu, pc);
 }
 
+/* Is @op a goto_tb followed by pc = the block's own pc? */
+static bool goto_tb_is_self(const struct x86_gen *g, const struct tcg_op *op)
+{
+	unsigned j = next_op(g->ir, (unsigned)(op - g->ir->ops) + 1);
+	const struct tcg_op *mv = &g->ir->ops[j];
+
+	return op->opc == TCG_OP_goto_tb && j < g->ir->n_ops && mv->opc == TCG_OP_mov &&
+	       is_pc_global(g, (uint32_t)mv->args[0]) && is_const(g, (uint32_t)mv->args[1]) &&
+	       const_val(g, (uint32_t)mv->args[1]) == g->tb->pc;
+}
+
 /* Does the block end with goto_tb; pc = its own pc (a loop to itself)? */
 static bool is_self_loop(const struct x86_gen *g)
 {
 	for (unsigned i = 0; i < g->ir->n_ops; i++) {
-		const struct tcg_op *op = &g->ir->ops[i], *mv;
-		unsigned j;
-		if (op->opc != TCG_OP_goto_tb)
-			continue;
-		j = next_op(g->ir, i + 1);
-		mv = &g->ir->ops[j];
-		if (j < g->ir->n_ops && mv->opc == TCG_OP_mov &&
-		    is_pc_global(g, (uint32_t)mv->args[0]) && is_const(g, (uint32_t)mv->args[1]) &&
-		    const_val(g, (uint32_t)mv->args[1]) == g->tb->pc)
+		if (goto_tb_is_self(g, &g->ir->ops[i]))
 			return true;
 	}
 	return false;
@@ -1345,7 +1390,8 @@ static void pin_globals(struct x86_gen *g)
 		g->ts[best].pin = pin_regs[k];
 		g->pinned |= 1u << pin_regs[k];
 		load_home(g, best, pin_regs[k]);
-		bind(g, best, pin_regs[k], true);
+		/* dirty: entered by the back edge, the register is newer than memory */
+		bind(g, best, pin_regs[k], false);
 	}
 	if (g->pinned)
 		g->tb->loop_entry = (uintptr_t)(g->b.p + g->b.rx_delta);
