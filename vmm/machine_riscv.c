@@ -12,6 +12,12 @@
  * entry with a0 = 0, a1 = the DTB, the other harts stopped until SBI HSM
  * starts them; vmm answers the kernel's SBI calls.
  *
+ * With --bios FILE (OpenSBI fw_dynamic.bin), the firmware is loaded at
+ * the start of RAM and every hart starts there in M-mode with a0 = hart
+ * id, a1 = the DTB, a2 = a struct fw_dynamic_info naming the Image as the
+ * next stage in S-mode; an ACLINT (hw/aclint) at 0x0200_0000 gives the
+ * firmware mtime/mtimecmp/msip, and vmm answers no SBI calls itself.
+ *
  * Anything else is an ELF (segments at their physical addresses, entry from
  * the header) or a raw binary at the start of RAM, started in M-mode on
  * hart 0 with a0 = 0, a1 = the DTB (bare-metal tests).
@@ -26,6 +32,7 @@
 #include "boot/fdt_riscv.h"
 #include "boot/riscv_image.h"
 #include "common/log.h"
+#include "hw/aclint.h"
 #include "hw/plic.h"
 #include "hw/sifive_test.h"
 #include "hw/uart8250.h"
@@ -52,6 +59,11 @@ static const char *const rv_extensions[] = {
 };
 
 struct rv_devices {
+	struct accel_vm *vm;
+	struct aclint *aclint;
+	uint8_t *bios;
+	size_t bios_len;
+	uint64_t fw_info;
 	struct uart8250 *uart;
 	struct irq_line uart_irq;
 	struct plic *plic;
@@ -89,6 +101,9 @@ static void rv_destroy(struct machine *m)
 		plic_destroy(d->plic);
 	if (d->test)
 		sifive_test_destroy(d->test);
+	if (d->aclint)
+		aclint_destroy(d->aclint);
+	free(d->bios);
 	free(d->kernel);
 	free(d->initrd);
 	free(d);
@@ -122,6 +137,34 @@ static int rv_load_bare(struct machine *m, struct rv_devices *d)
 	return 0;
 }
 
+/*
+ * OpenSBI's fw_dynamic hand-over (docs/firmware/fw_dynamic.md of OpenSBI):
+ * magic "OSBI", version 2, next stage address and mode (1 = S), options,
+ * preferred boot hart (-1: any).
+ */
+#define FW_DYNAMIC_MAGIC   0x4942534fULL
+#define FW_DYNAMIC_VERSION 2
+#define FW_DYNAMIC_NEXT_S  1
+/* Where the info struct goes: below the Image at RAM + 2 MiB, above the firmware. */
+#define FW_INFO_OFFSET 0x1ff000ULL
+
+static int rv_write_fw_info(struct machine *m, struct rv_devices *d)
+{
+	uint64_t info[6] = {FW_DYNAMIC_MAGIC, FW_DYNAMIC_VERSION, d->entry,
+			    FW_DYNAMIC_NEXT_S, 0, ~0ULL};
+
+	if (d->bios_len > FW_INFO_OFFSET) {
+		log_err("bios '%s' (%zu bytes) is larger than the %llu bytes below the kernel",
+			m->cfg->bios, d->bios_len, (unsigned long long)FW_INFO_OFFSET);
+		return -EFBIG;
+	}
+	d->fw_info = RV_VIRT_RAM + FW_INFO_OFFSET;
+	if (gm_write(&m->mem, RV_VIRT_RAM, d->bios, d->bios_len) < 0 ||
+	    gm_write(&m->mem, d->fw_info, info, sizeof(info)) < 0)
+		return -EFAULT;
+	return 0;
+}
+
 static void rv_fdt_config(struct machine *m, struct rv_devices *d, struct fdt_riscv_config *fc)
 {
 	*fc = (struct fdt_riscv_config){
@@ -144,6 +187,10 @@ static void rv_fdt_config(struct machine *m, struct rv_devices *d, struct fdt_ri
 	    .test_size = SIFIVE_TEST_SIZE,
 	    .bootargs = m->cfg->cmdline ? m->cfg->cmdline : RV_DEFAULT_CMDLINE,
 	};
+	if (d->bios) {
+		fc->clint_base = ACLINT_BASE;
+		fc->clint_size = ACLINT_SIZE;
+	}
 }
 
 /* Build the device tree and write it to @addr (at most @size bytes). */
@@ -192,6 +239,8 @@ static int rv_load_image(struct machine *m, struct rv_devices *d)
 		return -EFAULT;
 	d->entry = ki.entry;
 	d->s_mode = true;
+	if (d->bios && (ret = rv_write_fw_info(m, d)) < 0)
+		return ret;
 	return rv_write_fdt(m, d, plan.dtb_addr, plan.dtb_size, plan.initrd_addr);
 }
 
@@ -202,6 +251,10 @@ static int rv_load_kernel(struct machine *m, struct rv_devices *d)
 	int ret = riscv_image_parse(d->kernel, d->kernel_len, &ki, err, sizeof(err));
 
 	if (ret == -ENOEXEC) {
+		if (d->bios) {
+			log_err("--bios needs a Linux Image as --kernel");
+			return -EINVAL;
+		}
 		if (d->initrd_len)
 			log_warn("riscv64: --initrd is ignored for a bare-metal kernel");
 		return rv_load_bare(m, d);
@@ -246,6 +299,62 @@ static int rv_create_devices(struct machine *m, struct rv_devices *d)
 			       d->test, "sifive-test");
 }
 
+/* The ACLINT's outputs: MSIP/MTIP of the hart. */
+static void rv_set_msip(void *opaque, unsigned hart, bool level)
+{
+	rv_tcg_set_mip(opaque, hart, 1ULL << 3, level);
+}
+
+static void rv_set_mtip(void *opaque, unsigned hart, bool level)
+{
+	rv_tcg_set_mip(opaque, hart, 1ULL << 7, level);
+}
+
+static uint64_t rv_aclint_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct rv_devices *d = opaque;
+
+	return aclint_io_ops.read(d->aclint, offset, size);
+}
+
+/* A write may move a deadline: the JIT's timer thread must look again. */
+static void rv_aclint_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct rv_devices *d = opaque;
+
+	aclint_io_ops.write(d->aclint, offset, value, size);
+	rv_tcg_vm_timer_changed(d->vm);
+}
+
+static const struct io_dev_ops rv_aclint_ops = {.read = rv_aclint_read, .write = rv_aclint_write};
+
+static uint64_t rv_aclint_next(void *opaque)
+{
+	return aclint_next_deadline_ns(opaque, ACLINT_ALL_HARTS);
+}
+
+static void rv_aclint_update(void *opaque)
+{
+	aclint_update(opaque);
+}
+
+static int rv_create_aclint(struct machine *m, struct rv_devices *d)
+{
+	struct aclint_config ac = {
+	    .nharts = m->ncpus,
+	    .set_msip = rv_set_msip,
+	    .set_mtip = rv_set_mtip,
+	    .opaque = m->vm,
+	};
+
+	d->vm = m->vm;
+	d->aclint = aclint_create(&ac);
+	if (!d->aclint)
+		return -errno;
+	rv_tcg_vm_set_timer_source(m->vm, rv_aclint_next, rv_aclint_update, d->aclint);
+	return io_bus_register(&m->mmio, ACLINT_BASE, ACLINT_SIZE, &rv_aclint_ops, d, "aclint");
+}
+
 static void rv_sbi_write(void *opaque, const uint8_t *buf, size_t len)
 {
 	console_write(opaque, buf, len);
@@ -256,6 +365,11 @@ static void rv_start_harts(struct machine *m, struct rv_devices *d)
 {
 	struct rv_sbi_host host = {.write = rv_sbi_write, .opaque = m->con, .stop = &m->stop};
 
+	if (d->bios) {
+		for (unsigned i = 0; i < m->ncpus; i++)
+			rv_tcg_vcpu_reset_fw(m->vcpu[i], RV_VIRT_RAM, d->dtb_addr, d->fw_info);
+		return;
+	}
 	if (!d->s_mode) {
 		rv_tcg_vcpu_reset(m->vcpu[0], d->entry, d->dtb_addr);
 		return;
@@ -295,6 +409,8 @@ static int rv_setup(struct machine *m)
 	m->arch = d;
 	m->arch_destroy = rv_destroy;
 	ret = machine_read_file("kernel", cfg->kernel, &d->kernel, &d->kernel_len);
+	if (ret == 0 && cfg->bios)
+		ret = machine_read_file("bios", cfg->bios, &d->bios, &d->bios_len);
 	if (ret == 0 && cfg->initrd)
 		ret = machine_read_file("initrd", cfg->initrd, &d->initrd, &d->initrd_len);
 	if (ret == 0)
@@ -307,6 +423,8 @@ static int rv_setup(struct machine *m)
 		return ret;
 	rv_tcg_vm_set_backend(m->vm, rv_backend(cfg->tcg_backend));
 	ret = rv_create_devices(m, d);
+	if (ret == 0 && d->bios)
+		ret = rv_create_aclint(m, d);
 	if (ret == 0)
 		ret = machine_create_vcpus(m);
 	if (ret < 0)

@@ -57,6 +57,10 @@ struct accel_vm {
 	bool timer_started, timer_quit, timer_dirty;
 	pthread_mutex_t tlock;
 	pthread_cond_t tcond;
+	/* A device timer (the ACLINT of firmware boots), polled by the timer thread. */
+	uint64_t (*src_next_ns)(void *opaque);
+	void (*src_update)(void *opaque);
+	void *src_opaque;
 };
 
 static int rv_probe(enum guest_arch arch, char *why, size_t why_len)
@@ -183,6 +187,16 @@ static void timer_changed(void *opaque)
 static uint64_t timer_scan(struct accel_vm *vm)
 {
 	uint64_t now = monotonic_ns(), next = UINT64_MAX;
+
+	if (vm->src_next_ns) {
+		uint64_t d = vm->src_next_ns(vm->src_opaque);
+		if (d <= now) {
+			vm->src_update(vm->src_opaque); /* raises the lines: wakes the harts */
+			d = vm->src_next_ns(vm->src_opaque);
+		}
+		if (d > now)
+			next = d;
+	}
 
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct accel_vcpu *v = vm->vcpus[i];
@@ -541,6 +555,32 @@ void rv_accel_remote_flush(struct accel_vm *vm, struct rv_cpu *self, uint64_t ma
 		if (waiting)
 			sched_yield();
 	}
+}
+
+void rv_tcg_vm_set_timer_source(struct accel_vm *vm, uint64_t (*next_ns)(void *opaque),
+				void (*update)(void *opaque), void *opaque)
+{
+	pthread_mutex_lock(&vm->tlock);
+	vm->src_next_ns = next_ns;
+	vm->src_update = update;
+	vm->src_opaque = opaque;
+	vm->timer_dirty = true;
+	pthread_cond_signal(&vm->tcond);
+	pthread_mutex_unlock(&vm->tlock);
+}
+
+void rv_tcg_vm_timer_changed(struct accel_vm *vm)
+{
+	pthread_mutex_lock(&vm->tlock);
+	vm->timer_dirty = true;
+	pthread_cond_signal(&vm->tcond);
+	pthread_mutex_unlock(&vm->tlock);
+}
+
+void rv_tcg_vcpu_reset_fw(struct accel_vcpu *v, uint64_t entry, uint64_t a1, uint64_t a2)
+{
+	rv_cpu_reset(rv_cpu(v->cpu), entry, a1);
+	rv_cpu(v->cpu)->x[12] = a2;
 }
 
 void rv_tcg_vm_set_sbi(struct accel_vm *vm, const struct rv_sbi_host *host)

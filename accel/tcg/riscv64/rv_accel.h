@@ -30,6 +30,19 @@ void rv_tcg_vcpu_reset(struct accel_vcpu *vcpu, uint64_t entry, uint64_t a1);
  */
 void rv_tcg_vcpu_boot_s(struct accel_vcpu *vcpu, uint64_t entry, uint64_t a1);
 
+/* M-mode firmware entry: like rv_tcg_vcpu_reset, and a2 = @a2 (fw_dynamic info). */
+void rv_tcg_vcpu_reset_fw(struct accel_vcpu *vcpu, uint64_t entry, uint64_t a1, uint64_t a2);
+
+/*
+ * A device timer (ACLINT): the timer thread sleeps until next_ns() (ns of
+ * CLOCK_MONOTONIC; UINT64_MAX none) and then calls update(), which raises
+ * the interrupt lines. Call rv_tcg_vm_timer_changed() after the guest
+ * reprogrammed it.
+ */
+void rv_tcg_vm_set_timer_source(struct accel_vm *vm, uint64_t (*next_ns)(void *opaque),
+				void (*update)(void *opaque), void *opaque);
+void rv_tcg_vm_timer_changed(struct accel_vm *vm);
+
 /* vmm answers S-mode ecalls (SBI) from now on; call after the vCPUs exist. */
 void rv_tcg_vm_set_sbi(struct accel_vm *vm, const struct rv_sbi_host *host);
 

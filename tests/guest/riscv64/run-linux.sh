@@ -12,6 +12,15 @@ kernel=$images/riscv64/Image initrd=$images/riscv64/initrd.img
 for f in "$kernel" "$initrd"; do
 	[ -f "$f" ] || { echo "SKIP: $f missing (run tools/mkimages riscv64)"; exit 77; }
 done
+# --bios FILE among the extra arguments: skip when the firmware is missing.
+prev=
+for a in "$@"; do
+	if [ "$prev" = "--bios" ] && [ ! -f "$a" ]; then
+		echo "SKIP: $a missing (Debian package opensbi)"
+		exit 77
+	fi
+	prev=$a
+done
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
