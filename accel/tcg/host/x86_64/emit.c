@@ -335,9 +335,23 @@ void x86_ret(struct x86_buf *b)
 	x86_byte(b, 0xc3);
 }
 
+/*
+ * Padding runs in line (before a goto_tb's jmp): one multi-byte nop per
+ * three bytes instead of a nop per byte (SDM vol. 2B, NOP: 66 90, 0F 1F 00).
+ */
 void x86_align(struct x86_buf *b, unsigned align, unsigned skew)
 {
-	while (!b->overflow && ((uintptr_t)(b->p + b->rx_delta) + skew) % align != 0) {
+	unsigned pad = (unsigned)((align - ((uintptr_t)(b->p + b->rx_delta) + skew) % align) % align);
+
+	for (; pad >= 3 && !b->overflow; pad -= 3) {
+		x86_byte(b, 0x0f);
+		x86_byte(b, 0x1f);
+		x86_byte(b, 0x00);
+	}
+	if (pad == 2) {
+		x86_byte(b, 0x66);
+		x86_byte(b, 0x90);
+	} else if (pad == 1) {
 		x86_byte(b, 0x90);
 	}
 }
