@@ -1024,14 +1024,17 @@ static void gen_goto_ptr(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	uint8_t *miss1, *miss2, *miss3;
 
 	sync_all(g, false);
+	/*
+	 * 16 * tcg_jc_hash(pc) = 8 * ((pc ^ pc >> BITS) & (SIZE - 1) << 1):
+	 * the hash's >> 1 and the entry size's << 4 fold into a scaled lea.
+	 */
+	_Static_assert(sizeof(struct tcg_jc_entry) == 16, "jump cache entry size");
 	x86_mov_rr(&g->b, true, X86_RAX, rp);
-	x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, 1);
 	x86_mov_rr(&g->b, true, X86_RCX, rp);
-	x86_shift_ri(&g->b, X86_SHR, true, X86_RCX, TCG_JC_BITS + 1);
+	x86_shift_ri(&g->b, X86_SHR, true, X86_RCX, TCG_JC_BITS);
 	x86_alu_rr(&g->b, X86_XOR, true, X86_RAX, X86_RCX);
-	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, TCG_JC_SIZE - 1);
-	x86_shift_ri(&g->b, X86_SHL, false, X86_RAX, 4);
-	x86_lea(&g->b, X86_RAX, X86_RBP, X86_RAX, TCG_ENV_JC_OFF);
+	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (TCG_JC_SIZE - 1) << 1);
+	x86_lea_scaled(&g->b, X86_RAX, X86_RBP, X86_RAX, 3, TCG_ENV_JC_OFF);
 	x86_alu_rm(&g->b, X86_CMP, true, rp, X86_RAX, offsetof(struct tcg_jc_entry, pc));
 	miss1 = x86_jcc32(&g->b, X86_CC_NE);
 	x86_load(&g->b, X86_LD64, X86_RAX, X86_RAX, X86_NOREG, offsetof(struct tcg_jc_entry, tb));
