@@ -46,6 +46,13 @@ struct tcg_tb {
 	 * be chained to the block itself only.
 	 */
 	uint8_t loop_slots;
+	/*
+	 * Native: bytes from code to just after the exit-request check (0:
+	 * none). A chained jump to a block at a higher pc enters there: every
+	 * cycle of chained blocks has an edge to an equal or lower pc, which
+	 * still checks, so a kick still stops any chained loop.
+	 */
+	uint16_t check_skip;
 	/* Interpreter program (host/interp). */
 	void *interp;
 };

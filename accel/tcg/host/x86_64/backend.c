@@ -1271,6 +1271,10 @@ static unsigned fuse_env_brcond(struct x86_gen *g, unsigned i)
 	sync_branch(g, false);
 	x86_alu_mi(&g->b, X86_CMP, w64(ld), X86_RBP, (int32_t)ld->args[1], imm);
 	add_fixup(g, x86_jcc32(&g->b, cond_cc((enum tcg_cond)br->args[2])), br->args[3]);
+	/* The block's first op: the exit-request check (see tcg_tb.check_skip). */
+	if (i == next_op(g->ir, 0) && !g->pinned &&
+	    ld->args[1] == offsetof(struct tcg_cpu, exit_request))
+		g->tb->check_skip = (uint16_t)(g->b.p - g->b.start);
 	return j - i + 1;
 }
 

@@ -183,6 +183,7 @@ static int x86_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir)
 	tb->jmp_target[0] = tb->jmp_target[1] = 0;
 	tb->loop_entry = 0;
 	tb->loop_slots = 0;
+	tb->check_skip = 0;
 	rc = x86_gen_tb(g, ir, tb);
 	if (rc < 0)
 		return rc;
@@ -212,6 +213,8 @@ static void x86_patch(struct tcg_ctx *ctx, struct tcg_tb *tb, unsigned n, struct
 		to = tb->loop_entry;
 	else if (dst && (tb->loop_slots & (1u << n)))
 		to = tb->jmp_reset[n]; /* same pc, other flags: needs the write-back */
+	else if (dst && dst->pc > tb->pc && dst->check_skip)
+		to += dst->check_skip;
 	int32_t rel = (int32_t)(to - (at + 4));
 
 	__atomic_store_n((int32_t *)(at - (uintptr_t)(c->rx - c->rw)), rel, __ATOMIC_RELEASE);
