@@ -322,6 +322,8 @@ const struct tcg_frontend_ops rv_frontend_ops = {
     .do_exception = rv_do_exception,
     .exec_interrupt = rv_exec_interrupt,
     .tlb_fill = rv_mmu_tlb_fill,
+    /* M-mode without MPRV is the identity map with all permissions (no PMP) */
+    .phys_mmu_mask = 1u << RV_MMU_M,
     .mem_fault = rv_mem_fault,
     .unaligned = rv_unaligned,
     .code_mmu_idx = rv_code_mmu_idx,
