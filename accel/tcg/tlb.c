@@ -56,7 +56,20 @@ void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr)
 			tcg_tlb_flush_request(ctx->cpus[c]);
 	}
 	if (ctx->fe->tlb_fill) {
-		tcg_tlb_flush(self);
+		/*
+		 * Any virtual page may alias it: mark every entry whose
+		 * physical page it is (tlb_phys), instead of flushing the whole
+		 * TLB and jump cache for each new code page (that made a
+		 * RISC-V Linux boot spend its time refilling them).
+		 */
+		for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
+			for (unsigned i = 0; i < TCG_TLB_SIZE; i++) {
+				struct tcg_tlb_entry *e = &self->tlb->e[m][i];
+				if (tcg_priv(self)->tlb_phys[m][i] == page &&
+				    !(e->addr_write & TCG_TLB_INVALID))
+					e->addr_write |= TCG_TLB_CODE;
+			}
+		}
 		return;
 	}
 	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
