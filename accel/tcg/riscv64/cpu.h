@@ -186,6 +186,12 @@ struct rv_cpu {
 	/* Superpages in the TLB: their 4 KiB slices lie in [lp_addr, lp_addr + lp_len). */
 	uint64_t lp_addr;
 	uint64_t lp_len;
+	/*
+	 * Virtual pages (hashed, 1 bit each) translated for execution since
+	 * the last full flush: a superset of the pages the jump cache can
+	 * hold blocks of, so sfence.vma of a data page skips the jc scan.
+	 */
+	uint64_t code_vpages[64];
 	/* Counter offsets: a CSR write stores value - raw count. */
 	uint64_t instret_off;
 	uint64_t cycle_off;

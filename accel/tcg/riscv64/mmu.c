@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "accel/tcg/riscv64/cpu.h"
 #include "common/log.h"
@@ -178,6 +179,25 @@ static void note_large(struct rv_cpu *cpu, uint64_t vaddr, uint64_t size)
 	cpu->lp_len = hi - lo + 1;
 }
 
+static unsigned vpage_bit(uint64_t vaddr)
+{
+	return (unsigned)(vaddr >> TCG_PAGE_BITS) & 4095;
+}
+
+static void mark_code_vpage(struct rv_cpu *cpu, uint64_t vaddr)
+{
+	unsigned b = vpage_bit(vaddr);
+
+	cpu->code_vpages[b / 64] |= 1ULL << (b % 64);
+}
+
+static bool maybe_code_vpage(const struct rv_cpu *cpu, uint64_t vaddr)
+{
+	unsigned b = vpage_bit(vaddr);
+
+	return (cpu->code_vpages[b / 64] >> (b % 64)) & 1;
+}
+
 int rv_mmu_tlb_fill(struct tcg_cpu *c, uint64_t vaddr, enum tcg_access access, unsigned mmu_idx,
 		    bool probe, struct tcg_tlb_fill *out)
 {
@@ -199,6 +219,8 @@ int rv_mmu_tlb_fill(struct tcg_cpu *c, uint64_t vaddr, enum tcg_access access, u
 	}
 	if (w.page_size > TCG_PAGE_SIZE)
 		note_large(cpu, vaddr, w.page_size);
+	if (access == TCG_ACCESS_EXEC)
+		mark_code_vpage(cpu, vaddr);
 	out->paddr = w.paddr;
 	out->read = w.read;
 	out->write = w.write;
@@ -230,6 +252,8 @@ static void flush_page(struct rv_cpu *cpu, uint64_t vaddr)
 		e->addr_read = e->addr_write = e->addr_code = TCG_TLB_INVALID;
 	}
 	/* Blocks starting on this page or running into it from the one before. */
+	if (!maybe_code_vpage(cpu, page) && !maybe_code_vpage(cpu, page - TCG_PAGE_SIZE))
+		return;
 	for (unsigned i = 0; i < TCG_JC_SIZE; i++) {
 		uint64_t p = cpu->tcg.jc[i].pc & TCG_PAGE_MASK;
 		if (cpu->tcg.jc[i].tb && (p == page || p + TCG_PAGE_SIZE == page))
@@ -244,6 +268,7 @@ void rv_mmu_flush(struct rv_cpu *cpu, bool all, uint64_t vaddr)
 	if (all) {
 		tcg_tlb_flush(&cpu->tcg);
 		cpu->lp_addr = cpu->lp_len = 0;
+		memset(cpu->code_vpages, 0, sizeof(cpu->code_vpages));
 		return;
 	}
 	flush_page(cpu, vaddr);

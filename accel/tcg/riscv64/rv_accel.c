@@ -123,9 +123,25 @@ static void timer_stop(struct accel_vm *vm)
 	vm->timer_started = false;
 }
 
+/* Debugging aid: VMM_TCG_STATS=1 prints the JIT's counters at the end. */
+static void print_stats(struct accel_vm *vm)
+{
+	struct tcg_stats st;
+
+	if (!vm->ctx || !getenv("VMM_TCG_STATS"))
+		return;
+	tcg_ctx_stats(vm->ctx, &st);
+	fprintf(stderr,
+		"tcg: %llu blocks translated, %llu invalidated, %llu flushes, %llu chains, "
+		"%zu code bytes\n",
+		(unsigned long long)st.tbs_translated, (unsigned long long)st.tbs_invalidated,
+		(unsigned long long)st.tb_flushes, (unsigned long long)st.chains, st.code_used);
+}
+
 static void rv_vm_destroy(struct accel_vm *vm)
 {
 	timer_stop(vm);
+	print_stats(vm);
 	if (vm->ctx)
 		tcg_ctx_free(vm->ctx);
 	pthread_cond_destroy(&vm->tcond);
