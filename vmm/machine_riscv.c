@@ -4,6 +4,7 @@
  *   0x0010_0000  SiFive test finisher (hw/sifive_test), poweroff/reboot/exit status
  *   0x0c00_0000  PLIC (hw/plic), two contexts per hart (M, S)
  *   0x1000_0000  ns16550a UART (hw/uart8250), PLIC source 10
+ *   0x1000_1000  virtio-mmio slots (vmm/vdevs.h), 4 KiB apart, PLIC sources 1..8
  *   0x8000_0000  RAM (--mem)
  *
  * A Linux Image (boot/riscv_image.h: recognized by its header) boots
@@ -37,6 +38,7 @@
 #include "hw/sifive_test.h"
 #include "hw/uart8250.h"
 #include "vmm/machine.h"
+#include "vmm/vdevs.h"
 
 #define RV_VIRT_UART	     0x10000000ULL
 #define RV_VIRT_UART_SIZE    0x100ULL
@@ -46,6 +48,11 @@
 #define RV_VIRT_RAM	     0x80000000ULL
 #define RV_DEFAULT_CMDLINE   "console=ttyS0"
 #define RV_CBO_BLOCK_SIZE    64 /* Zicbom/Zicboz block, as the frontend uses */
+
+/* QEMU virt's virtio-mmio slots, so guests and device trees match it. */
+#define RV_VIRT_VIRTIO	      0x10001000ULL
+#define RV_VIRT_VIRTIO_STRIDE 0x1000ULL
+#define RV_VIRT_VIRTIO_IRQ    1
 
 /*
  * What the frontend implements, for the device tree (extensions.yaml
@@ -68,6 +75,8 @@ struct rv_devices {
 	struct irq_line uart_irq;
 	struct plic *plic;
 	struct sifive_test *test;
+	struct vdevs virtio;
+	struct fdt_riscv_virtio virtio_fdt[CONFIG_MAX_VIRTIO];
 	uint8_t *kernel;
 	size_t kernel_len;
 	uint8_t *initrd;
@@ -95,6 +104,8 @@ static void rv_destroy(struct machine *m)
 
 	if (!d)
 		return;
+	/* First: in-flight disk writes complete; the lines still reach the PLIC. */
+	vdevs_destroy(&d->virtio);
 	if (d->uart)
 		uart8250_destroy(d->uart);
 	if (d->plic)
@@ -186,6 +197,8 @@ static void rv_fdt_config(struct machine *m, struct rv_devices *d, struct fdt_ri
 	    .test_base = SIFIVE_TEST_BASE,
 	    .test_size = SIFIVE_TEST_SIZE,
 	    .bootargs = m->cfg->cmdline ? m->cfg->cmdline : RV_DEFAULT_CMDLINE,
+	    .virtio = d->virtio_fdt,
+	    .nvirtio = vdevs_count(m->cfg),
 	};
 	if (d->bios) {
 		fc->clint_base = ACLINT_BASE;
@@ -355,6 +368,32 @@ static int rv_create_aclint(struct machine *m, struct rv_devices *d)
 	return io_bus_register(&m->mmio, ACLINT_BASE, ACLINT_SIZE, &rv_aclint_ops, d, "aclint");
 }
 
+/* QEMU virt's virtio-mmio slots: the device tree and the devices share them. */
+static void rv_virtio_layout(struct rv_devices *d)
+{
+	for (unsigned i = 0; i < CONFIG_MAX_VIRTIO; i++)
+		d->virtio_fdt[i] = (struct fdt_riscv_virtio){
+		    .base = RV_VIRT_VIRTIO + i * RV_VIRT_VIRTIO_STRIDE,
+		    .size = VIRTIO_MMIO_WINDOW,
+		    .irq = RV_VIRT_VIRTIO_IRQ + i,
+		};
+}
+
+/*
+ * The virtio devices in QEMU virt's slots (config.c allows at most 8, one
+ * per slot). Each interrupt is a level on its PLIC source: the JIT has no
+ * irqfd, so vdevs uses the machine's line template, pointed at the PLIC.
+ */
+static int rv_create_virtio(struct machine *m, struct rv_devices *d)
+{
+	struct vdev_slot slots[CONFIG_MAX_VIRTIO];
+
+	for (unsigned i = 0; i < CONFIG_MAX_VIRTIO; i++)
+		slots[i] = (struct vdev_slot){d->virtio_fdt[i].base, d->virtio_fdt[i].irq};
+	m->irq_sink = plic_irq_line(d->plic, 0);
+	return vdevs_create(&d->virtio, m, slots);
+}
+
 static void rv_sbi_write(void *opaque, const uint8_t *buf, size_t len)
 {
 	console_write(opaque, buf, len);
@@ -408,6 +447,7 @@ static int rv_setup(struct machine *m)
 		return -ENOMEM;
 	m->arch = d;
 	m->arch_destroy = rv_destroy;
+	rv_virtio_layout(d);
 	ret = machine_read_file("kernel", cfg->kernel, &d->kernel, &d->kernel_len);
 	if (ret == 0 && cfg->bios)
 		ret = machine_read_file("bios", cfg->bios, &d->bios, &d->bios_len);
@@ -426,7 +466,11 @@ static int rv_setup(struct machine *m)
 	if (ret == 0 && d->bios)
 		ret = rv_create_aclint(m, d);
 	if (ret == 0)
+		ret = rv_create_virtio(m, d);
+	if (ret == 0)
 		ret = machine_create_vcpus(m);
+	if (ret == 0)
+		ret = vdevs_start(&d->virtio, m);
 	if (ret < 0)
 		return ret;
 	rv_start_harts(m, d);
