@@ -30,7 +30,7 @@
 #define SBI_ERR_NOT_SUPPORTED	(-2)
 #define SBI_ERR_INVALID_PARAM	(-3)
 #define SBI_ERR_INVALID_ADDRESS (-5)
-#define SBI_ERR_ALREADY_STARTED (-7)
+#define SBI_ERR_ALREADY_AVAILABLE (-6)
 
 #define SBI_SPEC_VERSION (2ULL << 24) /* 2.0 */
 /* Not a registered implementation id (SBI §4.9): "vmm". */
@@ -163,7 +163,7 @@ static struct sbi_ret hsm_call(struct rv_sbi *sbi, struct rv_cpu *cpu, unsigned 
 		if (!cpu->env.mem || !gm_ptr(cpu->env.mem, a[1], 4))
 			return err(SBI_ERR_INVALID_ADDRESS);
 		if (rv_accel_hart_start(sbi->vm, (unsigned)a[0], a[1], a[2]) < 0)
-			return err(SBI_ERR_ALREADY_STARTED);
+			return err(SBI_ERR_ALREADY_AVAILABLE); /* §9.1: already started */
 		return ok(0);
 	case 1: /* hart_stop(): does not return on success */
 		rv_accel_hart_stop(sbi->vm, cpu);
