@@ -794,8 +794,13 @@ static void emit_window_load(struct x86_gen *g, struct x86_slow *s, int ra, int 
 {
 	uint64_t limit = g->win_size - (1u << (mo & TCG_MO_SIZE)) + 1;
 
-	x86_mov_ri(&g->b, X86_RCX, -g->win_base);
-	x86_lea(&g->b, X86_RAX, ra, X86_RCX, 0);
+	/* rax = addr - base: one lea when -base fits a disp32 (RISC-V RAM at 2 GiB does) */
+	if (g->win_base <= (uint64_t)INT32_MAX + 1) {
+		x86_lea(&g->b, X86_RAX, ra, X86_NOREG, (int32_t)-(int64_t)g->win_base);
+	} else {
+		x86_mov_ri(&g->b, X86_RCX, -g->win_base);
+		x86_lea(&g->b, X86_RAX, ra, X86_RCX, 0);
+	}
 	if (limit <= INT32_MAX) {
 		x86_alu_ri(&g->b, X86_CMP, true, X86_RAX, (int32_t)limit);
 	} else {
