@@ -112,8 +112,10 @@ static void rv_destroy(struct machine *m)
 		plic_destroy(d->plic);
 	if (d->test)
 		sifive_test_destroy(d->test);
-	if (d->aclint)
+	if (d->aclint) {
+		rv_tcg_vm_set_timer_source(d->vm, NULL, NULL, NULL);
 		aclint_destroy(d->aclint);
+	}
 	free(d->bios);
 	free(d->kernel);
 	free(d->initrd);

@@ -204,6 +204,8 @@ static uint64_t timer_scan(struct accel_vm *vm)
 {
 	uint64_t now = monotonic_ns(), next = UINT64_MAX;
 
+	/* Under tlock, so that rv_tcg_vm_set_timer_source(NULL) waits for us. */
+	pthread_mutex_lock(&vm->tlock);
 	if (vm->src_next_ns) {
 		uint64_t d = vm->src_next_ns(vm->src_opaque);
 		if (d <= now) {
@@ -213,6 +215,7 @@ static uint64_t timer_scan(struct accel_vm *vm)
 		if (d > now)
 			next = d;
 	}
+	pthread_mutex_unlock(&vm->tlock);
 
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct accel_vcpu *v = vm->vcpus[i];

@@ -37,7 +37,8 @@ void rv_tcg_vcpu_reset_fw(struct accel_vcpu *vcpu, uint64_t entry, uint64_t a1, 
  * A device timer (ACLINT): the timer thread sleeps until next_ns() (ns of
  * CLOCK_MONOTONIC; UINT64_MAX none) and then calls update(), which raises
  * the interrupt lines. Call rv_tcg_vm_timer_changed() after the guest
- * reprogrammed it.
+ * reprogrammed it. Set NULL before the device goes away (waits for the
+ * timer thread to be done with it).
  */
 void rv_tcg_vm_set_timer_source(struct accel_vm *vm, uint64_t (*next_ns)(void *opaque),
 				void (*update)(void *opaque), void *opaque);
