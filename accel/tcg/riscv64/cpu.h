@@ -199,6 +199,9 @@ struct rv_cpu {
 
 	struct rv_cpu_env env;
 
+	/* Statistics (VMM_TCG_STATS): TLB flushes of everything / of one page. */
+	uint64_t flushes_all, flushes_page;
+
 	/* Guest errors seen by the frontend (bad CSR values and the like). */
 	_Atomic uint64_t guest_errors;
 };

@@ -266,10 +266,12 @@ void rv_mmu_flush(struct rv_cpu *cpu, bool all, uint64_t vaddr)
 	if (!all && cpu->lp_len && vaddr - cpu->lp_addr < cpu->lp_len)
 		all = true;
 	if (all) {
+		cpu->flushes_all++;
 		tcg_tlb_flush(&cpu->tcg);
 		cpu->lp_addr = cpu->lp_len = 0;
 		memset(cpu->code_vpages, 0, sizeof(cpu->code_vpages));
 		return;
 	}
+	cpu->flushes_page++;
 	flush_page(cpu, vaddr);
 }

@@ -328,6 +328,12 @@ static int rv_vcpu_create(struct accel_vm *vm, unsigned index, struct accel_vcpu
 static void rv_vcpu_destroy(struct accel_vcpu *v)
 {
 	struct accel_vm *vm = v->vm;
+	struct rv_cpu *cpu = rv_cpu(v->cpu);
+
+	if (getenv("VMM_TCG_STATS"))
+		fprintf(stderr, "hart %u: %llu instructions, TLB flushed %llu times, %llu pages\n",
+			v->cpu->index, (unsigned long long)cpu->tcg.instret,
+			(unsigned long long)cpu->flushes_all, (unsigned long long)cpu->flushes_page);
 
 	timer_stop(vm); /* it reads every hart */
 	vm->vcpus[v->cpu->index] = NULL;
