@@ -400,6 +400,13 @@ static void gen_alu(struct x86_gen *g, const struct tcg_op *op, uint16_t life, e
 	int rc = use_imm ? -1 : in_reg(g, c);
 	int rd = out_reg(g, op, life, 1);
 
+	if (alu == X86_ADD && w64(op) && rd != ra && rd != rc) {
+		/* three-operand add: one lea instead of mov + add */
+		x86_lea(&g->b, rd, ra, use_imm ? X86_NOREG : rc, use_imm ? imm : 0);
+		free_dead_inputs(g, op, life);
+		set_out(g, op, life, rd);
+		return;
+	}
 	if (rd != ra)
 		x86_mov_rr(&g->b, true, rd, ra);
 	if (use_imm)
