@@ -16,6 +16,10 @@
 #   discard    blkdiscard of [4 MiB, 8 MiB) on a random-filled image: the
 #              host sees a hole there (SEEK_HOLE/SEEK_DATA), the guest reads
 #              zeroes there, the rest of the file is unchanged
+#   multi      --cpus 2, two drives and --rng (three slots, PLIC sources
+#              1..3, two request queues per drive): the guest copies vda
+#              to vdb with dd; the host compares the two images and the
+#              guest's /proc/interrupts names virtio0..2
 #   rng        --rng: 64 bytes from /dev/hwrng (served by virtio_rng), not
 #              all zero
 #   net        a network namespace with a TAP (10.0.2.1/24, inside the
@@ -105,6 +109,8 @@ boot_wait() {
 	[ -f "$log" ] || fail "no console log"
 	tr -d '\r' <"$log" >"$log.n" && mv "$log.n" "$log"
 	grep -q "^vmm guest: Linux .* riscv64, [0-9]* CPUs" "$log" || fail "no banner"
+	# A sanitizer build reports without changing the exit status.
+	! grep -q -e "runtime error:" -e "Sanitizer" "$out" || fail "sanitizer report"
 }
 
 expect_rc() {
@@ -207,6 +213,25 @@ echo NONZERO \$(dd if=/dev/vda bs=$MiB skip=4 count=4 2>/dev/null | tr -d '\\000
 		fail "the first 4 MiB changed"
 	[ "$(tail -c $((8 * MiB)) "$img" | md5)" = "$(cat "$work/tail")" ] ||
 		fail "the last 8 MiB changed"
+}
+
+mode_multi() {
+	random_image
+	truncate -s $((16 * MiB)) "$work/disk2.img"
+	boot "echo CPUS \$(nproc);
+echo IRQS \$(grep -c 'virtio[0-2]\$' /proc/interrupts);
+echo QUEUES \$(ls /sys/block/vda/mq | wc -l);
+dd if=/dev/vda of=/dev/vdb bs=65536 conv=fsync 2>/dev/null; echo COPY \$?;
+echo RNG \$(dd if=/dev/hwrng bs=16 count=1 2>/dev/null | od -An -v -tx1 | tr -d ' \\n')" \
+		--cpus 2 --drive "file=$img" --drive "file=$work/disk2.img" --rng
+	expect_rc 0
+	expect_result CPUS 2
+	expect_result IRQS 3
+	expect_result QUEUES 2
+	expect_result COPY 0
+	r=$(result RNG)
+	[ ${#r} -eq 32 ] || fail "expected 16 bytes from /dev/hwrng, got '$r'"
+	cmp -s "$img" "$work/disk2.img" || fail "vdb is not a copy of vda"
 }
 
 mode_rng() {
@@ -363,6 +388,7 @@ blk-write) mode_blk_write ;;
 blk-read) mode_blk_read ;;
 ro) mode_ro ;;
 discard) mode_discard ;;
+multi) mode_multi ;;
 rng) mode_rng ;;
 net) mode_net ;;
 workload) mode_workload ;;
