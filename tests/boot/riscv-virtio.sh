@@ -20,6 +20,9 @@
 #              1..3, two request queues per drive): the guest copies vda
 #              to vdb with dd; the host compares the two images and the
 #              guest's /proc/interrupts names virtio0..2
+#   reboot     --on-reboot restart: the first boot writes "boot" to vda and
+#              reboots; the machine is torn down (devices drained, image
+#              unlocked) and rebuilt, and the second boot reads "boot" back
 #   rng        --rng: 64 bytes from /dev/hwrng (served by virtio_rng), not
 #              all zero
 #   net        a network namespace with a TAP (10.0.2.1/24, inside the
@@ -234,6 +237,16 @@ echo RNG \$(dd if=/dev/hwrng bs=16 count=1 2>/dev/null | od -An -v -tx1 | tr -d 
 	cmp -s "$img" "$work/disk2.img" || fail "vdb is not a copy of vda"
 }
 
+mode_reboot() {
+	truncate -s $((16 * MiB)) "$img"
+	boot "if [ \$(head -c 4 /dev/vda) = boot ]; then echo AGAIN ok; exit 0; fi;
+echo boot | dd of=/dev/vda conv=fsync 2>/dev/null && reboot -f; echo NOREBOOT" \
+		--on-reboot restart --drive "file=$img"
+	expect_rc 0
+	expect_result AGAIN ok
+	[ "$(head -c 5 "$img")" = "boot" ] || fail "the image does not start with 'boot'"
+}
+
 mode_rng() {
 	boot "echo CURRENT \$(cat /sys/class/misc/hw_random/rng_current);
 echo RNG \$(dd if=/dev/hwrng bs=64 count=1 2>/dev/null | od -An -v -tx1 | tr -d ' \\n')" --rng
@@ -389,6 +402,7 @@ blk-read) mode_blk_read ;;
 ro) mode_ro ;;
 discard) mode_discard ;;
 multi) mode_multi ;;
+reboot) mode_reboot ;;
 rng) mode_rng ;;
 net) mode_net ;;
 workload) mode_workload ;;
