@@ -328,7 +328,7 @@ static void sync_branch(struct x86_gen *g, bool drop)
 static void pinned_dirty(struct x86_gen *g)
 {
 	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
-		if (g->ts[t].pin >= 0)
+		if (g->ts[t].pin >= 0 && g->ts[t].pin_wr)
 			g->ts[t].in_mem = false;
 	}
 }
@@ -1229,6 +1229,7 @@ static void gen_init_state(struct x86_gen *g)
 		g->ts[t].slot = -1;
 		g->ts[t].in_mem = true;
 		g->ts[t].pin = -1;
+		g->ts[t].pin_wr = false;
 	}
 	for (int r = 0; r < 16; r++)
 		g->reg_temp[r] = -1;
@@ -1388,13 +1389,16 @@ static void pin_globals(struct x86_gen *g)
 {
 	static const int8_t pin_regs[] = {X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15};
 	unsigned uses[TCG_MAX_GLOBALS] = {0};
+	bool written[TCG_MAX_GLOBALS] = {false};
 	unsigned n = g->ir->n_globals;
 
 	for (unsigned i = 0; i < g->ir->n_ops; i++) {
 		const struct tcg_op *op = &g->ir->ops[i];
 		for (unsigned j = 0; j < tcg_op_nout(op) + tcg_op_nin(op); j++) {
-			if (op->opc != TCG_OP_nop && op->args[j] < n)
+			if (op->opc != TCG_OP_nop && op->args[j] < n) {
 				uses[op->args[j]]++;
+				written[op->args[j]] |= j < tcg_op_nout(op);
+			}
 		}
 	}
 	for (unsigned k = 0; k < ARRAY_SIZE(pin_regs); k++) {
@@ -1409,8 +1413,12 @@ static void pin_globals(struct x86_gen *g)
 		g->ts[best].pin = pin_regs[k];
 		g->pinned |= 1u << pin_regs[k];
 		load_home(g, best, pin_regs[k]);
-		/* dirty: entered by the back edge, the register is newer than memory */
-		bind(g, best, pin_regs[k], false);
+		/*
+		 * Entered by the back edge, a register the block writes is newer
+		 * than memory: dirty. One it only reads always equals memory.
+		 */
+		g->ts[best].pin_wr = written[best];
+		bind(g, best, pin_regs[k], !written[best]);
 	}
 	if (g->pinned)
 		g->tb->loop_entry = (uintptr_t)(g->b.p + g->b.rx_delta);

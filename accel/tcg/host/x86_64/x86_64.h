@@ -17,6 +17,7 @@ struct x86_ts {
 	bool in_mem;  /* its memory home (env field / stack slot) is current */
 	int16_t slot; /* stack slot, or -1 until first spilled */
 	int8_t pin;   /* pinned global: its register for the whole block, or -1 */
+	bool pin_wr;  /* pinned and written by an op of the block (else never dirty) */
 };
 
 /* One guest access's out-of-line slow path, emitted after the block. */
