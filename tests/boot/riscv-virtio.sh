@@ -16,6 +16,10 @@
 #   discard    blkdiscard of [4 MiB, 8 MiB) on a random-filled image: the
 #              host sees a hole there (SEEK_HOLE/SEEK_DATA), the guest reads
 #              zeroes there, the rest of the file is unchanged
+#   exec       an ext4 image made by mke2fs -d with the guest's busybox and
+#              a data file: the guest loads ext4 (modprobe), mounts it, runs
+#              that busybox from the disk, gzips the data onto the disk and
+#              unmounts; the host runs e2fsck -fn and reads the .gz back
 #   multi      --cpus 2, two drives and --rng (three slots, PLIC sources
 #              1..3, two request queues per drive): the guest copies vda
 #              to vdb with dd; the host compares the two images and the
@@ -218,6 +222,41 @@ echo NONZERO \$(dd if=/dev/vda bs=$MiB skip=4 count=4 2>/dev/null | tr -d '\\000
 		fail "the last 8 MiB changed"
 }
 
+# A filesystem on the disk: the guest mounts ext4 (modules from the image),
+# runs a busybox binary that virtio-blk brought into guest RAM, writes a
+# file through the filesystem and unmounts; the host checks the tree with
+# e2fsck and reads the file back with debugfs.
+mode_exec() {
+	for t in mke2fs e2fsck debugfs cpio; do
+		command -v $t >/dev/null 2>&1 || skip "exec needs $t (e2fsprogs, cpio)"
+	done
+	mkdir "$work/root" "$work/x"
+	gzip -dc "$initrd" | (cd "$work/x" && cpio -i --quiet -d '*bin/busybox') ||
+		skip "cannot extract busybox from $initrd (not a gzip cpio archive?)"
+	mv "$work/x/bin/busybox" "$work/root/busybox" || fail "no bin/busybox in $initrd"
+	seq 1 50000 >"$work/root/data"
+	truncate -s $((32 * MiB)) "$img"
+	mke2fs -q -t ext4 -d "$work/root" "$img" || fail "mke2fs"
+	boot "modprobe ext4 && mkdir -p /mnt && mount -t ext4 /dev/vda /mnt && echo MOUNT ok;
+/mnt/busybox echo EXEC ok;
+echo SELF \$(/mnt/busybox md5sum </mnt/busybox | cut -c1-32);
+echo DATA \$(md5sum </mnt/data | cut -c1-32);
+gzip -c /mnt/data >/mnt/data.gz && umount /mnt && echo UMOUNT ok" --drive "file=$img"
+	expect_rc 0
+	expect_result MOUNT ok
+	expect_result EXEC ok
+	expect_result SELF "$(md5 <"$work/root/busybox")"
+	expect_result DATA "$(md5 <"$work/root/data")"
+	expect_result UMOUNT ok
+	e2fsck -fn "$img" >"$work/fsck" 2>&1 || {
+		cat "$work/fsck"
+		fail "e2fsck finds errors in the guest's filesystem"
+	}
+	debugfs -R "cat /data.gz" "$img" 2>/dev/null >"$work/data.gz"
+	[ "$(gzip -dc <"$work/data.gz" | md5)" = "$(md5 <"$work/root/data")" ] ||
+		fail "the guest's data.gz does not decompress to the data"
+}
+
 mode_multi() {
 	random_image
 	truncate -s $((16 * MiB)) "$work/disk2.img"
@@ -401,6 +440,7 @@ blk-write) mode_blk_write ;;
 blk-read) mode_blk_read ;;
 ro) mode_ro ;;
 discard) mode_discard ;;
+exec) mode_exec ;;
 multi) mode_multi ;;
 reboot) mode_reboot ;;
 rng) mode_rng ;;
