@@ -386,13 +386,32 @@ static void rv_virtio_layout(struct rv_devices *d)
  * per slot). Each interrupt is a level on its PLIC source: the JIT has no
  * irqfd, so vdevs uses the machine's line template, pointed at the PLIC.
  */
+/*
+ * A virtio interrupt follows the device's writes to guest RAM (DMA, which
+ * the JIT does not see): tell the JIT, so that the guest's next fence.i
+ * drops translations of code that DMA may have replaced.
+ */
+static void rv_virtio_set_level(void *opaque, unsigned gsi, bool level)
+{
+	struct rv_devices *d = opaque;
+
+	if (level)
+		rv_tcg_vm_note_dma(d->vm);
+	plic_set_irq(d->plic, gsi, level);
+}
+
+static const struct irq_sink_ops rv_virtio_sink = {.set_level = rv_virtio_set_level};
+
 static int rv_create_virtio(struct machine *m, struct rv_devices *d)
 {
 	struct vdev_slot slots[CONFIG_MAX_VIRTIO];
 
 	for (unsigned i = 0; i < CONFIG_MAX_VIRTIO; i++)
 		slots[i] = (struct vdev_slot){d->virtio_fdt[i].base, d->virtio_fdt[i].irq};
-	m->irq_sink = plic_irq_line(d->plic, 0);
+	d->vm = m->vm;
+	if (vdevs_count(m->cfg))
+		rv_tcg_vm_enable_dma(m->vm);
+	m->irq_sink = (struct irq_line){.ops = &rv_virtio_sink, .opaque = d};
 	return vdevs_create(&d->virtio, m, slots);
 }
 

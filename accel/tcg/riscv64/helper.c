@@ -163,6 +163,17 @@ static uint64_t helper_cbo_check(struct tcg_cpu *c, uint64_t addr)
 	return 0;
 }
 
+/*
+ * fence.i (unpriv §3.1): stores through the CPU invalidate translated code
+ * already; only RAM a device wrote (DMA) since the last fence.i can hold
+ * code the JIT has not seen, and then every translation goes.
+ */
+static uint64_t helper_fence_i(struct tcg_cpu *c)
+{
+	rv_fence_i(rv_cpu(c));
+	return 0;
+}
+
 static uint64_t sext_size(uint64_t v, unsigned size_log2)
 {
 	return size_log2 == 2 ? (uint64_t)(int64_t)(int32_t)v : v;
@@ -323,6 +334,7 @@ const struct tcg_helper rv_helper_fetch_fault = TCG_HELPER(helper_fetch_fault, 2
 const struct tcg_helper rv_helper_cbo_enabled = TCG_HELPER(helper_cbo_enabled, 2, 0);
 const struct tcg_helper rv_helper_cbo_zero = TCG_HELPER(helper_cbo_zero, 1, 0);
 const struct tcg_helper rv_helper_cbo_check = TCG_HELPER(helper_cbo_check, 1, 0);
+const struct tcg_helper rv_helper_fence_i = TCG_HELPER(helper_fence_i, 0, TCG_CALL_NO_RAISE);
 const struct tcg_helper rv_helper_lr = TCG_HELPER(helper_lr, 2, 0);
 const struct tcg_helper rv_helper_sc = TCG_HELPER(helper_sc, 3, 0);
 const struct tcg_helper rv_helper_amo = TCG_HELPER(helper_amo, 3, 0);

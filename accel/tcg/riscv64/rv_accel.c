@@ -52,6 +52,8 @@ struct accel_vm {
 	struct accel_vcpu *vcpus[RV_MAX_HARTS];
 	struct rv_sbi sbi;
 	bool sbi_on;
+	_Atomic bool dma_written; /* see struct rv_cpu_env */
+	bool has_dma;
 	/* The timer thread. */
 	pthread_t timer;
 	bool timer_started, timer_quit, timer_dirty;
@@ -285,6 +287,7 @@ static void vcpu_env(struct accel_vcpu *v)
 	cpu->env.sbi_call = v->vm->sbi_on ? sbi_call : NULL;
 	cpu->env.opaque = v;
 	cpu->env.mem = v->vm->mem;
+	cpu->env.dma_written = v->vm->has_dma ? &v->vm->dma_written : NULL;
 	cpu->time_base_ns = v->vm->time_base_ns;
 }
 
@@ -606,6 +609,19 @@ void rv_tcg_vcpu_reset_fw(struct accel_vcpu *v, uint64_t entry, uint64_t a1, uin
 {
 	rv_cpu_reset(rv_cpu(v->cpu), entry, a1);
 	rv_cpu(v->cpu)->x[12] = a2;
+}
+
+void rv_tcg_vm_enable_dma(struct accel_vm *vm)
+{
+	vm->has_dma = true;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i])
+			vcpu_env(vm->vcpus[i]);
+}
+
+void rv_tcg_vm_note_dma(struct accel_vm *vm)
+{
+	atomic_store_explicit(&vm->dma_written, true, memory_order_release);
 }
 
 void rv_tcg_vm_set_sbi(struct accel_vm *vm, const struct rv_sbi_host *host)

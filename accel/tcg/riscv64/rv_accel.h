@@ -44,6 +44,14 @@ void rv_tcg_vm_set_timer_source(struct accel_vm *vm, uint64_t (*next_ns)(void *o
 				void (*update)(void *opaque), void *opaque);
 void rv_tcg_vm_timer_changed(struct accel_vm *vm);
 
+/*
+ * Devices write guest RAM directly (virtio DMA): call enable once, then
+ * note_dma() whenever a device may have written RAM (e.g. before it raises
+ * its interrupt); the guest's next fence.i then drops every translation.
+ */
+void rv_tcg_vm_enable_dma(struct accel_vm *vm);
+void rv_tcg_vm_note_dma(struct accel_vm *vm);
+
 /* vmm answers S-mode ecalls (SBI) from now on; call after the vCPUs exist. */
 void rv_tcg_vm_set_sbi(struct accel_vm *vm, const struct rv_sbi_host *host);
 

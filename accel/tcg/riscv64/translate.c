@@ -691,10 +691,12 @@ static void trans_misc_mem(struct rv_dc *dc, uint32_t i)
 		/*
 		 * fence.i (unpriv §3.1): stores to pages holding translated
 		 * code already invalidate those blocks (the TLB's code-page
-		 * check), so only the block ends here, and the next one is
-		 * looked up afresh. Throwing all translations away instead made
-		 * Linux's boot-time code patching (thousands of fence.i) crawl.
+		 * check), so the block ends here and the next one is looked up
+		 * afresh; the helper flushes only after device DMA. Throwing
+		 * all translations away each time made Linux's boot-time code
+		 * patching (thousands of fence.i) crawl.
 		 */
+		tcg_gen_call0(dc->b, &rv_helper_fence_i, TCG_I64_NONE);
 		dc->end = RV_DC_STOP_NOCHAIN;
 		return;
 	case 2:
