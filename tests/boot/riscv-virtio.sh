@@ -20,6 +20,8 @@
 #              a data file: the guest loads ext4 (modprobe), mounts it, runs
 #              that busybox from the disk, gzips the data onto the disk and
 #              unmounts; the host runs e2fsck -fn and reads the .gz back
+#   lock       a second vmm given the image of a running one (as a writable
+#              drive) is refused: exit 125 and a message about the lock
 #   multi      --cpus 2, two drives and --rng (three slots, PLIC sources
 #              1..3, two request queues per drive): the guest copies vda
 #              to vdb with dd; the host compares the two images and the
@@ -257,6 +259,43 @@ gzip -c /mnt/data >/mnt/data.gz && umount /mnt && echo UMOUNT ok" --drive "file=
 		fail "the guest's data.gz does not decompress to the data"
 }
 
+# Two vmm on one image: while the first runs (its guest waits for "go" in
+# its second disk, read with O_DIRECT so the host's write is seen), a second
+# vmm with the same image as a writable drive is refused with exit 125 and
+# a message naming the lock; then the host writes "go" and the first ends.
+mode_lock() {
+	truncate -s $((16 * MiB)) "$img" "$work/go.img"
+	boot_start "until [ \$(dd if=/dev/vdb bs=512 count=1 iflag=direct 2>/dev/null | head -c 2) = go ];
+do sleep 1; done; echo FIRST ok" --drive "file=$img" --drive "file=$work/go.img"
+	n=0
+	until grep -q "^vmm guest: Linux" "$log" 2>/dev/null; do
+		kill -0 "$vmm_pid" 2>/dev/null || break
+		n=$((n + 1))
+		[ $n -lt 3000 ] || break
+		sleep 0.1
+	done
+	kill -0 "$vmm_pid" 2>/dev/null || {
+		boot_wait
+		fail "the first vmm ended early (exit $rc)"
+	}
+	# vmm.run=true: should the lock fail to hold, this one ends by itself.
+	"$vmm" --arch riscv64 --kernel "$kernel" --initrd "$initrd" --console "file:$work/second.log" \
+		--cmdline "console=ttyS0 quiet vmm.run=true" --drive "file=$img" >"$work/second.out" 2>&1
+	second=$?
+	printf go | dd of="$work/go.img" conv=notrunc 2>/dev/null
+	boot_wait
+	expect_rc 0
+	expect_result FIRST ok
+	[ "$second" -eq 125 ] || {
+		cat "$work/second.out"
+		fail "the second vmm on a locked image exited $second, expected 125"
+	}
+	grep -qi "lock" "$work/second.out" || {
+		cat "$work/second.out"
+		fail "the second vmm's message does not mention the lock"
+	}
+}
+
 mode_multi() {
 	random_image
 	truncate -s $((16 * MiB)) "$work/disk2.img"
@@ -441,6 +480,7 @@ blk-read) mode_blk_read ;;
 ro) mode_ro ;;
 discard) mode_discard ;;
 exec) mode_exec ;;
+lock) mode_lock ;;
 multi) mode_multi ;;
 reboot) mode_reboot ;;
 rng) mode_rng ;;
