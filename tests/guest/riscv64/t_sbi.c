@@ -218,6 +218,8 @@ static void test_console(void)
 	if (sbi(SBI_EXT_BASE, 3, SBI_EXT_DBCN, 0, 0).value) {
 		CHECK_EQ(sbi(SBI_EXT_DBCN, 0, sizeof(msg) - 1, (uint64_t)msg, 0).value,
 			 sizeof(msg) - 1);
+		CHECK_EQ(sbi(SBI_EXT_DBCN, 0, 8, 0x1000, 0).error, -3); /* not RAM */
+		CHECK_EQ(sbi(SBI_EXT_DBCN, 0, 8, 0, 1).error, -3);      /* base_hi set */
 		CHECK_EQ(sbi(SBI_EXT_DBCN, 2, '!', 0, 0).error, 0);
 		sbi(SBI_EXT_DBCN, 2, '\n', 0, 0);
 	}
