@@ -21,7 +21,7 @@
  *
  * Anything else is an ELF (segments at their physical addresses, entry from
  * the header) or a raw binary at the start of RAM, started in M-mode on
- * hart 0 with a0 = 0, a1 = the DTB (bare-metal tests).
+ * every hart with a0 = hart id, a1 = 0 (bare-metal tests; no device tree).
  */
 #include <elf.h>
 #include <errno.h>
@@ -431,7 +431,9 @@ static void rv_start_harts(struct machine *m, struct rv_devices *d)
 		return;
 	}
 	if (!d->s_mode) {
-		rv_tcg_vcpu_reset(m->vcpu[0], d->entry, d->dtb_addr);
+		/* As QEMU virt with -bios none: every hart starts at the entry. */
+		for (unsigned i = 0; i < m->ncpus; i++)
+			rv_tcg_vcpu_reset(m->vcpu[i], d->entry, d->dtb_addr);
 		return;
 	}
 	for (unsigned i = 0; i < m->ncpus; i++)
