@@ -27,9 +27,25 @@ struct temp_info {
 
 #define NONE_IDX 0xffffffffu
 
+/*
+ * CPU-struct fields stored in this extended basic block (st_env) whose
+ * value is still in a temp: a later ld_env of the same field becomes a
+ * copy. Forgotten at labels and calls (a helper may write any field);
+ * guest memory never aliases the CPU struct.
+ */
+#define OPT_ENV_FWD 8
+
+struct env_fwd {
+	int64_t off;
+	uint32_t mo;
+	uint8_t type;
+	uint32_t temp, ver; /* NONE_IDX: unused */
+};
+
 struct opt {
 	struct tcg_ir *ir;
 	struct temp_info *ti;
+	struct env_fwd env[OPT_ENV_FWD];
 };
 
 static uint64_t type_mask(enum tcg_type t)
@@ -543,6 +559,54 @@ static void record_extrl(struct opt *o, const struct tcg_op *op)
 	d->extrl_ver = o->ti[src].version;
 }
 
+static void env_forget(struct opt *o)
+{
+	for (unsigned i = 0; i < OPT_ENV_FWD; i++)
+		o->env[i].temp = NONE_IDX;
+}
+
+static unsigned env_size(uint32_t mo)
+{
+	return 1u << (mo & TCG_MO_SIZE);
+}
+
+/* st_env [val, off, mo]: drop overlapping entries, remember this one. */
+static void env_store(struct opt *o, const struct tcg_op *op)
+{
+	int64_t off = (int64_t)op->args[1];
+	uint32_t mo = (uint32_t)op->args[2], val = (uint32_t)op->args[0];
+	struct env_fwd *free_e = NULL;
+
+	for (unsigned i = 0; i < OPT_ENV_FWD; i++) {
+		struct env_fwd *e = &o->env[i];
+		if (e->temp != NONE_IDX && e->off < off + env_size(mo) && off < e->off + env_size(e->mo))
+			e->temp = NONE_IDX;
+		if (e->temp == NONE_IDX && !free_e)
+			free_e = e;
+	}
+	/* only full-width stores: a narrower one keeps part of the temp */
+	if (!free_e || o->ir->temps[val].kind == TCG_TEMP_CONST ||
+	    env_size(mo) != type_bits((enum tcg_type)op->type) / 8)
+		return;
+	*free_e = (struct env_fwd){
+	    .off = off, .mo = mo, .type = op->type, .temp = val, .ver = o->ti[val].version};
+}
+
+/* ld_env [d, off, mo] of a field stored earlier with the same memop: a copy. */
+static bool env_load(struct opt *o, struct tcg_op *op)
+{
+	for (unsigned i = 0; i < OPT_ENV_FWD; i++) {
+		const struct env_fwd *e = &o->env[i];
+		if (e->temp != NONE_IDX && e->off == (int64_t)op->args[1] &&
+		    e->mo == (uint32_t)op->args[2] && e->type == op->type &&
+		    o->ti[e->temp].version == e->ver) {
+			make_mov(o, op, e->temp);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void forward_op(struct opt *o, struct tcg_op *op)
 {
 	const struct tcg_op_def *def = &tcg_op_defs[op->opc];
@@ -552,8 +616,13 @@ static void forward_op(struct opt *o, struct tcg_op *op)
 	propagate_copies(o, op);
 	if (op->opc == TCG_OP_set_label) {
 		forget_all(o);
+		env_forget(o);
 		return;
 	}
+	if (op->opc == TCG_OP_ld_env && env_load(o, op))
+		return;
+	if (op->opc == TCG_OP_st_env)
+		env_store(o, op);
 	if (op->opc == TCG_OP_mov) {
 		make_mov(o, op, (uint32_t)op->args[1]);
 		return;
@@ -570,6 +639,8 @@ static void forward_op(struct opt *o, struct tcg_op *op)
 		record_extrl(o, op);
 	if ((def->flags & TCG_OPF_VARARGS) && !(tcg_op_helper(op)->flags & TCG_CALL_NO_WG))
 		forget_globals(o);
+	if (def->flags & TCG_OPF_VARARGS)
+		env_forget(o);
 }
 
 /* ---- dead-code elimination ---- */
@@ -650,6 +721,7 @@ void tcg_optimize(struct tcg_ir *ir)
 		ti[t].version = 0;
 		info_reset(&o, t);
 	}
+	env_forget(&o);
 	for (unsigned i = 0; i < ir->n_ops; i++)
 		forward_op(&o, &ir->ops[i]);
 	dce(ir, live);
