@@ -14,6 +14,7 @@
 #include "accel/tcg/riscv64/rv_accel.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -100,6 +101,13 @@ static int rv_vm_create(const struct accel_vm_config *cfg, struct accel_vm **out
 
 	if (cfg->arch != ARCH_RISCV64)
 		return -ENODEV;
+	/*
+	 * The JIT allocates blocks on the vCPU threads. glibc's per-thread
+	 * arenas read /proc/sys/vm/overcommit_memory when they shrink (after a
+	 * TB flush frees much), an open() the vCPU seccomp filter kills: keep
+	 * every thread on the main (brk) arena.
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
