@@ -366,6 +366,8 @@ static int rv_create_aclint(struct machine *m, struct rv_devices *d)
 	d->aclint = aclint_create(&ac);
 	if (!d->aclint)
 		return -errno;
+	/* mtime and the harts' time CSR count the same time (priv §3.2.1). */
+	aclint_io_ops.write(d->aclint, ACLINT_MTIME, rv_tcg_vm_time(m->vm), 8);
 	rv_tcg_vm_set_timer_source(m->vm, rv_aclint_next, rv_aclint_update, d->aclint);
 	return io_bus_register(&m->mmio, ACLINT_BASE, ACLINT_SIZE, &rv_aclint_ops, d, "aclint");
 }

@@ -613,6 +613,11 @@ void rv_tcg_vm_timer_changed(struct accel_vm *vm)
 	pthread_mutex_unlock(&vm->tlock);
 }
 
+uint64_t rv_tcg_vm_time(struct accel_vm *vm)
+{
+	return (monotonic_ns() - vm->time_base_ns) / (1000000000ULL / RV_TIMEBASE_HZ);
+}
+
 void rv_tcg_vcpu_reset_fw(struct accel_vcpu *v, uint64_t entry, uint64_t a1, uint64_t a2)
 {
 	rv_cpu_reset(rv_cpu(v->cpu), entry, a1);

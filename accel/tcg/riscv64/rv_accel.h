@@ -30,6 +30,9 @@ void rv_tcg_vcpu_reset(struct accel_vcpu *vcpu, uint64_t entry, uint64_t a1);
  */
 void rv_tcg_vcpu_boot_s(struct accel_vcpu *vcpu, uint64_t entry, uint64_t a1);
 
+/* The harts' `time` CSR now (RV_TIMEBASE_HZ ticks), e.g. to start a device's mtime there. */
+uint64_t rv_tcg_vm_time(struct accel_vm *vm);
+
 /* M-mode firmware entry: like rv_tcg_vcpu_reset, and a2 = @a2 (fw_dynamic info). */
 void rv_tcg_vcpu_reset_fw(struct accel_vcpu *vcpu, uint64_t entry, uint64_t a1, uint64_t a2);
 
