@@ -44,6 +44,20 @@ int seccomp_install(enum seccomp_thread kind, enum seccomp_mode mode)
 			goto out;
 		}
 	}
+	/*
+	 * Opening files after set-up is never vmm's own doing, but libraries
+	 * may try it in passing (glibc reads /proc files lazily and copes
+	 * with a failure): answer EACCES rather than kill the VM for that.
+	 */
+	if (mode == SECCOMP_ON) {
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0);
+		if (ret == 0)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 0);
+		if (ret < 0) {
+			log_err("seccomp: %s filter: open rule: %s", t->name, strerror(-ret));
+			goto out;
+		}
+	}
 	/* Only this thread: other threads get their own filter. */
 	ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 0);
 	if (ret == 0)
