@@ -78,13 +78,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
-# Work-around, to be dropped once vmm handles it: when a vCPU thread frees a
-# large block, glibc may trim that thread's malloc heap, and the first trim
-# reads /proc/sys/vm/overcommit_memory with openat, which the vCPU seccomp
-# filter kills (SIGSYS, exit 159, seen in the exec mode about one run in
-# three). A trim threshold above any thread heap's size (64 MiB) means no
-# thread heap is ever trimmed.
-export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-4294967296}"
 
 fail() {
 	echo "FAIL ($mode): $*"
