@@ -371,6 +371,8 @@ static void enter_s_mode(struct rv_cpu *cpu, uint64_t entry, uint64_t a1)
 	cpu->medeleg = 0xb1ffULL & ~(1ULL << RV_EXCP_ECALL_S);
 	cpu->mideleg = RV_S_INTS;
 	cpu->mcounteren = 7;
+	/* OpenSBI also opens the counters to U-mode: Linux relies on it for rdtime in user space (vDSO). */
+	cpu->scounteren = 7;
 	cpu->menvcfg = RV_MENVCFG_STCE | RV_MENVCFG_PBMTE | RV_MENVCFG_CBIE | RV_MENVCFG_CBCFE |
 		       RV_MENVCFG_CBZE;
 	cpu->mstatus = (uint64_t)RV_PRIV_S << RV_MSTATUS_MPP_SHIFT;
