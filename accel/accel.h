@@ -33,6 +33,13 @@ struct accel_vm_config {
 	const struct guest_mem *mem;
 	/* Where a vCPU reports shutdown/crash; the machine decides what follows. */
 	const struct vm_stop *stop;
+	/*
+	 * Optional: threads the accelerator starts for itself (the JIT's timer
+	 * thread) call this first, e.g. to install their seccomp filter; a
+	 * negative return ends the thread.
+	 */
+	int (*thread_init)(void *opaque);
+	void *thread_init_opaque;
 };
 
 /* Why vcpu_run() returned. */

@@ -76,8 +76,14 @@ static const struct seccomp_rule io_rules[] = {
 	{SYS_ioctl, KVM_IRQ_LINE, "interrupts where there is no irqfd"},
 };
 
+/* The JIT's timer thread sleeps until the next guest timer deadline and kicks vCPUs. */
+static const struct seccomp_rule timer_rules[] = {
+	COMMON_RULES,
+};
+
 const struct seccomp_table seccomp_tables[] = {
 	[SECCOMP_THREAD_MAIN] = {"main", main_rules, ARRAY_SIZE(main_rules)},
 	[SECCOMP_THREAD_VCPU] = {"vcpu", vcpu_rules, ARRAY_SIZE(vcpu_rules)},
 	[SECCOMP_THREAD_IO] = {"io", io_rules, ARRAY_SIZE(io_rules)},
+	[SECCOMP_THREAD_TIMER] = {"timer", timer_rules, ARRAY_SIZE(timer_rules)},
 };

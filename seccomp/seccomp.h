@@ -14,6 +14,7 @@ enum seccomp_thread {
 	SECCOMP_THREAD_MAIN, /* event loop: console, signals, stop, teardown */
 	SECCOMP_THREAD_VCPU, /* KVM_RUN and device register handlers */
 	SECCOMP_THREAD_IO,   /* the virtio I/O thread: one io_uring */
+	SECCOMP_THREAD_TIMER, /* the JIT's timer thread: waits, kicks vCPUs */
 	SECCOMP_THREAD_KINDS
 };
 

@@ -165,6 +165,13 @@ int machine_alloc_ram(struct machine *m, const struct gm_region *layout, unsigne
 	return ret;
 }
 
+static int machine_accel_thread_init(void *opaque)
+{
+	const struct vmm_config *cfg = opaque;
+
+	return seccomp_install(SECCOMP_THREAD_TIMER, cfg->seccomp);
+}
+
 int machine_create_vm(struct machine *m)
 {
 	struct accel_vm_config vc = {
@@ -174,6 +181,8 @@ int machine_create_vm(struct machine *m)
 		.mmio = &m->mmio,
 		.mem = &m->mem,
 		.stop = &m->stop,
+		.thread_init = machine_accel_thread_init,
+		.thread_init_opaque = (void *)m->cfg,
 	};
 	unsigned i;
 	int ret;

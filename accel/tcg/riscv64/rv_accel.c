@@ -48,6 +48,8 @@ struct accel_vm {
 	enum tcg_backend_kind backend;
 	const struct guest_mem *mem;
 	struct io_bus *mmio;
+	int (*thread_init)(void *opaque);
+	void *thread_init_opaque;
 	uint64_t time_base_ns;
 	unsigned nvcpus;
 	struct accel_vcpu *vcpus[RV_MAX_HARTS];
@@ -114,6 +116,8 @@ static int rv_vm_create(const struct accel_vm_config *cfg, struct accel_vm **out
 	vm->backend = TCG_BACKEND_KIND_AUTO;
 	vm->mem = cfg->mem;
 	vm->mmio = cfg->mmio;
+	vm->thread_init = cfg->thread_init;
+	vm->thread_init_opaque = cfg->thread_init_opaque;
 	vm->time_base_ns = monotonic_ns();
 	pthread_mutex_init(&vm->tlock, NULL);
 	cond_init_monotonic(&vm->tcond);
@@ -248,6 +252,8 @@ static void *timer_thread(void *opaque)
 	struct accel_vm *vm = opaque;
 	struct timespec ts;
 
+	if (vm->thread_init && vm->thread_init(vm->thread_init_opaque) < 0)
+		return NULL;
 	pthread_mutex_lock(&vm->tlock);
 	while (!vm->timer_quit) {
 		uint64_t next;
