@@ -86,18 +86,6 @@ struct rv_devices {
 	bool s_mode; /* a Linux Image: direct S-mode boot with SBI */
 };
 
-static void rv_console_write(void *opaque, const uint8_t *buf, size_t len)
-{
-	console_write(opaque, buf, len);
-}
-
-static const struct uart_backend_ops rv_uart_backend = {.write = rv_console_write};
-
-static size_t rv_console_input(void *opaque, const uint8_t *buf, size_t len)
-{
-	return uart8250_receive(opaque, buf, len);
-}
-
 static void rv_destroy(struct machine *m)
 {
 	struct rv_devices *d = m->arch;
@@ -298,15 +286,13 @@ static int rv_create_devices(struct machine *m, struct rv_devices *d)
 	if (ret < 0)
 		return ret;
 	d->uart_irq = plic_irq_line(d->plic, RV_VIRT_UART_IRQ);
-	d->uart = uart8250_create(&d->uart_irq, &rv_uart_backend, m->con);
+	d->uart = machine_console_uart(m, &d->uart_irq);
 	if (!d->uart)
 		return -ENOMEM;
-	uart8250_set_rx_ready_cb(d->uart, machine_notify_input, m);
 	ret = io_bus_register(&m->mmio, RV_VIRT_UART, UART8250_REG_LEN, &uart8250_io_ops, d->uart,
 			      "uart0");
 	if (ret < 0)
 		return ret;
-	console_set_input(m->con, rv_console_input, d->uart, &m->stop);
 	d->test = sifive_test_create(&m->stop);
 	if (!d->test)
 		return -ENOMEM;
