@@ -1,8 +1,9 @@
 /*
- * The x86-64 backend: liveness, a local register allocator that keeps
- * guest globals in host registers within a block (written back only at
- * block ends, labels, helper calls that need them, and in the out-of-line
- * slow path of a guest memory access), and code generation per op.
+ * The x86-64 backend: code generation per op, on top of the liveness pass
+ * and local register allocator in regalloc.c (guest globals stay in host
+ * registers within a block, written back only at block ends, labels,
+ * helper calls that need them, and in the out-of-line slow path of a guest
+ * memory access).
  *
  * Register use:
  *   rbp       the CPU struct (env), for the whole of generated code
@@ -16,322 +17,6 @@
 #include <string.h>
 
 #include "accel/tcg/host/x86_64/x86_64.h"
-
-#define ALLOC_ORDER_N 11
-static const int8_t alloc_order[ALLOC_ORDER_N] = {
-    X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15, X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11,
-};
-#define CALLER_SAVED                                                                               \
-	((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) | (1u << X86_R10) |   \
-	 (1u << X86_R11))
-
-static bool is_global(const struct x86_gen *g, uint32_t t)
-{
-	return g->ir->temps[t].kind == TCG_TEMP_GLOBAL;
-}
-
-static bool is_const(const struct x86_gen *g, uint32_t t)
-{
-	return g->ir->temps[t].kind == TCG_TEMP_CONST;
-}
-
-static uint64_t const_val(const struct x86_gen *g, uint32_t t)
-{
-	return (uint64_t)g->ir->temps[t].val;
-}
-
-/* ---- liveness: which args die at each op ---- */
-
-static bool needs_globals(const struct tcg_op *op)
-{
-	const struct tcg_op_def *def = &tcg_op_defs[op->opc];
-
-	if (op->opc == TCG_OP_call)
-		return (tcg_op_helper(op)->flags &
-			(TCG_CALL_NO_RG | TCG_CALL_NO_WG | TCG_CALL_NO_RAISE)) !=
-		       (TCG_CALL_NO_RG | TCG_CALL_NO_WG | TCG_CALL_NO_RAISE);
-	return def->flags & (TCG_OPF_BB_END | TCG_OPF_MAY_RAISE);
-}
-
-static void mark_kind(struct x86_gen *g, uint8_t *live, enum tcg_temp_kind k, uint8_t v)
-{
-	for (uint32_t t = 0; t < g->ir->n_temps; t++) {
-		if (g->ir->temps[t].kind == k)
-			live[t] = v;
-	}
-}
-
-static void liveness(struct x86_gen *g)
-{
-	uint8_t *live = g->live;
-
-	memset(live, 0, g->ir->n_temps);
-	mark_kind(g, live, TCG_TEMP_GLOBAL, 1);
-	for (unsigned i = g->ir->n_ops; i-- > 0;) {
-		const struct tcg_op *op = &g->ir->ops[i];
-		unsigned no = tcg_op_nout(op), ni = tcg_op_nin(op);
-		uint16_t life = 0;
-
-		if (op->opc == TCG_OP_nop)
-			continue;
-		for (unsigned j = 0; j < no; j++) {
-			if (!live[op->args[j]])
-				life |= 1u << j;
-			live[op->args[j]] = 0;
-		}
-		if (op->opc == TCG_OP_set_label)
-			mark_kind(g, live, TCG_TEMP_NORMAL, 0);
-		if (tcg_op_defs[op->opc].flags & TCG_OPF_BB_END)
-			mark_kind(g, live, TCG_TEMP_LOCAL, 1);
-		if (needs_globals(op))
-			mark_kind(g, live, TCG_TEMP_GLOBAL, 1);
-		for (unsigned j = no; j < no + ni; j++) {
-			if (!live[op->args[j]])
-				life |= 1u << j;
-		}
-		for (unsigned j = no; j < no + ni; j++)
-			live[op->args[j]] = 1;
-		g->life[i] = life;
-	}
-}
-
-/* ---- temp locations ---- */
-
-static int slot_of(struct x86_gen *g, uint32_t t)
-{
-	struct x86_ts *ts = &g->ts[t];
-
-	if (ts->slot < 0) {
-		if (g->next_slot >= X86_NB_SLOTS) {
-			g->error = -ENOSPC;
-			return 0;
-		}
-		ts->slot = (int16_t)g->next_slot++;
-	}
-	return ts->slot;
-}
-
-/* Store @t's register to its memory home. */
-static void store_home(struct x86_gen *g, uint32_t t, int r)
-{
-	const struct tcg_temp *tp = &g->ir->temps[t];
-
-	if (tp->kind == TCG_TEMP_GLOBAL)
-		x86_store(&g->b, tp->type == TCG_TYPE_I32 ? 4 : 8, r, X86_RBP, X86_NOREG,
-			  tp->mem_offset);
-	else
-		x86_store(&g->b, 8, r, X86_RSP, X86_NOREG, 8 * slot_of(g, t));
-}
-
-static void load_home(struct x86_gen *g, uint32_t t, int r)
-{
-	const struct tcg_temp *tp = &g->ir->temps[t];
-
-	if (tp->kind == TCG_TEMP_CONST)
-		x86_mov_ri(&g->b, r, const_val(g, t));
-	else if (tp->kind == TCG_TEMP_GLOBAL)
-		x86_load(&g->b, tp->type == TCG_TYPE_I32 ? X86_LD32U : X86_LD64, r, X86_RBP,
-			 X86_NOREG, tp->mem_offset);
-	else
-		x86_load(&g->b, X86_LD64, r, X86_RSP, X86_NOREG, 8 * slot_of(g, t));
-}
-
-static void unbind(struct x86_gen *g, int r)
-{
-	int32_t t = g->reg_temp[r];
-
-	if (t >= 0 && g->ts[t].pin >= 0)
-		return; /* a pinned global keeps its register for the whole block */
-	if (t >= 0)
-		g->ts[t].reg = -1;
-	g->reg_temp[r] = -1;
-}
-
-static void bind(struct x86_gen *g, uint32_t t, int r, bool in_mem)
-{
-	if (g->ts[t].reg >= 0 && g->ts[t].reg != r)
-		unbind(g, g->ts[t].reg);
-	if (g->reg_temp[r] >= 0 && (uint32_t)g->reg_temp[r] != t)
-		unbind(g, r);
-	g->reg_temp[r] = (int32_t)t;
-	g->ts[t].reg = (int8_t)r;
-	g->ts[t].in_mem = in_mem;
-}
-
-/* Make @t's memory copy current (its register stays). */
-static void sync_temp(struct x86_gen *g, uint32_t t)
-{
-	struct x86_ts *ts = &g->ts[t];
-
-	if (ts->reg >= 0 && !ts->in_mem && !is_const(g, t)) {
-		store_home(g, t, ts->reg);
-		ts->in_mem = true;
-	}
-}
-
-static void spill_reg(struct x86_gen *g, int r)
-{
-	int32_t t = g->reg_temp[r];
-
-	if (t < 0)
-		return;
-	sync_temp(g, (uint32_t)t);
-	unbind(g, r);
-}
-
-static int alloc_reg(struct x86_gen *g, uint32_t avoid)
-{
-	uint32_t busy = g->locked | g->pinned | avoid;
-
-	for (unsigned i = 0; i < ALLOC_ORDER_N; i++) {
-		int r = alloc_order[i];
-		if (g->reg_temp[r] < 0 && !(busy & (1u << r)))
-			return r;
-	}
-	/* Evict: prefer a constant (free to rematerialize), else round-robin. */
-	for (unsigned i = 0; i < ALLOC_ORDER_N; i++) {
-		int r = alloc_order[i];
-		if (!(busy & (1u << r)) && is_const(g, (uint32_t)g->reg_temp[r])) {
-			unbind(g, r);
-			return r;
-		}
-	}
-	for (unsigned n = 0; n < ALLOC_ORDER_N; n++) {
-		int r = alloc_order[g->evict_rr++ % ALLOC_ORDER_N];
-		if (!(busy & (1u << r))) {
-			spill_reg(g, r);
-			return r;
-		}
-	}
-	g->error = -EINVAL; /* cannot happen: an op locks at most 6 registers */
-	return X86_RBX;
-}
-
-/* @t in a register (locked for this op). */
-static int in_reg(struct x86_gen *g, uint32_t t)
-{
-	struct x86_ts *ts = &g->ts[t];
-	int r;
-
-	if (ts->reg < 0) {
-		r = alloc_reg(g, 0);
-		load_home(g, t, r);
-		bind(g, t, r, true);
-	}
-	g->locked |= 1u << ts->reg;
-	return ts->reg;
-}
-
-/* After an op: free the registers of inputs that died there. */
-static void free_dead_inputs(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
-{
-	unsigned no = tcg_op_nout(op), ni = tcg_op_nin(op);
-
-	for (unsigned j = no; j < no + ni; j++) {
-		uint32_t t = (uint32_t)op->args[j];
-		if ((life & (1u << j)) && g->ts[t].reg >= 0) {
-			/* A dead global's value is superseded before anyone looks. */
-			if (is_global(g, t))
-				g->ts[t].in_mem = true;
-			unbind(g, g->ts[t].reg);
-		}
-	}
-}
-
-/*
- * Output register for @op: an input's register when that input dies here
- * (x86 two-address forms then need no copy), else a fresh one.
- */
-static int out_reg(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int reuse_arg)
-{
-	const struct x86_ts *d = &g->ts[op->args[0]];
-
-	/* A pinned output goes straight to its register unless an input is there. */
-	if (d->pin >= 0 && !(g->locked & (1u << d->pin)))
-		return d->pin;
-	if (reuse_arg >= 0 && (life & (1u << reuse_arg))) {
-		uint32_t t = (uint32_t)op->args[reuse_arg];
-		if (g->ts[t].reg >= 0 && !is_const(g, t) && (g->ts[t].pin < 0 || t == op->args[0]))
-			return g->ts[t].reg;
-	}
-	return alloc_reg(g, 0);
-}
-
-/* Bind the op's output to @r; a dead output is dropped at once. */
-static void set_out(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int r)
-{
-	uint32_t d = (uint32_t)op->args[0];
-
-	if (g->ts[d].pin >= 0 && r != g->ts[d].pin) {
-		x86_mov_rr(&g->b, true, g->ts[d].pin, r);
-		r = g->ts[d].pin;
-	}
-	bind(g, d, r, false);
-	if (life & 1) {
-		if (is_global(g, d))
-			g->ts[d].in_mem = true; /* overwritten before observed */
-		unbind(g, r);
-	}
-}
-
-/* Write back dirty globals; @drop also forgets their registers. */
-static void sync_globals(struct x86_gen *g, bool drop)
-{
-	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
-		sync_temp(g, t);
-		if (drop && g->ts[t].reg >= 0)
-			unbind(g, g->ts[t].reg);
-	}
-}
-
-static void sync_locals(struct x86_gen *g)
-{
-	for (uint32_t t = g->ir->n_globals; t < g->ir->n_temps; t++) {
-		if (g->ir->temps[t].kind == TCG_TEMP_LOCAL)
-			sync_temp(g, t);
-	}
-}
-
-static void free_all(struct x86_gen *g)
-{
-	for (int r = 0; r < 16; r++)
-		unbind(g, r);
-}
-
-/* Block boundary: everything that outlives it goes to memory. */
-static void sync_all(struct x86_gen *g, bool drop)
-{
-	sync_globals(g, false);
-	sync_locals(g);
-	if (drop)
-		free_all(g);
-}
-
-/*
- * Branches and labels inside a self-loop: the pinned globals stay in their
- * registers for the whole block, so they are written back only where the
- * block is left (exit_tb, goto_tb to another block, goto_ptr), before
- * helpers and in slow paths - not on every iteration. After a label they
- * count as dirty (any path may have changed them).
- */
-static void sync_branch(struct x86_gen *g, bool drop)
-{
-	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
-		if (g->ts[t].pin < 0)
-			sync_temp(g, t);
-	}
-	sync_locals(g);
-	if (drop)
-		free_all(g);
-}
-
-static void pinned_dirty(struct x86_gen *g)
-{
-	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
-		if (g->ts[t].pin >= 0 && g->ts[t].pin_wr)
-			g->ts[t].in_mem = false;
-	}
-}
 
 /* ---- op code generation helpers ---- */
 
@@ -384,10 +69,10 @@ static void emit_cmp(struct x86_gen *g, const struct tcg_op *op, int ra, uint32_
 static int cmp_operands(struct x86_gen *g, const struct tcg_op *op, unsigned ia, unsigned ib)
 {
 	int32_t imm;
-	int ra = in_reg(g, (uint32_t)op->args[ia]);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[ia]);
 
 	if (!imm32_ok(g, op, (uint32_t)op->args[ib], &imm))
-		in_reg(g, (uint32_t)op->args[ib]);
+		x86_ra_in_reg(g, (uint32_t)op->args[ib]);
 	return ra;
 }
 
@@ -395,16 +80,16 @@ static void gen_alu(struct x86_gen *g, const struct tcg_op *op, uint16_t life, e
 {
 	uint32_t c = (uint32_t)op->args[2];
 	int32_t imm;
-	int ra = in_reg(g, (uint32_t)op->args[1]);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
 	bool use_imm = imm32_ok(g, op, c, &imm);
-	int rc = use_imm ? -1 : in_reg(g, c);
-	int rd = out_reg(g, op, life, 1);
+	int rc = use_imm ? -1 : x86_ra_in_reg(g, c);
+	int rd = x86_ra_out_reg(g, op, life, 1);
 
 	if (alu == X86_ADD && w64(op) && rd != ra && rd != rc) {
 		/* three-operand add: one lea instead of mov + add */
 		x86_lea(&g->b, rd, ra, use_imm ? X86_NOREG : rc, use_imm ? imm : 0);
-		free_dead_inputs(g, op, life);
-		set_out(g, op, life, rd);
+		x86_ra_free_dead_inputs(g, op, life);
+		x86_ra_set_out(g, op, life, rd);
 		return;
 	}
 	if (rd != ra)
@@ -413,15 +98,16 @@ static void gen_alu(struct x86_gen *g, const struct tcg_op *op, uint16_t life, e
 		x86_alu_ri(&g->b, alu, w64(op), rd, imm);
 	else
 		x86_alu_rr(&g->b, alu, w64(op), rd, rc);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 /* andc/orc/eqv: a op ~b via rax. */
 static void gen_alu_not(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
-	int ra = in_reg(g, (uint32_t)op->args[1]), rc = in_reg(g, (uint32_t)op->args[2]);
-	int rd = out_reg(g, op, life, 1);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]),
+	    rc = x86_ra_in_reg(g, (uint32_t)op->args[2]);
+	int rd = x86_ra_out_reg(g, op, life, 1);
 
 	x86_mov_rr(&g->b, true, X86_RAX, rc);
 	x86_unop(&g->b, X86_NOT, w64(op), X86_RAX);
@@ -432,28 +118,29 @@ static void gen_alu_not(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 		   : op->opc == TCG_OP_orc ? X86_OR
 					   : X86_XOR,
 		   w64(op), rd, X86_RAX);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_mul(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
-	int ra = in_reg(g, (uint32_t)op->args[1]), rc = in_reg(g, (uint32_t)op->args[2]);
-	int rd = out_reg(g, op, life, 1);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]),
+	    rc = x86_ra_in_reg(g, (uint32_t)op->args[2]);
+	int rd = x86_ra_out_reg(g, op, life, 1);
 
 	if (rd != ra)
 		x86_mov_rr(&g->b, true, rd, ra);
 	x86_imul_rr(&g->b, w64(op), rd, rc);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_shift(struct x86_gen *g, const struct tcg_op *op, uint16_t life, enum x86_shift sh)
 {
 	uint32_t c = (uint32_t)op->args[2];
-	int ra = in_reg(g, (uint32_t)op->args[1]);
-	int rc = is_const(g, c) ? -1 : in_reg(g, c);
-	int rd = out_reg(g, op, life, 1);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
+	int rc = is_const(g, c) ? -1 : x86_ra_in_reg(g, c);
+	int rd = x86_ra_out_reg(g, op, life, 1);
 	unsigned mask = w64(op) ? 63 : 31;
 
 	if (rc >= 0)
@@ -466,14 +153,14 @@ static void gen_shift(struct x86_gen *g, const struct tcg_op *op, uint16_t life,
 		x86_shift_ri(&g->b, sh, w64(op), rd, (uint8_t)(const_val(g, c) & mask));
 	else if (!w64(op))
 		x86_mov_rr(&g->b, false, rd, rd);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_unary(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
-	int ra = in_reg(g, (uint32_t)op->args[1]);
-	int rd = out_reg(g, op, life, 1);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
+	int rd = x86_ra_out_reg(g, op, life, 1);
 
 	if (rd != ra)
 		x86_mov_rr(&g->b, true, rd, ra);
@@ -481,8 +168,8 @@ static void gen_unary(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 		x86_bswap(&g->b, w64(op), rd);
 	else
 		x86_unop(&g->b, op->opc == TCG_OP_neg ? X86_NEG : X86_NOT, w64(op), rd);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_ext(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
@@ -494,15 +181,15 @@ static void gen_ext(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 	    [TCG_OP_ext_i32_i64] = X86_LD32S,	[TCG_OP_extu_i32_i64] = X86_LD32U,
 	    [TCG_OP_extrl_i64_i32] = X86_LD32U, [TCG_OP_mov] = X86_LD64,
 	};
-	int ra = in_reg(g, (uint32_t)op->args[1]);
-	int rd = out_reg(g, op, life, 1);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
+	int rd = x86_ra_out_reg(g, op, life, 1);
 
 	if (rd != ra || kinds[op->opc] != X86_LD64)
 		x86_ext_rr(&g->b, (enum x86_ld)kinds[op->opc], rd, ra);
 	if (!w64(op) && (op->opc == TCG_OP_ext8s || op->opc == TCG_OP_ext16s))
 		x86_mov_rr(&g->b, false, rd, rd); /* i32: keep the slot zero-extended */
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_mov(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
@@ -511,9 +198,9 @@ static void gen_mov(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 	int rd;
 
 	if (is_const(g, s)) {
-		rd = out_reg(g, op, life, -1);
+		rd = x86_ra_out_reg(g, op, life, -1);
 		x86_mov_ri(&g->b, rd, const_val(g, s));
-		set_out(g, op, life, rd);
+		x86_ra_set_out(g, op, life, rd);
 		return;
 	}
 	gen_ext(g, op, life);
@@ -525,8 +212,9 @@ static void gen_div(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 	bool sign = op->opc == TCG_OP_div || op->opc == TCG_OP_rem;
 	bool rem = op->opc == TCG_OP_rem || op->opc == TCG_OP_remu;
 	bool w = w64(op);
-	int ra = in_reg(g, (uint32_t)op->args[1]), rc = in_reg(g, (uint32_t)op->args[2]);
-	int rd = out_reg(g, op, life, -1);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]),
+	    rc = x86_ra_in_reg(g, (uint32_t)op->args[2]);
+	int rd = x86_ra_out_reg(g, op, life, -1);
 	uint8_t *jz, *jn1 = NULL, *jdone1, *jdone2 = NULL;
 
 	x86_mov_rr(&g->b, true, X86_RAX, ra);
@@ -558,14 +246,15 @@ static void gen_div(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 	if (jdone2)
 		x86_patch_rel32(jdone2, g->b.p);
 	x86_mov_rr(&g->b, w, rd, X86_RAX);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_mulh(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
-	int ra = in_reg(g, (uint32_t)op->args[1]), rc = in_reg(g, (uint32_t)op->args[2]);
-	int rd = out_reg(g, op, life, -1);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]),
+	    rc = x86_ra_in_reg(g, (uint32_t)op->args[2]);
+	int rd = x86_ra_out_reg(g, op, life, -1);
 
 	if (!w64(op)) {
 		/* 32x32 -> 64 in one register, then take the high half. */
@@ -586,8 +275,8 @@ static void gen_mulh(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 		}
 		x86_mov_rr(&g->b, true, rd, X86_RDX);
 	}
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_minmax(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
@@ -599,23 +288,24 @@ static void gen_minmax(struct x86_gen *g, const struct tcg_op *op, uint16_t life
 	    [TCG_OP_umin] = X86_CC_A,
 	    [TCG_OP_umax] = X86_CC_B,
 	};
-	int ra = in_reg(g, (uint32_t)op->args[1]), rc = in_reg(g, (uint32_t)op->args[2]);
-	int rd = out_reg(g, op, life, -1);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]),
+	    rc = x86_ra_in_reg(g, (uint32_t)op->args[2]);
+	int rd = x86_ra_out_reg(g, op, life, -1);
 
 	x86_mov_rr(&g->b, true, X86_RAX, ra);
 	x86_alu_rr(&g->b, X86_CMP, w64(op), ra, rc);
 	x86_cmov(&g->b, (enum x86_cc)cc[op->opc], w64(op), X86_RAX, rc);
 	x86_mov_rr(&g->b, w64(op), rd, X86_RAX);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 /* clz/ctz: lzcnt/tzcnt set CF for a zero source; then take b. */
 static void gen_count(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
-	int ra = in_reg(g, (uint32_t)op->args[1]);
-	int rc = op->opc == TCG_OP_ctpop ? -1 : in_reg(g, (uint32_t)op->args[2]);
-	int rd = out_reg(g, op, life, -1);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
+	int rc = op->opc == TCG_OP_ctpop ? -1 : x86_ra_in_reg(g, (uint32_t)op->args[2]);
+	int rd = x86_ra_out_reg(g, op, life, -1);
 
 	if (op->opc == TCG_OP_ctpop) {
 		x86_bitop(&g->b, X86_POPCNT, w64(op), rd, ra);
@@ -625,8 +315,8 @@ static void gen_count(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 		x86_cmov(&g->b, X86_CC_B, w64(op), X86_RAX, rc);
 		x86_mov_rr(&g->b, w64(op), rd, X86_RAX);
 	}
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 /* extract/sextract as a shift pair (or one zero-extension). */
@@ -635,8 +325,8 @@ static void gen_extract(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 	unsigned pos = (unsigned)op->args[2], len = (unsigned)op->args[3];
 	unsigned w = w64(op) ? 64 : 32;
 	bool sign = op->opc == TCG_OP_sextract;
-	int ra = in_reg(g, (uint32_t)op->args[1]);
-	int rd = out_reg(g, op, life, 1);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
+	int rd = x86_ra_out_reg(g, op, life, 1);
 
 	if (rd != ra)
 		x86_mov_rr(&g->b, true, rd, ra);
@@ -646,8 +336,8 @@ static void gen_extract(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 		x86_shift_ri(&g->b, sign ? X86_SAR : X86_SHR, w64(op), rd, (uint8_t)(w - len));
 	else if (!w64(op))
 		x86_mov_rr(&g->b, false, rd, rd);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_deposit(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
@@ -655,8 +345,9 @@ static void gen_deposit(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 	unsigned pos = (unsigned)op->args[3], len = (unsigned)op->args[4];
 	unsigned w = w64(op) ? 64 : 32;
 	uint64_t mask = (len >= 64 ? ~0ULL : ((1ULL << len) - 1)) << pos;
-	int ra = in_reg(g, (uint32_t)op->args[1]), rb = in_reg(g, (uint32_t)op->args[2]);
-	int rd = out_reg(g, op, life, 1);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]),
+	    rb = x86_ra_in_reg(g, (uint32_t)op->args[2]);
+	int rd = x86_ra_out_reg(g, op, life, 1);
 
 	/* rax = field of b in place; rcx = ~mask */
 	x86_mov_rr(&g->b, true, X86_RAX, rb);
@@ -669,34 +360,35 @@ static void gen_deposit(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 		x86_mov_rr(&g->b, true, rd, ra);
 	x86_alu_rr(&g->b, X86_AND, w64(op), rd, X86_RCX);
 	x86_alu_rr(&g->b, X86_OR, w64(op), rd, X86_RAX);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_setcond(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	int ra = cmp_operands(g, op, 1, 2);
-	int rd = out_reg(g, op, life, -1);
+	int rd = x86_ra_out_reg(g, op, life, -1);
 
 	emit_cmp(g, op, ra, (uint32_t)op->args[2]);
 	x86_setcc(&g->b, cond_cc((enum tcg_cond)op->args[3]), X86_RAX);
 	x86_ext_rr(&g->b, X86_LD8U, rd, X86_RAX);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_movcond(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	int ra = cmp_operands(g, op, 1, 2);
-	int r1 = in_reg(g, (uint32_t)op->args[3]), r2 = in_reg(g, (uint32_t)op->args[4]);
-	int rd = out_reg(g, op, life, -1);
+	int r1 = x86_ra_in_reg(g, (uint32_t)op->args[3]),
+	    r2 = x86_ra_in_reg(g, (uint32_t)op->args[4]);
+	int rd = x86_ra_out_reg(g, op, life, -1);
 
 	x86_mov_rr(&g->b, true, X86_RAX, r2);
 	emit_cmp(g, op, ra, (uint32_t)op->args[2]);
 	x86_cmov(&g->b, cond_cc((enum tcg_cond)op->args[5]), true, X86_RAX, r1);
 	x86_mov_rr(&g->b, w64(op), rd, X86_RAX);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static enum x86_ld ld_kind(uint32_t mo, bool out64)
@@ -713,21 +405,21 @@ static enum x86_ld ld_kind(uint32_t mo, bool out64)
 static void gen_ld_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	uint32_t mo = (uint32_t)op->args[2];
-	int rd = out_reg(g, op, life, -1);
+	int rd = x86_ra_out_reg(g, op, life, -1);
 
 	x86_load(&g->b, ld_kind(mo, w64(op)), rd, X86_RBP, X86_NOREG, (int32_t)op->args[1]);
 	if (!w64(op) && (mo & TCG_MO_SIGN) && (mo & TCG_MO_SIZE) < TCG_MO_32)
 		x86_mov_rr(&g->b, false, rd, rd);
-	set_out(g, op, life, rd);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_st_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
-	int rv = in_reg(g, (uint32_t)op->args[0]);
+	int rv = x86_ra_in_reg(g, (uint32_t)op->args[0]);
 
 	x86_store(&g->b, 1u << (op->args[2] & TCG_MO_SIZE), rv, X86_RBP, X86_NOREG,
 		  (int32_t)op->args[1]);
-	free_dead_inputs(g, op, life);
+	x86_ra_free_dead_inputs(g, op, life);
 }
 
 /* ---- guest memory: inline TLB probe, out-of-line slow path ---- */
@@ -803,7 +495,7 @@ static void emit_window_load(struct x86_gen *g, struct x86_slow *s, int ra, int 
 
 	/* rax = addr - base: one lea when -base fits a disp32 (RISC-V RAM at 2 GiB does) */
 	if (g->win_base <= (uint64_t)INT32_MAX + 1) {
-		x86_lea(&g->b, X86_RAX, ra, X86_NOREG, (int32_t)-(int64_t)g->win_base);
+		x86_lea(&g->b, X86_RAX, ra, X86_NOREG, (int32_t) - (int64_t)g->win_base);
 	} else {
 		x86_mov_ri(&g->b, X86_RCX, -g->win_base);
 		x86_lea(&g->b, X86_RAX, ra, X86_RCX, 0);
@@ -823,10 +515,10 @@ static void gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 {
 	uint32_t mo = (uint32_t)op->args[2];
 	unsigned mmu = (unsigned)op->args[3], size = 1u << (mo & TCG_MO_SIZE);
-	int ra = in_reg(g, (uint32_t)op->args[1]);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
 	const struct x86_ts *d = &g->ts[op->args[0]];
 	/* The address is consumed before the value is written: they may share. */
-	int rd = d->pin == ra ? ra : out_reg(g, op, life, 1);
+	int rd = d->pin == ra ? ra : x86_ra_out_reg(g, op, life, 1);
 	struct x86_slow *s = new_slow(g);
 	int32_t addend;
 
@@ -848,16 +540,16 @@ static void gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	s->memop_idx = TCG_MEMOP_IDX(mo, mmu);
 	s->rec = g->cur_rec;
 	snapshot_state(g, s, rd);
-	free_dead_inputs(g, op, life);
-	set_out(g, op, life, rd);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
 }
 
 static void gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	uint32_t mo = (uint32_t)op->args[2];
 	unsigned mmu = (unsigned)op->args[3], size = 1u << (mo & TCG_MO_SIZE);
-	int rv = in_reg(g, (uint32_t)op->args[0]);
-	int ra = in_reg(g, (uint32_t)op->args[1]);
+	int rv = x86_ra_in_reg(g, (uint32_t)op->args[0]);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
 	struct x86_slow *s = new_slow(g);
 	int32_t addend;
 
@@ -871,7 +563,7 @@ static void gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	s->memop_idx = TCG_MEMOP_IDX(mo, mmu);
 	s->rec = g->cur_rec;
 	snapshot_state(g, s, -1);
-	free_dead_inputs(g, op, life);
+	x86_ra_free_dead_inputs(g, op, life);
 }
 
 static void set_cur_insn(struct x86_gen *g, const struct tcg_insn_rec *rec)
@@ -934,37 +626,37 @@ static void gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 
 	/* The helper may read, write or (raising) expose the globals. */
 	if (writes || !(h->flags & TCG_CALL_NO_RG) || !(h->flags & TCG_CALL_NO_RAISE))
-		sync_globals(g, false);
+		x86_ra_sync_globals(g, false);
 	/* Helper calls clobber these: move their values home first. */
 	for (int r = 0; r < 16; r++) {
 		if (CALLER_SAVED & (1u << r))
-			spill_reg(g, r);
+			x86_ra_spill_reg(g, r);
 	}
 	for (unsigned i = 0; i < ni; i++) {
 		uint32_t t = (uint32_t)op->args[no + i];
 		if (g->ts[t].reg >= 0)
 			x86_mov_rr(&g->b, true, argreg[i], g->ts[t].reg);
 		else
-			load_home(g, t, argreg[i]);
+			x86_ra_load_home(g, t, argreg[i]);
 	}
 	x86_mov_rr(&g->b, true, X86_RDI, X86_RBP);
 	if (!(h->flags & TCG_CALL_NO_RAISE))
 		set_cur_insn(g, g->cur_rec);
 	call_abs(g, (const void *)h->func);
 	g->locked = 0;
-	free_dead_inputs(g, op, life);
+	x86_ra_free_dead_inputs(g, op, life);
 	if (writes) {
 		/* All clean: drop the stale registers, reload the pinned ones. */
-		sync_globals(g, true);
+		x86_ra_sync_globals(g, true);
 		for (uint32_t t = 0; t < g->ir->n_globals; t++) {
 			if (g->ts[t].pin >= 0)
-				load_home(g, t, g->ts[t].pin);
+				x86_ra_load_home(g, t, g->ts[t].pin);
 		}
 	}
 	if (no) {
-		int rd = alloc_reg(g, 0);
+		int rd = x86_ra_alloc_reg(g, 0);
 		x86_mov_rr(&g->b, true, rd, X86_RAX);
-		set_out(g, op, life, rd);
+		x86_ra_set_out(g, op, life, rd);
 	}
 }
 
@@ -985,10 +677,10 @@ static void gen_brcond(struct x86_gen *g, const struct tcg_op *op, uint16_t life
 {
 	int ra = cmp_operands(g, op, 0, 1);
 
-	sync_branch(g, false);
+	x86_ra_sync_branch(g, false);
 	emit_cmp(g, op, ra, (uint32_t)op->args[1]);
 	add_fixup(g, x86_jcc32(&g->b, cond_cc((enum tcg_cond)op->args[2])), op->args[3]);
-	free_dead_inputs(g, op, life);
+	x86_ra_free_dead_inputs(g, op, life);
 }
 
 static void exit_with(struct x86_gen *g, uintptr_t value)
@@ -1011,9 +703,9 @@ static void gen_goto_tb(struct x86_gen *g, const struct tcg_op *op)
 	uint8_t *rel;
 
 	if (loop)
-		sync_branch(g, true);
+		x86_ra_sync_branch(g, true);
 	else
-		sync_all(g, true);
+		x86_ra_sync_all(g, true);
 	/* The rel32 must not straddle 4 bytes: it is patched atomically. */
 	x86_align(&g->b, 4, 1);
 	rel = x86_jmp32(&g->b);
@@ -1022,7 +714,7 @@ static void gen_goto_tb(struct x86_gen *g, const struct tcg_op *op)
 	g->tb->jmp_reset[slot] = (uintptr_t)(g->b.p + g->b.rx_delta);
 	if (loop) {
 		g->tb->loop_slots |= (uint8_t)(1u << slot);
-		sync_globals(g, false);
+		x86_ra_sync_globals(g, false);
 	}
 }
 
@@ -1032,10 +724,10 @@ static void gen_goto_tb(struct x86_gen *g, const struct tcg_op *op)
  */
 static void gen_goto_ptr(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
-	int rp = in_reg(g, (uint32_t)op->args[0]);
+	int rp = x86_ra_in_reg(g, (uint32_t)op->args[0]);
 	uint8_t *miss1, *miss2, *miss3;
 
-	sync_all(g, false);
+	x86_ra_sync_all(g, false);
 	/*
 	 * 16 * tcg_jc_hash(pc) = 8 * ((pc ^ pc >> BITS) & (SIZE - 1) << 1):
 	 * the hash's >> 1 and the entry size's << 4 fold into a scaled lea.
@@ -1060,20 +752,20 @@ static void gen_goto_ptr(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	x86_patch_rel32(miss2, g->b.p);
 	x86_patch_rel32(miss3, g->b.p);
 	exit_with(g, 0);
-	free_dead_inputs(g, op, life);
-	free_all(g);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_free_all(g);
 }
 
 static void gen_control(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	switch (op->opc) {
 	case TCG_OP_set_label:
-		sync_branch(g, true);
-		pinned_dirty(g);
+		x86_ra_sync_branch(g, true);
+		x86_ra_pinned_dirty(g);
 		g->label_pos[op->args[0]] = g->b.p;
 		break;
 	case TCG_OP_br:
-		sync_branch(g, true);
+		x86_ra_sync_branch(g, true);
 		add_fixup(g, x86_jmp32(&g->b), op->args[0]);
 		break;
 	case TCG_OP_brcond:
@@ -1083,7 +775,7 @@ static void gen_control(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 		gen_goto_tb(g, op);
 		break;
 	case TCG_OP_exit_tb:
-		sync_all(g, true);
+		x86_ra_sync_all(g, true);
 		exit_with(g, (uintptr_t)g->tb | (uintptr_t)op->args[0]);
 		break;
 	default: /* goto_ptr */
@@ -1281,7 +973,7 @@ static unsigned fuse_env_brcond(struct x86_gen *g, unsigned i)
 	    br->type != ld->type || (ld->args[2] & TCG_MO_SIZE) != (w64(ld) ? 3 : 2) ||
 	    !dies_at(g, j, 0) || !imm32_ok(g, br, (uint32_t)br->args[1], &imm))
 		return 0;
-	sync_branch(g, false);
+	x86_ra_sync_branch(g, false);
 	x86_alu_mi(&g->b, X86_CMP, w64(ld), X86_RBP, (int32_t)ld->args[1], imm);
 	add_fixup(g, x86_jcc32(&g->b, cond_cc((enum tcg_cond)br->args[2])), br->args[3]);
 	/* The block's first op: the exit-request check (see tcg_tb.check_skip). */
@@ -1329,13 +1021,13 @@ static unsigned fuse_shl_add(struct x86_gen *g, unsigned i)
 	other = (uint32_t)(add->args[1] == t ? add->args[2] : add->args[1]);
 	if (!dies_at(g, j, add->args[1] == t ? 1 : 2))
 		return 0;
-	ra = in_reg(g, (uint32_t)sh->args[1]);
-	rc = in_reg(g, other);
-	rd = out_reg(g, add, g->life[j], -1);
+	ra = x86_ra_in_reg(g, (uint32_t)sh->args[1]);
+	rc = x86_ra_in_reg(g, other);
+	rd = x86_ra_out_reg(g, add, g->life[j], -1);
 	x86_lea_scaled(&g->b, rd, rc, ra, (unsigned)const_val(g, k), 0);
-	free_dead_inputs(g, sh, g->life[i]);
-	free_dead_inputs(g, add, g->life[j]);
-	set_out(g, add, g->life[j], rd);
+	x86_ra_free_dead_inputs(g, sh, g->life[i]);
+	x86_ra_free_dead_inputs(g, add, g->life[j]);
+	x86_ra_set_out(g, add, g->life[j], rd);
 	return j - i + 1;
 }
 
@@ -1412,13 +1104,13 @@ static void pin_globals(struct x86_gen *g)
 			break;
 		g->ts[best].pin = pin_regs[k];
 		g->pinned |= 1u << pin_regs[k];
-		load_home(g, best, pin_regs[k]);
+		x86_ra_load_home(g, best, pin_regs[k]);
 		/*
 		 * Entered by the back edge, a register the block writes is newer
 		 * than memory: dirty. One it only reads always equals memory.
 		 */
 		g->ts[best].pin_wr = written[best];
-		bind(g, best, pin_regs[k], !written[best]);
+		x86_ra_bind(g, best, pin_regs[k], !written[best]);
 	}
 	if (g->pinned)
 		g->tb->loop_entry = (uintptr_t)(g->b.p + g->b.rx_delta);
@@ -1430,7 +1122,7 @@ int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb)
 	g->tb = tb;
 	gen_init_state(g);
 	memset(g->label_pos, 0, ir->n_labels * sizeof(g->label_pos[0]));
-	liveness(g);
+	x86_ra_liveness(g);
 	if (is_self_loop(g))
 		pin_globals(g);
 	for (unsigned i = 0; i < ir->n_ops && !g->b.overflow && !g->error;) {

@@ -70,4 +70,41 @@ struct x86_gen {
 /* Generate @tb's code from @ir into g->b. 0, -ENOSPC (buffer full), or -errno. */
 int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb);
 
+
+/* ---- regalloc.c: liveness and register allocation ---- */
+
+#define CALLER_SAVED                                                                               \
+	((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) | (1u << X86_R10) |   \
+	 (1u << X86_R11))
+
+static inline bool is_global(const struct x86_gen *g, uint32_t t)
+{
+	return g->ir->temps[t].kind == TCG_TEMP_GLOBAL;
+}
+
+static inline bool is_const(const struct x86_gen *g, uint32_t t)
+{
+	return g->ir->temps[t].kind == TCG_TEMP_CONST;
+}
+
+static inline uint64_t const_val(const struct x86_gen *g, uint32_t t)
+{
+	return (uint64_t)g->ir->temps[t].val;
+}
+
+void x86_ra_liveness(struct x86_gen *g);
+void x86_ra_load_home(struct x86_gen *g, uint32_t t, int r);
+void x86_ra_bind(struct x86_gen *g, uint32_t t, int r, bool in_mem);
+void x86_ra_spill_reg(struct x86_gen *g, int r);
+int x86_ra_alloc_reg(struct x86_gen *g, uint32_t avoid);
+int x86_ra_in_reg(struct x86_gen *g, uint32_t t);
+void x86_ra_free_dead_inputs(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
+int x86_ra_out_reg(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int reuse_arg);
+void x86_ra_set_out(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int r);
+void x86_ra_sync_globals(struct x86_gen *g, bool drop);
+void x86_ra_free_all(struct x86_gen *g);
+void x86_ra_sync_all(struct x86_gen *g, bool drop);
+void x86_ra_sync_branch(struct x86_gen *g, bool drop);
+void x86_ra_pinned_dirty(struct x86_gen *g);
+
 #endif
