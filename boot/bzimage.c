@@ -3,6 +3,7 @@
  * Documentation/arch/x86/boot.rst; the zero page and setup header layouts
  * and flag values come from the kernel UAPI header <asm/bootparam.h>.
  */
+#include "common/log.h"
 #include "boot/bzimage.h"
 
 #include <asm/bootparam.h>
@@ -35,24 +36,22 @@ static int bzimage_check_magic(const uint8_t *img, size_t len, const struct setu
 			       char *err, size_t errlen)
 {
 	if (len < BZ_HDR_END)
-		return x86_boot_fail(err, errlen, -ENOEXEC,
-				     "bzImage: file of %zu bytes is too small for a setup header",
-				     len);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "bzImage: file of %zu bytes is too small for a setup header", len);
 	if (h->boot_flag != BZ_BOOT_FLAG)
-		return x86_boot_fail(err, errlen, -ENOEXEC,
-				     "bzImage: bad boot-sector magic 0x%04x (expected 0xaa55)",
-				     h->boot_flag);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "bzImage: bad boot-sector magic 0x%04x (expected 0xaa55)",
+			       h->boot_flag);
 	if (h->header != BZ_HDRS_MAGIC)
-		return x86_boot_fail(err, errlen, -ENOEXEC,
-				     "bzImage: no \"HdrS\" setup header magic");
+		return err_fmt(err, errlen, -ENOEXEC, "bzImage: no \"HdrS\" setup header magic");
 	if (h->version < BZIMAGE_MIN_PROTOCOL)
-		return x86_boot_fail(err, errlen, -ENOEXEC,
-				     "bzImage: boot protocol %u.%02u is older than 2.06",
-				     h->version >> 8, h->version & 0xff);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "bzImage: boot protocol %u.%02u is older than 2.06", h->version >> 8,
+			       h->version & 0xff);
 	/* boot.rst: xloadflags exists from 2.12; XLF_KERNEL_64 = has the 64-bit entry. */
 	if (h->version < 0x020c || !(h->xloadflags & XLF_KERNEL_64))
-		return x86_boot_fail(err, errlen, -ENOEXEC,
-				     "bzImage: kernel has no 64-bit entry point (XLF_KERNEL_64)");
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "bzImage: kernel has no 64-bit entry point (XLF_KERNEL_64)");
 	return 0;
 }
 
@@ -65,22 +64,21 @@ static int bzimage_check_sizes(size_t len, const struct setup_header *h, struct 
 	out->setup_sects = h->setup_sects ? h->setup_sects : 4;
 	setup_size = (out->setup_sects + 1ULL) * BZ_SECTOR;
 	if (setup_size >= len)
-		return x86_boot_fail(err, errlen, -ENOEXEC,
-				     "bzImage: truncated: setup of %" PRIu64
-				     " bytes, file of %zu bytes",
-				     setup_size, len);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "bzImage: truncated: setup of %" PRIu64 " bytes, file of %zu bytes",
+			       setup_size, len);
 	out->kernel_offset = setup_size;
 	out->kernel_size = len - setup_size;
 	/* boot.rst "syssize": size of the protected-mode code in 16-byte units. */
 	if ((uint64_t)h->syssize * 16 > out->kernel_size)
-		return x86_boot_fail(err, errlen, -ENOEXEC,
-				     "bzImage: truncated: kernel of %" PRIu64
-				     " bytes, header says %" PRIu64,
-				     out->kernel_size, (uint64_t)h->syssize * 16);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "bzImage: truncated: kernel of %" PRIu64
+			       " bytes, header says %" PRIu64,
+			       out->kernel_size, (uint64_t)h->syssize * 16);
 	if (h->payload_length && (uint64_t)h->payload_offset + h->payload_length > out->kernel_size)
-		return x86_boot_fail(err, errlen, -ENOEXEC,
-				     "bzImage: payload [0x%x, +0x%x) is outside the kernel",
-				     h->payload_offset, h->payload_length);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "bzImage: payload [0x%x, +0x%x) is outside the kernel",
+			       h->payload_offset, h->payload_length);
 	return 0;
 }
 
@@ -122,8 +120,8 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, char
 	if (out->relocatable && (out->kernel_alignment < 4096 ||
 				 (out->kernel_alignment & (out->kernel_alignment - 1)) ||
 				 out->kernel_alignment > (1u << 30)))
-		return x86_boot_fail(err, errlen, -ENOEXEC, "bzImage: bad kernel_alignment 0x%x",
-				     out->kernel_alignment);
+		return err_fmt(err, errlen, -ENOEXEC, "bzImage: bad kernel_alignment 0x%x",
+			       out->kernel_alignment);
 	return 0;
 }
 
@@ -143,11 +141,11 @@ static int bzimage_place(const struct guest_mem *gm, const struct bzimage_info *
 		addr = bi->pref_address;
 		if (addr < X86_KERNEL_DEFAULT_ADDR || addr > low_end || mem > low_end - addr ||
 		    bi->kernel_size > low_end - X86_KERNEL_DEFAULT_ADDR)
-			return x86_boot_fail(err, errlen, -ENOMEM,
-					     "bzImage: kernel is not relocatable and its run-time "
-					     "area [0x%" PRIx64 ", 0x%" PRIx64
-					     ") is not in low guest RAM (ends at 0x%" PRIx64 ")",
-					     addr, addr + mem, low_end);
+			return err_fmt(err, errlen, -ENOMEM,
+				       "bzImage: kernel is not relocatable and its run-time "
+				       "area [0x%" PRIx64 ", 0x%" PRIx64
+				       ") is not in low guest RAM (ends at 0x%" PRIx64 ")",
+				       addr, addr + mem, low_end);
 		*kaddr = X86_KERNEL_DEFAULT_ADDR;
 		*kend = MAX(addr + mem, X86_KERNEL_DEFAULT_ADDR + bi->kernel_size);
 		return 0;
@@ -170,8 +168,7 @@ static int bzimage_fill_e820(const struct guest_mem *gm, struct boot_params *bp,
 	int i, n = x86_e820_build(gm, e, E820_MAX_ENTRIES_ZEROPAGE);
 
 	if (n < 0)
-		return x86_boot_fail(err, errlen, n,
-				     "bzImage: e820 map does not fit the zero page");
+		return err_fmt(err, errlen, n, "bzImage: e820 map does not fit the zero page");
 	for (i = 0; i < n; i++) {
 		bp->e820_table[i].addr = e[i].addr;
 		bp->e820_table[i].size = e[i].size;
@@ -210,7 +207,7 @@ static int bzimage_zero_page(const struct guest_mem *gm, const struct x86_boot_i
 	if (ret < 0)
 		return ret;
 	if (gm_write(gm, X86_ZERO_PAGE_ADDR, &bp, sizeof(bp)) < 0)
-		return x86_boot_fail(err, errlen, -EFAULT, "no guest RAM for the zero page");
+		return err_fmt(err, errlen, -EFAULT, "no guest RAM for the zero page");
 	return 0;
 }
 

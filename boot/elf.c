@@ -3,6 +3,7 @@
  * rules checked are those of the System V gABI (ELF header, program header
  * table, note sections).
  */
+#include "common/log.h"
 #include "boot/elf.h"
 
 #include <linux/elf.h> /* not <elf.h>: the compiler would find boot/elf.h */
@@ -16,19 +17,6 @@
 /* Headers are copied out with memcpy; fields are then host-order. */
 STATIC_ASSERT(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
 
-__attribute__((format(printf, 4, 5))) static int elf_fail(char *err, size_t errlen, int ret,
-							  const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 /* True if [off, off + size) lies inside a file of @len bytes. */
 static bool elf_in_file(uint64_t off, uint64_t size, size_t len)
 {
@@ -40,28 +28,28 @@ static int elf_read_ehdr(const uint8_t *img, size_t len, Elf64_Ehdr *eh, char *e
 	uint64_t table;
 
 	if (len < sizeof(*eh))
-		return elf_fail(err, errlen, -ENOEXEC, "ELF: file of %zu bytes is too small", len);
+		return err_fmt(err, errlen, -ENOEXEC, "ELF: file of %zu bytes is too small", len);
 	memcpy(eh, img, sizeof(*eh));
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-		return elf_fail(err, errlen, -ENOEXEC, "ELF: bad magic");
+		return err_fmt(err, errlen, -ENOEXEC, "ELF: bad magic");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return elf_fail(err, errlen, -ENOEXEC, "ELF: not ELF64 (class %u)",
-				eh->e_ident[EI_CLASS]);
+		return err_fmt(err, errlen, -ENOEXEC, "ELF: not ELF64 (class %u)",
+			       eh->e_ident[EI_CLASS]);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return elf_fail(err, errlen, -ENOEXEC, "ELF: not little-endian");
+		return err_fmt(err, errlen, -ENOEXEC, "ELF: not little-endian");
 	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-		return elf_fail(err, errlen, -ENOEXEC, "ELF: unknown version");
+		return err_fmt(err, errlen, -ENOEXEC, "ELF: unknown version");
 	if (eh->e_phentsize != sizeof(Elf64_Phdr))
-		return elf_fail(err, errlen, -ENOEXEC, "ELF: program header size %u, expected %zu",
-				eh->e_phentsize, sizeof(Elf64_Phdr));
+		return err_fmt(err, errlen, -ENOEXEC, "ELF: program header size %u, expected %zu",
+			       eh->e_phentsize, sizeof(Elf64_Phdr));
 	/* gABI: e_phnum == PN_XNUM means the real count is elsewhere; no kernel does that. */
 	if (eh->e_phnum == 0 || eh->e_phnum == PN_XNUM)
-		return elf_fail(err, errlen, -ENOEXEC, "ELF: %u program headers", eh->e_phnum);
+		return err_fmt(err, errlen, -ENOEXEC, "ELF: %u program headers", eh->e_phnum);
 	table = (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
 	if (!elf_in_file(eh->e_phoff, table, len))
-		return elf_fail(err, errlen, -ENOEXEC,
-				"ELF: program header table at 0x%" PRIx64 " is outside the file",
-				(uint64_t)eh->e_phoff);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "ELF: program header table at 0x%" PRIx64 " is outside the file",
+			       (uint64_t)eh->e_phoff);
 	return 0;
 }
 
@@ -77,21 +65,21 @@ static int elf_load_segment(const uint8_t *img, size_t len, const Elf64_Phdr *ph
 	uint8_t *dst;
 
 	if (ph->p_filesz > ph->p_memsz)
-		return elf_fail(err, errlen, -ENOEXEC,
-				"ELF: segment %u has file size 0x%" PRIx64
-				" > memory size 0x%" PRIx64,
-				i, (uint64_t)ph->p_filesz, (uint64_t)ph->p_memsz);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "ELF: segment %u has file size 0x%" PRIx64
+			       " > memory size 0x%" PRIx64,
+			       i, (uint64_t)ph->p_filesz, (uint64_t)ph->p_memsz);
 	if (!elf_in_file(ph->p_offset, ph->p_filesz, len))
-		return elf_fail(err, errlen, -ENOEXEC,
-				"ELF: segment %u (offset 0x%" PRIx64 ", 0x%" PRIx64
-				" bytes) is outside the file",
-				i, (uint64_t)ph->p_offset, (uint64_t)ph->p_filesz);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "ELF: segment %u (offset 0x%" PRIx64 ", 0x%" PRIx64
+			       " bytes) is outside the file",
+			       i, (uint64_t)ph->p_offset, (uint64_t)ph->p_filesz);
 	dst = gm_ptr(gm, ph->p_paddr, ph->p_memsz);
 	if (!dst)
-		return elf_fail(err, errlen, -EFAULT,
-				"ELF: segment %u [0x%" PRIx64 ", +0x%" PRIx64
-				") is outside guest RAM",
-				i, (uint64_t)ph->p_paddr, (uint64_t)ph->p_memsz);
+		return err_fmt(err, errlen, -EFAULT,
+			       "ELF: segment %u [0x%" PRIx64 ", +0x%" PRIx64
+			       ") is outside guest RAM",
+			       i, (uint64_t)ph->p_paddr, (uint64_t)ph->p_memsz);
 	memcpy(dst, img + ph->p_offset, ph->p_filesz);
 	/* gABI: bytes past p_filesz up to p_memsz are zero (.bss). */
 	memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
@@ -111,10 +99,10 @@ int elf_load(const uint8_t *img, size_t len, uint16_t expected_machine, const st
 	if (ret < 0)
 		return ret;
 	if (eh.e_machine != expected_machine)
-		return elf_fail(err, errlen, -ENOEXEC, "ELF: machine %u, expected %u", eh.e_machine,
-				expected_machine);
+		return err_fmt(err, errlen, -ENOEXEC, "ELF: machine %u, expected %u", eh.e_machine,
+			       expected_machine);
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
-		return elf_fail(err, errlen, -ENOEXEC, "ELF: type %u is not executable", eh.e_type);
+		return err_fmt(err, errlen, -ENOEXEC, "ELF: type %u is not executable", eh.e_type);
 	for (i = 0; i < eh.e_phnum; i++) {
 		elf_phdr(img, &eh, i, &ph);
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
@@ -127,7 +115,7 @@ int elf_load(const uint8_t *img, size_t len, uint16_t expected_machine, const st
 		highest = MAX(highest, (uint64_t)(ph.p_paddr + ph.p_memsz));
 	}
 	if (highest == 0)
-		return elf_fail(err, errlen, -ENOEXEC, "ELF: no loadable segment");
+		return err_fmt(err, errlen, -ENOEXEC, "ELF: no loadable segment");
 	info->entry = eh.e_entry;
 	info->lowest = lowest;
 	info->highest = highest;

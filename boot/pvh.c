@@ -1,3 +1,4 @@
+#include "common/log.h"
 #include "boot/pvh.h"
 
 #include <errno.h>
@@ -40,20 +41,18 @@ static int pvh_load_kernel(const struct guest_mem *gm, const struct x86_boot_inp
 		return ret;
 	/* Below 1 MiB are our boot structures, the EBDA and the ACPI tables. */
 	if (ei->lowest < X86_BIOS_END)
-		return x86_boot_fail(err, errlen, -ENOEXEC,
-				     "PVH: ELF segment at 0x%" PRIx64 " is below 1 MiB",
-				     ei->lowest);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "PVH: ELF segment at 0x%" PRIx64 " is below 1 MiB", ei->lowest);
 	ret = pvh_entry(in->kernel, in->kernel_len, entry);
 	if (ret == -ENOENT)
-		return x86_boot_fail(err, errlen, -ENOEXEC,
-				     "PVH: ELF has no XEN_ELFNOTE_PHYS32_ENTRY note "
-				     "(kernel built without CONFIG_PVH?)");
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "PVH: ELF has no XEN_ELFNOTE_PHYS32_ENTRY note "
+			       "(kernel built without CONFIG_PVH?)");
 	if (ret < 0)
-		return x86_boot_fail(err, errlen, ret, "PVH: malformed ELF note");
+		return err_fmt(err, errlen, ret, "PVH: malformed ELF note");
 	if (*entry < ei->lowest || *entry >= ei->highest)
-		return x86_boot_fail(err, errlen, -ENOEXEC,
-				     "PVH: entry 0x%" PRIx64 " is outside the loaded kernel",
-				     *entry);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "PVH: entry 0x%" PRIx64 " is outside the loaded kernel", *entry);
 	return 0;
 }
 
@@ -64,12 +63,12 @@ static int pvh_write_memmap(const struct guest_mem *gm, uint32_t *count, char *e
 	int i, n = x86_e820_build(gm, e, PVH_MEMMAP_MAX);
 
 	if (n < 0)
-		return x86_boot_fail(err, errlen, n, "PVH: memory map too large");
+		return err_fmt(err, errlen, n, "PVH: memory map too large");
 	for (i = 0; i < n; i++) {
 		m = (struct pvh_memmap_entry){
 		    .addr = e[i].addr, .size = e[i].size, .type = e[i].type};
 		if (gm_write(gm, X86_PVH_MEMMAP_ADDR + i * sizeof(m), &m, sizeof(m)) < 0)
-			return x86_boot_fail(err, errlen, -EFAULT, "PVH: no RAM for the memmap");
+			return err_fmt(err, errlen, -EFAULT, "PVH: no RAM for the memmap");
 	}
 	*count = (uint32_t)n;
 	return 0;
@@ -95,10 +94,10 @@ static int pvh_write_start_info(const struct guest_mem *gm, const struct x86_boo
 		si.nr_modules = 1;
 		si.modlist_paddr = X86_PVH_MODLIST_ADDR;
 		if (gm_write(gm, X86_PVH_MODLIST_ADDR, &mod, sizeof(mod)) < 0)
-			return x86_boot_fail(err, errlen, -EFAULT, "PVH: no RAM for the modlist");
+			return err_fmt(err, errlen, -EFAULT, "PVH: no RAM for the modlist");
 	}
 	if (gm_write(gm, X86_PVH_INFO_ADDR, &si, sizeof(si)) < 0)
-		return x86_boot_fail(err, errlen, -EFAULT, "PVH: no RAM for hvm_start_info");
+		return err_fmt(err, errlen, -EFAULT, "PVH: no RAM for hvm_start_info");
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * RISC-V Linux Image recognition, loading and boot placement.
  * Header layout: Documentation/arch/riscv/boot-image-header.rst.
  */
+#include "common/log.h"
 #include "boot/riscv_image.h"
 
 #include <errno.h>
@@ -20,19 +21,6 @@
 #define RISCV_IMAGE_FLAG_BE 0x1ULL
 
 #define RV_PAGE_SIZE 4096ULL
-
-__attribute__((format(printf, 4, 5))) static int rv_img_fail(char *err, size_t errlen, int ret,
-							     const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 static uint64_t rv_img_le64(const uint8_t *p)
 {
@@ -55,15 +43,15 @@ int riscv_image_parse(const void *buf, size_t len, struct riscv_image_info *info
 
 	memset(info, 0, sizeof(*info));
 	if (!buf || len < RISCV_IMAGE_HEADER_SIZE)
-		return rv_img_fail(err, errlen, -ENOEXEC,
-				   "riscv Image: %zu bytes, shorter than the 64-byte header", len);
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "riscv Image: %zu bytes, shorter than the 64-byte header", len);
 	/*
 	 * magic2 is the current magic; "magic" is deprecated since header 0.2
 	 * and may go away, so it is not required.
 	 */
 	if (memcmp(p + HDR_MAGIC2, "RSC\x05", 4) != 0)
-		return rv_img_fail(err, errlen, -ENOEXEC,
-				   "riscv Image: no \"RSC\\x05\" magic at offset 0x38");
+		return err_fmt(err, errlen, -ENOEXEC,
+			       "riscv Image: no \"RSC\\x05\" magic at offset 0x38");
 	info->text_offset = rv_img_le64(p + HDR_TEXT_OFFSET);
 	info->image_size = rv_img_le64(p + HDR_IMAGE_SIZE);
 	info->flags = rv_img_le64(p + HDR_FLAGS);
@@ -71,15 +59,15 @@ int riscv_image_parse(const void *buf, size_t len, struct riscv_image_info *info
 	info->file_size = len;
 	info->is_pe = p[0] == 'M' && p[1] == 'Z';
 	if (info->flags & RISCV_IMAGE_FLAG_BE)
-		return rv_img_fail(err, errlen, -EINVAL,
-				   "riscv Image: big-endian kernel (flags 0x%llx) not supported",
-				   (unsigned long long)info->flags);
+		return err_fmt(err, errlen, -EINVAL,
+			       "riscv Image: big-endian kernel (flags 0x%llx) not supported",
+			       (unsigned long long)info->flags);
 	if (info->text_offset == 0)
 		info->text_offset = RISCV_IMAGE_DEFAULT_TEXT_OFFSET;
 	if (info->text_offset % RISCV_IMAGE_ALIGN)
-		return rv_img_fail(err, errlen, -EINVAL,
-				   "riscv Image: text_offset 0x%llx is not 2 MiB aligned",
-				   (unsigned long long)info->text_offset);
+		return err_fmt(err, errlen, -EINVAL,
+			       "riscv Image: text_offset 0x%llx is not 2 MiB aligned",
+			       (unsigned long long)info->text_offset);
 	/* image_size 0 (very old headers) means "unknown": use the file size. */
 	if (info->image_size < len)
 		info->image_size = len;
@@ -98,23 +86,23 @@ int riscv_image_load(struct guest_mem *gm, const void *buf, size_t len, uint64_t
 	if (ret < 0)
 		return ret;
 	if (ram_base % RISCV_IMAGE_ALIGN)
-		return rv_img_fail(err, errlen, -EINVAL,
-				   "riscv Image: RAM base 0x%llx is not 2 MiB aligned",
-				   (unsigned long long)ram_base);
+		return err_fmt(err, errlen, -EINVAL,
+			       "riscv Image: RAM base 0x%llx is not 2 MiB aligned",
+			       (unsigned long long)ram_base);
 	if (!r)
-		return rv_img_fail(err, errlen, -EFAULT, "riscv Image: no RAM at 0x%llx",
-				   (unsigned long long)ram_base);
+		return err_fmt(err, errlen, -EFAULT, "riscv Image: no RAM at 0x%llx",
+			       (unsigned long long)ram_base);
 	room = r->gpa + r->size - ram_base;
 	if (info->text_offset > room || info->image_size > room - info->text_offset)
-		return rv_img_fail(err, errlen, -ENOSPC,
-				   "riscv Image: needs 0x%llx + 0x%llx bytes, RAM has 0x%llx",
-				   (unsigned long long)info->text_offset,
-				   (unsigned long long)info->image_size, (unsigned long long)room);
+		return err_fmt(err, errlen, -ENOSPC,
+			       "riscv Image: needs 0x%llx + 0x%llx bytes, RAM has 0x%llx",
+			       (unsigned long long)info->text_offset,
+			       (unsigned long long)info->image_size, (unsigned long long)room);
 	addr = ram_base + info->text_offset;
 	dst = gm_ptr(gm, addr, info->image_size);
 	if (!dst)
-		return rv_img_fail(err, errlen, -EFAULT, "riscv Image: RAM at 0x%llx unusable",
-				   (unsigned long long)addr);
+		return err_fmt(err, errlen, -EFAULT, "riscv Image: RAM at 0x%llx unusable",
+			       (unsigned long long)addr);
 	memcpy(dst, buf, len);
 	memset(dst + len, 0, info->image_size - len);
 	info->load_addr = addr;
@@ -131,7 +119,7 @@ int riscv_boot_plan(const struct riscv_image_info *info, uint64_t ram_base, uint
 
 	memset(plan, 0, sizeof(*plan));
 	if (ram_base + ram_size < ram_base || info->load_addr < ram_base)
-		return rv_img_fail(err, errlen, -EINVAL, "riscv boot: bad RAM range");
+		return err_fmt(err, errlen, -EINVAL, "riscv boot: bad RAM range");
 	plan->kernel_start = info->load_addr;
 	plan->kernel_end = info->load_addr + info->image_size;
 	if (limit && limit < top)
@@ -141,13 +129,13 @@ int riscv_boot_plan(const struct riscv_image_info *info, uint64_t ram_base, uint
 	dtb_space = ALIGN_UP(dtb_size, RV_PAGE_SIZE);
 	initrd_space = ALIGN_UP(initrd_size, RV_PAGE_SIZE);
 	if (dtb_size == 0 || dtb_space < dtb_size || initrd_space < initrd_size)
-		return rv_img_fail(err, errlen, -EINVAL, "riscv boot: bad DTB/initrd size");
+		return err_fmt(err, errlen, -EINVAL, "riscv boot: bad DTB/initrd size");
 	if (top < low || top - low < dtb_space || top - low - dtb_space < initrd_space)
-		return rv_img_fail(err, errlen, -ENOSPC,
-				   "riscv boot: kernel ends at 0x%llx, no room below 0x%llx for "
-				   "DTB (0x%llx) and initrd (0x%llx)",
-				   (unsigned long long)plan->kernel_end, (unsigned long long)top,
-				   (unsigned long long)dtb_size, (unsigned long long)initrd_size);
+		return err_fmt(err, errlen, -ENOSPC,
+			       "riscv boot: kernel ends at 0x%llx, no room below 0x%llx for "
+			       "DTB (0x%llx) and initrd (0x%llx)",
+			       (unsigned long long)plan->kernel_end, (unsigned long long)top,
+			       (unsigned long long)dtb_size, (unsigned long long)initrd_size);
 	plan->dtb_addr = top - dtb_space;
 	plan->dtb_size = dtb_space;
 	if (initrd_size) {

@@ -2,6 +2,7 @@
  * x86-64 boot: RAM layout, the pieces shared by the bzImage and PVH loaders,
  * GDT, identity page tables and the boot vCPU's entry state.
  */
+#include "common/log.h"
 #include "boot/x86_boot.h"
 
 #include <asm/processor-flags.h> /* X86_CR0_*, X86_CR4_*, X86_EFLAGS_FIXED */
@@ -34,18 +35,6 @@
 #define X86_PAGE_SIZE 4096ULL
 #define X86_2M	      (2 * MiB)
 
-int x86_boot_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 int x86_ram_layout(uint64_t ram_size, struct gm_region out[2], unsigned *n)
 {
 	uint64_t low = MIN(ram_size, X86_MMIO_HOLE_START);
@@ -74,24 +63,23 @@ int x86_boot_check_input(const struct guest_mem *gm, const struct x86_boot_input
 			 size_t errlen)
 {
 	if (!in->kernel || in->kernel_len == 0)
-		return x86_boot_fail(err, errlen, -EINVAL, "no kernel image");
+		return err_fmt(err, errlen, -EINVAL, "no kernel image");
 	if (in->initrd_len && !in->initrd)
-		return x86_boot_fail(err, errlen, -EINVAL, "initrd length without data");
+		return err_fmt(err, errlen, -EINVAL, "initrd length without data");
 	if (x86_boot_low_end(gm) <= X86_BIOS_END)
-		return x86_boot_fail(err, errlen, -EINVAL,
-				     "guest RAM must run from address 0 to past 1 MiB");
+		return err_fmt(err, errlen, -EINVAL,
+			       "guest RAM must run from address 0 to past 1 MiB");
 	return 0;
 }
 
 int x86_boot_too_small(const struct guest_mem *gm, uint64_t kernel_bytes, uint64_t initrd_bytes,
 		       char *err, size_t errlen)
 {
-	return x86_boot_fail(err, errlen, -ENOMEM,
-			     "guest memory of %" PRIu64 " MiB is too small for the kernel (%" PRIu64
-			     " MiB incl. decompression) and initrd (%" PRIu64 " MiB)",
-			     (uint64_t)(gm_total(gm) / MiB),
-			     (uint64_t)((kernel_bytes + MiB - 1) / MiB),
-			     (uint64_t)((initrd_bytes + MiB - 1) / MiB));
+	return err_fmt(err, errlen, -ENOMEM,
+		       "guest memory of %" PRIu64 " MiB is too small for the kernel (%" PRIu64
+		       " MiB incl. decompression) and initrd (%" PRIu64 " MiB)",
+		       (uint64_t)(gm_total(gm) / MiB), (uint64_t)((kernel_bytes + MiB - 1) / MiB),
+		       (uint64_t)((initrd_bytes + MiB - 1) / MiB));
 }
 
 /* Highest aligned start for @len bytes ending at or below @top, not below @floor. */
@@ -130,12 +118,12 @@ int x86_boot_put_cmdline(const struct guest_mem *gm, const char *cmdline, uint64
 
 	max_len = MIN(max_len, X86_CMDLINE_MAX - 1);
 	if (len > max_len)
-		return x86_boot_fail(err, errlen, -E2BIG,
-				     "command line of %zu bytes is longer than the kernel's "
-				     "limit of %" PRIu64,
-				     len, max_len);
+		return err_fmt(err, errlen, -E2BIG,
+			       "command line of %zu bytes is longer than the kernel's "
+			       "limit of %" PRIu64,
+			       len, max_len);
 	if (gm_write(gm, X86_CMDLINE_ADDR, cmdline ? cmdline : "", len + 1) < 0)
-		return x86_boot_fail(err, errlen, -EFAULT, "no guest RAM for the command line");
+		return err_fmt(err, errlen, -EFAULT, "no guest RAM for the command line");
 	return 0;
 }
 
@@ -270,7 +258,7 @@ int x86_boot_load(const struct guest_mem *gm, const struct x86_boot_input *in,
 	if (ret < 0)
 		return ret;
 	if (x86_boot_write_gdt(gm) < 0 || x86_boot_write_page_tables(gm) < 0)
-		return x86_boot_fail(err, errlen, -EFAULT, "no guest RAM for GDT/page tables");
+		return err_fmt(err, errlen, -EFAULT, "no guest RAM for GDT/page tables");
 	if (info->kind == X86_BOOT_PVH)
 		x86_boot_cpu_pvh(bsp, info->entry);
 	else

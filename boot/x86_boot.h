@@ -121,8 +121,4 @@ int x86_boot_put_cmdline(const struct guest_mem *gm, const char *cmdline, uint64
 int x86_boot_too_small(const struct guest_mem *gm, uint64_t kernel_bytes, uint64_t initrd_bytes,
 		       char *err, size_t errlen);
 
-/* printf into @err (if non-NULL) and return @ret. */
-int x86_boot_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 #endif

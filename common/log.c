@@ -63,3 +63,15 @@ bool ratelimit_ok(struct ratelimit *rl)
 	atomic_fetch_add(&rl->suppressed, 1);
 	return false;
 }
+
+int err_fmt(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
