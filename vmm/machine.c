@@ -427,3 +427,25 @@ const struct accel_ops *machine_pick_accel(const struct vmm_config *cfg)
 			"is not written yet)");
 	return NULL;
 }
+
+int machine_boot(const struct vmm_config *cfg, const struct accel_ops *accel,
+		 int (*setup)(struct machine *m))
+{
+	struct machine m;
+	int code;
+
+	for (;;) {
+		if (machine_init(&m, cfg, accel) < 0 || setup(&m) < 0) {
+			machine_destroy(&m);
+			return VMM_EXIT_ERROR;
+		}
+		code = machine_run(&m);
+		/* With --on-reboot restart, a reboot starts a fresh machine from the same files. */
+		if (atomic_load(&m.stop_reason) == VM_STOP_RESET && cfg->on_reboot == REBOOT_RESTART) {
+			machine_destroy(&m);
+			continue;
+		}
+		machine_destroy(&m);
+		return code;
+	}
+}

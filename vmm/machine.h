@@ -84,6 +84,14 @@ void machine_notify_input(void *opaque);
 int machine_x86_setup(struct machine *m) must_check;
 const struct accel_regs *machine_x86_boot_regs(const struct machine *m);
 
+/*
+ * Build the machine with @setup (after machine_init with @accel, which may
+ * be NULL), run it, tear it down, and again after each guest reboot with
+ * --on-reboot restart. Returns the process exit code.
+ */
+int machine_boot(const struct vmm_config *cfg, const struct accel_ops *accel,
+		 int (*setup)(struct machine *m));
+
 /* Entry points per architecture; return the process exit code. */
 int machine_x86_run(const struct vmm_config *cfg);
 int machine_riscv_run(const struct vmm_config *cfg);

@@ -490,25 +490,9 @@ static int rv_setup(struct machine *m)
 
 int machine_riscv_run(const struct vmm_config *cfg)
 {
-	struct machine m;
-	int code;
-
 	if (!cfg->kernel) {
 		log_err("riscv64: --kernel is required");
 		return VMM_EXIT_ERROR;
 	}
-	for (;;) {
-		if (machine_init(&m, cfg, &rv_tcg_accel_ops) < 0 || rv_setup(&m) < 0) {
-			machine_destroy(&m);
-			return VMM_EXIT_ERROR;
-		}
-		code = machine_run(&m);
-		if (atomic_load(&m.stop_reason) == VM_STOP_RESET &&
-		    cfg->on_reboot == REBOOT_RESTART) {
-			machine_destroy(&m);
-			continue;
-		}
-		machine_destroy(&m);
-		return code;
-	}
+	return machine_boot(cfg, &rv_tcg_accel_ops, rv_setup);
 }

@@ -297,24 +297,7 @@ const struct accel_regs *machine_x86_boot_regs(const struct machine *m)
 
 int machine_x86_run(const struct vmm_config *cfg)
 {
-	struct machine m;
-	int code;
-
 	if (x86_check_mem(cfg) < 0)
 		return VMM_EXIT_ERROR;
-	for (;;) {
-		if (machine_init(&m, cfg, NULL) < 0 || machine_x86_setup(&m) < 0) {
-			machine_destroy(&m);
-			return VMM_EXIT_ERROR;
-		}
-		code = machine_run(&m);
-		if (atomic_load(&m.stop_reason) == VM_STOP_RESET &&
-		    cfg->on_reboot == REBOOT_RESTART) {
-			/* A reboot starts a fresh machine from the same files. */
-			machine_destroy(&m);
-			continue;
-		}
-		machine_destroy(&m);
-		return code;
-	}
+	return machine_boot(cfg, NULL, machine_x86_setup);
 }
