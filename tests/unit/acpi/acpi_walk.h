@@ -99,9 +99,19 @@ static inline unsigned count_bytes(const uint8_t *hay, size_t n, const void *nee
 /* The configurations every test builds: 1, 2, 8 vCPUs, 0 or 3 transports. */
 static const struct acpi_virtio_mmio test_virtio[3] = {
     {.base = 0xD0000000, .size = 0x1000, .gsi = 16},
-    {.base = 0xD0001000, .size = 0x1000, .gsi = 17},
+    {.base = 0xD0001000, .size = 0x1000, .gsi = 17, .edge = true},
     {.base = 0xD0002000, .size = 0x200, .gsi = 18},
 };
+
+/* How many of @c's virtio transports are described as edge-triggered. */
+static inline unsigned virtio_edges(const struct acpi_config *c)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < c->n_virtio; i++)
+		n += c->virtio[i].edge;
+	return n;
+}
 
 static inline struct acpi_config test_config(unsigned ncpus, unsigned nvirtio)
 {
@@ -116,6 +126,7 @@ static inline struct acpi_config test_config(unsigned ncpus, unsigned nvirtio)
 	    .reset_value = 0x01,
 	    .uart_port = 0x3F8,
 	    .uart_irq = 4,
+	    .rtc_century = 0x32,
 	    .virtio = nvirtio ? test_virtio : NULL,
 	    .n_virtio = nvirtio,
 	};

@@ -61,8 +61,9 @@ static void check_fadt(const uint8_t *f, const struct acpi_config *c, uint64_t d
 	CHECK_EQ(get32(f + 36), 0);	   /* FIRMWARE_CTRL: no FACS */
 	CHECK_EQ(get64(f + 132), 0);	   /* X_FIRMWARE_CTRL */
 	/* SCI_INT through the last legacy PM block length are all zero. */
-	for (unsigned i = 44; i < 109; i++)
+	for (unsigned i = 44; i < 108; i++)
 		CHECK_EQ(f[i], 0);
+	CHECK_EQ(f[108], c->rtc_century); /* CENTURY: CMOS index of the century byte */
 	/* X_PM1a_EVT_BLK through X_GPE1_BLK: zero GAS structures. */
 	for (unsigned i = 148; i < 244; i++)
 		CHECK_EQ(f[i], 0);
@@ -141,9 +142,11 @@ static void check_dsdt(const uint8_t *d, const struct acpi_config *c)
 	CHECK_EQ(count_bytes(d, len, "PNP0C0C", 7), 0);
 	CHECK_EQ(d[36], 0x10); /* the body starts with Scope(_SB) */
 	for (unsigned i = 0; i < c->n_virtio; i++) {
-		/* Memory32Fixed(ReadWrite, base, size) then Interrupt(level, high){gsi}. */
+		/* Memory32Fixed(ReadWrite, base, size) then Interrupt(level|edge, high){gsi}. */
 		uint8_t res[21] = {0x86, 0x09, 0x00, 0x01, [12] = 0x89, 0x06, 0x00, 0x01, 0x01};
 
+		if (c->virtio[i].edge)
+			res[15] |= 0x02; /* ACPI §6.4.3.6: flags bit 1 = edge-triggered */
 		put32(res + 4, (uint32_t)c->virtio[i].base);
 		put32(res + 8, c->virtio[i].size);
 		put32(res + 17, c->virtio[i].gsi);

@@ -208,7 +208,10 @@ static void check_dsdt_text(const char *t, const struct acpi_config *c)
 	EXPECT_STR(t, "_S5_");
 	EXPECT_COUNT(t, "Name (_HID, \"LNRO0005\")", c->n_virtio);
 	EXPECT_COUNT(t, "Memory32Fixed (ReadWrite,", c->n_virtio);
-	EXPECT_COUNT(t, "Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive", c->n_virtio);
+	EXPECT_COUNT(t, "Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive",
+		     c->n_virtio - virtio_edges(c));
+	EXPECT_COUNT(t, "Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive",
+		     virtio_edges(c));
 	EXPECT_COUNT(t, "PNP0C0C", 0);
 	for (unsigned i = 0; i < c->n_virtio; i++) {
 		char s[64];
@@ -347,7 +350,9 @@ static void check_acpiexec(const struct acpi_config *c)
 	EXPECT_STR(log, "Entering sleep state [S5]");
 	EXPECT_STR(log, "Interrupt List : 4");
 	EXPECT_STR(log, "Address Minimum : 03F8");
-	EXPECT_COUNT(log, "Triggering : Level", c->n_virtio);
+	EXPECT_COUNT(log, "Triggering : Level", c->n_virtio - virtio_edges(c));
+	/* COM1's IRQNoFlags descriptor is edge-triggered too. */
+	EXPECT_COUNT(log, "Triggering : Edge", virtio_edges(c) + (c->uart_port != 0));
 	for (unsigned i = 0; i < c->n_virtio; i++) {
 		snprintf(line, sizeof(line), "Address : %08" PRIX64, c->virtio[i].base);
 		EXPECT_STR(log, line);
