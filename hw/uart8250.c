@@ -416,6 +416,19 @@ size_t uart8250_receive(struct uart8250 *u, const uint8_t *buf, size_t len)
 	return n;
 }
 
+size_t uart8250_take_rx(struct uart8250 *u, uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&u->lock);
+	/* Loopback bytes are the guest's own: not console input. */
+	while (!uart_loopback(u) && n < len && u->rx_count)
+		buf[n++] = uart_rx_pop(u);
+	uart_update_irq(u);
+	uart_unlock(u); /* room again: the owed rx-ready call refills the FIFO */
+	return n;
+}
+
 void uart8250_set_rx_ready_cb(struct uart8250 *u, void (*cb)(void *opaque), void *opaque)
 {
 	pthread_mutex_lock(&u->lock);

@@ -60,6 +60,15 @@ void uart8250_destroy(struct uart8250 *u);
 size_t uart8250_receive(struct uart8250 *u, const uint8_t *buf, size_t len);
 
 /*
+ * Another consumer of the console input (the SBI console of a directly
+ * booted riscv64 kernel): take up to @len bytes out of the RX FIFO, as if
+ * the guest had read RBR, and return how many (0 when it is empty or in
+ * loopback). The rx-ready callback then refills it. Thread-safe; must not
+ * be called from the rx-ready callback.
+ */
+size_t uart8250_take_rx(struct uart8250 *u, uint8_t *buf, size_t len);
+
+/*
  * @cb runs once after a uart8250_receive() that took less than it was given,
  * as soon as the guest has made room again. It runs on a vCPU thread, outside
  * the device lock, so it may call uart8250_receive(); keep it short (e.g.

@@ -405,13 +405,31 @@ static int rv_create_virtio(struct machine *m, struct rv_devices *d)
 
 static void rv_sbi_write(void *opaque, const uint8_t *buf, size_t len)
 {
-	console_write(opaque, buf, len);
+	struct machine *m = opaque;
+
+	console_write(m->con, buf, len);
+}
+
+/*
+ * The SBI console's input (DBCN read, legacy getchar). The console feeds
+ * one consumer, the UART's receive FIFO; SBI reads drain that FIFO, so a
+ * byte goes to whichever reads it first, never to both, and the FIFO's
+ * flow control (the main loop stops reading stdin while it is full) holds
+ * for both readers.
+ */
+static size_t rv_sbi_read(void *opaque, uint8_t *buf, size_t len)
+{
+	struct machine *m = opaque;
+	struct rv_devices *d = m->arch;
+
+	return uart8250_take_rx(d->uart, buf, len);
 }
 
 /* Start the harts: S-mode with SBI for an Image, M-mode on hart 0 otherwise. */
 static void rv_start_harts(struct machine *m, struct rv_devices *d)
 {
-	struct rv_sbi_host host = {.write = rv_sbi_write, .opaque = m->con, .stop = &m->stop};
+	struct rv_sbi_host host = {
+	    .write = rv_sbi_write, .read = rv_sbi_read, .opaque = m, .stop = &m->stop};
 
 	if (d->bios) {
 		for (unsigned i = 0; i < m->ncpus; i++)

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "accel/tcg/riscv64/cpu.h"
+#include "accel/tcg/tcg.h"
 #include "common/log.h"
 
 /* Extension ids (SBI spec chapters 4-12). */
@@ -197,7 +198,11 @@ static struct sbi_ret srst_call(struct rv_sbi *sbi, struct rv_cpu *cpu, unsigned
 	return ok(0);
 }
 
-/* DBCN takes physical addresses (SBI §12.1); @len bytes there must be RAM. */
+/*
+ * DBCN takes physical addresses (SBI §12.1.1): all @len bytes there must be
+ * RAM (base_hi is the part above XLEN bits, so 0 on RV64), else
+ * SBI_ERR_INVALID_PARAM.
+ */
 static uint8_t *dbcn_buf(struct rv_cpu *cpu, uint64_t lo, uint64_t hi, uint64_t len)
 {
 	if (hi || !cpu->env.mem || !len)
@@ -205,10 +210,26 @@ static uint8_t *dbcn_buf(struct rv_cpu *cpu, uint64_t lo, uint64_t hi, uint64_t 
 	return gm_ptr(cpu->env.mem, lo, len); /* guest-controlled */
 }
 
+/*
+ * Console input into guest RAM (DBCN console_read, §12.1.2): non-blocking,
+ * 0 bytes when there is none. The bytes are written behind the JIT's back,
+ * so translations of them go, as for any other store.
+ */
+static uint64_t console_read(struct rv_sbi *sbi, struct rv_cpu *cpu, uint8_t *p, uint64_t gpa,
+			     uint64_t len)
+{
+	size_t n = sbi->host.read ? sbi->host.read(sbi->host.opaque, p, len) : 0;
+
+	if (n)
+		tcg_invalidate_phys_range(cpu->tcg.ctx, gpa, n);
+	return n;
+}
+
 static struct sbi_ret dbcn_call(struct rv_sbi *sbi, struct rv_cpu *cpu, unsigned fid,
 				const uint64_t *a)
 {
 	uint8_t *p, byte;
+	/* One call moves at most 4 KiB; the caller loops on the count (§12.1.1). */
 	uint64_t len = MIN(a[0], 4096ULL);
 
 	switch (fid) {
@@ -216,17 +237,17 @@ static struct sbi_ret dbcn_call(struct rv_sbi *sbi, struct rv_cpu *cpu, unsigned
 	case 1: /* console_read(num_bytes, base_lo, base_hi) */
 		if (a[0] == 0)
 			return ok(0);
-		p = dbcn_buf(cpu, a[1], a[2], len);
+		p = dbcn_buf(cpu, a[1], a[2], a[0]);
 		if (!p) {
-			guest_err(&sbi->guest_errors, "sbi: DBCN buffer %#llx not in RAM",
-				  (unsigned long long)a[1]);
+			guest_err(&sbi->guest_errors, "sbi: DBCN buffer %#llx+%#llx not in RAM",
+				  (unsigned long long)a[1], (unsigned long long)a[0]);
 			return err(SBI_ERR_INVALID_PARAM);
 		}
 		if (fid == 0) {
 			sbi->host.write(sbi->host.opaque, p, len);
 			return ok(len);
 		}
-		return ok(sbi->host.read ? sbi->host.read(sbi->host.opaque, p, len) : 0);
+		return ok(console_read(sbi, cpu, p, a[1], len));
 	case 2: /* console_write_byte(byte) */
 		byte = (uint8_t)a[0];
 		sbi->host.write(sbi->host.opaque, &byte, 1);

@@ -29,7 +29,11 @@ enum rv_hsm_state {
 struct rv_sbi_host {
 	/* Console output (DBCN, legacy putchar). */
 	void (*write)(void *opaque, const uint8_t *buf, size_t len);
-	/* Console input: up to @len bytes, 0 if none (DBCN read, legacy getchar). Optional. */
+	/*
+	 * Console input: up to @len bytes, 0 if none, never blocking (DBCN
+	 * read, legacy getchar). Optional. The machine takes them from the
+	 * same input the UART gets, so that no byte reaches both.
+	 */
 	size_t (*read)(void *opaque, uint8_t *buf, size_t len);
 	void *opaque;
 	/* SRST: shutdown -> VM_STOP_POWEROFF, reboot -> VM_STOP_RESET. */

@@ -295,6 +295,47 @@ static void test_receive_partial(void)
 	uart8250_destroy(u);
 }
 
+/*
+ * The SBI console drains the RX FIFO instead of the guest's RBR reads: the
+ * bytes come out in order, exactly once, DR and the interrupt drop, the
+ * rx-ready call refills, and loopback input is not console input.
+ */
+static void test_take_rx(void)
+{
+	struct uart8250 *u = setup();
+	struct rx_ready r = {.u = u};
+	uint8_t in[6] = {'h', 'e', 'l', 'l', 'o', '!'}, got[8];
+
+	uart8250_set_rx_ready_cb(u, on_rx_ready, &r);
+	CHECK_EQ(uart8250_take_rx(u, got, sizeof(got)), 0); /* empty */
+	wr(u, UART_IER, UART_IER_RDI);
+	/* FIFOs off (reset state): one holding register, the rest refused. */
+	CHECK_EQ(uart8250_receive(u, in, 6), 1);
+	r.pending = in + 1;
+	r.npending = 5;
+	CHECK(irq_state.level);
+	CHECK_EQ(uart8250_take_rx(u, got, 4), 1);
+	CHECK_EQ(got[0], 'h');
+	CHECK_EQ(r.calls, 1); /* refilled with 'e' */
+	CHECK_EQ(r.npending, 4);
+	CHECK_EQ(uart8250_take_rx(u, got, 1), 1);
+	CHECK_EQ(got[0], 'e');
+	CHECK_EQ(r.calls, 2); /* refilled with 'l' */
+	r.npending = 0;
+	wr(u, UART_FCR, UART_FCR_ENABLE_FIFO); /* clears the FIFO ('l' is lost) */
+	CHECK_EQ(uart8250_receive(u, in + 3, 3), 3);
+	CHECK_EQ(uart8250_take_rx(u, got, sizeof(got)), 3);
+	CHECK_EQ(memcmp(got, "lo!", 3), 0);
+	CHECK_EQ(rd(u, UART_LSR) & UART_LSR_DR, 0);
+	CHECK(!irq_state.level);
+	/* Loopback: the guest's own byte stays for the guest. */
+	wr(u, UART_MCR, UART_MCR_LOOP);
+	wr(u, UART_TX, 'x');
+	CHECK_EQ(uart8250_take_rx(u, got, sizeof(got)), 0);
+	CHECK_EQ(rd(u, UART_RX), 'x');
+	uart8250_destroy(u);
+}
+
 /* All four sources at once are reported highest first (16550D Table IV). */
 static void test_iir_priorities(void)
 {
@@ -378,6 +419,7 @@ int main(void)
 	test_thre_sequence();
 	test_rx_interrupt();
 	test_receive_partial();
+	test_take_rx();
 	test_iir_priorities();
 	test_out2_gate();
 	test_bad_access();
