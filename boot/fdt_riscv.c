@@ -281,6 +281,16 @@ static int fdt_rv_test(void *fdt, const struct fdt_riscv_config *c)
 	return fdt_end_node(fdt);
 }
 
+/* google,goldfish-rtc.yaml (Linux's rtc-goldfish). */
+static int fdt_rv_rtc(void *fdt, const struct fdt_riscv_config *c)
+{
+	TRY(fdt_rv_begin(fdt, "rtc", c->rtc_base));
+	TRY(fdt_property_string(fdt, "compatible", "google,goldfish-rtc"));
+	TRY(fdt_rv_reg(fdt, c->rtc_base, c->rtc_size));
+	TRY(fdt_rv_plic_irq(fdt, c, c->rtc_irq));
+	return fdt_end_node(fdt);
+}
+
 static int fdt_rv_virtio(void *fdt, const struct fdt_riscv_config *c,
 			 const struct fdt_riscv_virtio *v)
 {
@@ -304,6 +314,8 @@ static int fdt_rv_soc(void *fdt, const struct fdt_riscv_config *c)
 		TRY(fdt_rv_clint(fdt, c));
 	TRY(fdt_rv_plic(fdt, c));
 	TRY(fdt_rv_uart(fdt, c));
+	if (c->rtc_size)
+		TRY(fdt_rv_rtc(fdt, c));
 	for (unsigned i = 0; i < c->nvirtio; i++)
 		TRY(fdt_rv_virtio(fdt, c, &c->virtio[i]));
 	return fdt_end_node(fdt);

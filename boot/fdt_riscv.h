@@ -20,6 +20,7 @@
  *	/poweroff, /reboot "syscon-poweroff" (0x5555) / "syscon-reboot" (0x7777)
  *	                   through it, so `poweroff` in the guest ends the VM
  *	/soc/virtio_mmio@  "virtio,mmio", one per device
+ *	/soc/rtc@...       optional "google,goldfish-rtc" on a PLIC source
  *	/soc/clint@...     optional "sifive,clint0" (for M-mode firmware such as
  *	                   OpenSBI: MSIP = 3 and MTIP = 7 per hart)
  *
@@ -70,6 +71,9 @@ struct fdt_riscv_config {
 	uint32_t uart_clock_hz;
 
 	uint64_t test_base, test_size; /* 0 size: no test device, no poweroff */
+
+	uint64_t rtc_base, rtc_size; /* 0 size: no RTC node */
+	unsigned rtc_irq;
 
 	const struct fdt_riscv_virtio *virtio;
 	unsigned nvirtio;

@@ -2,6 +2,7 @@
  * The riscv64-virt machine: QEMU virt's memory map, run by the JIT.
  *
  *   0x0010_0000  SiFive test finisher (hw/sifive_test), poweroff/reboot/exit status
+ *   0x0010_1000  Goldfish RTC (hw/goldfish_rtc), PLIC source 11
  *   0x0c00_0000  PLIC (hw/plic), two contexts per hart (M, S)
  *   0x1000_0000  ns16550a UART (hw/uart8250), PLIC source 10
  *   0x1000_1000  virtio-mmio slots (vmm/vdevs.h), 4 KiB apart, PLIC sources 1..8
@@ -34,6 +35,7 @@
 #include "boot/riscv_image.h"
 #include "common/log.h"
 #include "hw/aclint.h"
+#include "hw/goldfish_rtc.h"
 #include "hw/plic.h"
 #include "hw/sifive_test.h"
 #include "hw/uart8250.h"
@@ -45,6 +47,7 @@
 #define RV_VIRT_UART_IRQ     10
 #define RV_VIRT_UART_CLOCK   3686400u
 #define RV_VIRT_PLIC_NDEV    32
+#define RV_VIRT_RTC_IRQ	     11
 #define RV_VIRT_RAM	     0x80000000ULL
 #define RV_DEFAULT_CMDLINE   "console=ttyS0"
 #define RV_CBO_BLOCK_SIZE    64 /* Zicbom/Zicboz block, as the frontend uses */
@@ -75,6 +78,8 @@ struct rv_devices {
 	struct irq_line uart_irq;
 	struct plic *plic;
 	struct sifive_test *test;
+	struct goldfish_rtc *rtc;
+	struct irq_line rtc_irq;
 	struct vdevs virtio;
 	struct fdt_riscv_virtio virtio_fdt[CONFIG_MAX_VIRTIO];
 	uint8_t *kernel;
@@ -100,10 +105,13 @@ static void rv_destroy(struct machine *m)
 		plic_destroy(d->plic);
 	if (d->test)
 		sifive_test_destroy(d->test);
-	if (d->aclint) {
+	/* The timer thread lets go of the devices before they go. */
+	if (d->vm)
 		rv_tcg_vm_set_timer_source(d->vm, NULL, NULL, NULL);
+	if (d->rtc)
+		goldfish_rtc_destroy(d->rtc);
+	if (d->aclint)
 		aclint_destroy(d->aclint);
-	}
 	free(d->bios);
 	free(d->kernel);
 	free(d->initrd);
@@ -186,6 +194,9 @@ static void rv_fdt_config(struct machine *m, struct rv_devices *d, struct fdt_ri
 	    .uart_clock_hz = RV_VIRT_UART_CLOCK,
 	    .test_base = SIFIVE_TEST_BASE,
 	    .test_size = SIFIVE_TEST_SIZE,
+	    .rtc_base = GOLDFISH_RTC_BASE,
+	    .rtc_size = GOLDFISH_RTC_SIZE,
+	    .rtc_irq = RV_VIRT_RTC_IRQ,
 	    .bootargs = m->cfg->cmdline ? m->cfg->cmdline : RV_DEFAULT_CMDLINE,
 	    .virtio = d->virtio_fdt,
 	    .nvirtio = vdevs_count(m->cfg),
@@ -269,6 +280,58 @@ static int rv_load_kernel(struct machine *m, struct rv_devices *d)
 	return rv_load_image(m, d);
 }
 
+/*
+ * The device timers the JIT's timer thread serves: the RTC's alarm, and
+ * with --bios the ACLINT's mtimecmp.
+ */
+static uint64_t rv_timers_next(void *opaque)
+{
+	struct rv_devices *d = opaque;
+	uint64_t next = goldfish_rtc_next_deadline_ns(d->rtc);
+
+	if (d->aclint)
+		next = MIN(next, aclint_next_deadline_ns(d->aclint, ACLINT_ALL_HARTS));
+	return next;
+}
+
+static void rv_timers_update(void *opaque)
+{
+	struct rv_devices *d = opaque;
+
+	goldfish_rtc_update(d->rtc);
+	if (d->aclint)
+		aclint_update(d->aclint);
+}
+
+static uint64_t rv_rtc_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct rv_devices *d = opaque;
+
+	return goldfish_rtc_io_ops.read(d->rtc, offset, size);
+}
+
+/* A write may arm or move the alarm: the timer thread must look again. */
+static void rv_rtc_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct rv_devices *d = opaque;
+
+	goldfish_rtc_io_ops.write(d->rtc, offset, value, size);
+	rv_tcg_vm_timer_changed(d->vm);
+}
+
+static const struct io_dev_ops rv_rtc_ops = {.read = rv_rtc_read, .write = rv_rtc_write};
+
+/* QEMU virt's Goldfish RTC: the guest's wall clock (host time), one alarm. */
+static int rv_create_rtc(struct machine *m, struct rv_devices *d)
+{
+	d->rtc_irq = plic_irq_line(d->plic, RV_VIRT_RTC_IRQ);
+	d->rtc = goldfish_rtc_create(&d->rtc_irq, NULL);
+	if (!d->rtc)
+		return -ENOMEM;
+	return io_bus_register(&m->mmio, GOLDFISH_RTC_BASE, GOLDFISH_RTC_SIZE, &rv_rtc_ops, d,
+			       "goldfish-rtc");
+}
+
 static int rv_create_devices(struct machine *m, struct rv_devices *d)
 {
 	struct plic_config pc = {
@@ -279,6 +342,7 @@ static int rv_create_devices(struct machine *m, struct rv_devices *d)
 	};
 	int ret;
 
+	d->vm = m->vm;
 	d->plic = plic_create(&pc);
 	if (!d->plic)
 		return -errno;
@@ -296,8 +360,11 @@ static int rv_create_devices(struct machine *m, struct rv_devices *d)
 	d->test = sifive_test_create(&m->stop);
 	if (!d->test)
 		return -ENOMEM;
-	return io_bus_register(&m->mmio, SIFIVE_TEST_BASE, SIFIVE_TEST_SIZE, &sifive_test_io_ops,
-			       d->test, "sifive-test");
+	ret = io_bus_register(&m->mmio, SIFIVE_TEST_BASE, SIFIVE_TEST_SIZE, &sifive_test_io_ops,
+			      d->test, "sifive-test");
+	if (ret < 0)
+		return ret;
+	return rv_create_rtc(m, d);
 }
 
 /* The ACLINT's outputs: MSIP/MTIP of the hart. */
@@ -329,16 +396,6 @@ static void rv_aclint_write(void *opaque, uint64_t offset, uint64_t value, unsig
 
 static const struct io_dev_ops rv_aclint_ops = {.read = rv_aclint_read, .write = rv_aclint_write};
 
-static uint64_t rv_aclint_next(void *opaque)
-{
-	return aclint_next_deadline_ns(opaque, ACLINT_ALL_HARTS);
-}
-
-static void rv_aclint_update(void *opaque)
-{
-	aclint_update(opaque);
-}
-
 static int rv_create_aclint(struct machine *m, struct rv_devices *d)
 {
 	struct aclint_config ac = {
@@ -348,13 +405,11 @@ static int rv_create_aclint(struct machine *m, struct rv_devices *d)
 	    .opaque = m->vm,
 	};
 
-	d->vm = m->vm;
 	d->aclint = aclint_create(&ac);
 	if (!d->aclint)
 		return -errno;
 	/* mtime and the harts' time CSR count the same time (priv §3.2.1). */
 	aclint_io_ops.write(d->aclint, ACLINT_MTIME, rv_tcg_vm_time(m->vm), 8);
-	rv_tcg_vm_set_timer_source(m->vm, rv_aclint_next, rv_aclint_update, d->aclint);
 	return io_bus_register(&m->mmio, ACLINT_BASE, ACLINT_SIZE, &rv_aclint_ops, d, "aclint");
 }
 
@@ -494,6 +549,8 @@ static int rv_setup(struct machine *m)
 	ret = rv_create_devices(m, d);
 	if (ret == 0 && d->bios)
 		ret = rv_create_aclint(m, d);
+	if (ret == 0) /* every device timer exists now */
+		rv_tcg_vm_set_timer_source(m->vm, rv_timers_next, rv_timers_update, d);
 	if (ret == 0)
 		ret = rv_create_virtio(m, d);
 	if (ret == 0)

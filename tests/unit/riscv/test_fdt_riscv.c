@@ -89,6 +89,7 @@ static void check_tree(const void *fdt, const struct fdt_riscv_config *c)
 {
 	char path[64];
 	int len, node;
+	const void *reg;
 
 	CHECK_EQ(fdt_check_header(fdt), 0);
 	CHECK_EQ(prop_u32(fdt, "/cpus", "timebase-frequency"), 10000000);
@@ -136,6 +137,14 @@ static void check_tree(const void *fdt, const struct fdt_riscv_config *c)
 		 fdt_get_phandle(fdt, node));
 	CHECK_EQ(count_compatible(fdt, "virtio,mmio"), c->nvirtio);
 	CHECK_EQ(count_compatible(fdt, "sifive,clint0"), c->clint_size ? 1 : 0);
+	CHECK_EQ(count_compatible(fdt, "google,goldfish-rtc"), c->rtc_size ? 1 : 0);
+	if (c->rtc_size) {
+		CHECK_EQ(prop_u32(fdt, "/soc/rtc@101000", "interrupts"), 11);
+		CHECK_EQ(prop_u32(fdt, "/soc/rtc@101000", "interrupt-parent"),
+			 fdt_get_phandle(fdt, node));
+		reg = fdt_getprop(fdt, fdt_path_offset(fdt, "/soc/rtc@101000"), "reg", &len);
+		CHECK(reg && len == 16 && cell64(reg, 0) == 0x101000 && cell64(reg, 1) == 0x1000);
+	}
 
 	/* Poweroff/reboot through the test device. */
 	uint32_t test_ph = fdt_get_phandle(fdt, fdt_path_offset(fdt, "/soc/test@100000"));
@@ -147,7 +156,7 @@ static void check_tree(const void *fdt, const struct fdt_riscv_config *c)
 
 	/* memory and chosen */
 	node = fdt_path_offset(fdt, "/memory@80000000");
-	const void *reg = fdt_getprop(fdt, node, "reg", &len);
+	reg = fdt_getprop(fdt, node, "reg", &len);
 
 	CHECK(reg && len == 16);
 	if (reg && len == 16) {
@@ -267,14 +276,14 @@ static const char *const common_expect[] = {
 
 struct variant {
 	unsigned ncpus;
-	int initrd, virtio, clint;
+	int initrd, virtio, clint, rtc;
 };
 
 static void run_variant(const struct variant *v, int dtc)
 {
 	struct fdt_riscv_config c = base_cfg(v->ncpus);
 	static uint8_t buf[FDT_RISCV_DEFAULT_SIZE];
-	const char *extra[4];
+	const char *extra[8];
 	unsigned nextra = 0;
 	int size;
 
@@ -292,6 +301,15 @@ static void run_variant(const struct variant *v, int dtc)
 		c.clint_base = 0x2000000;
 		c.clint_size = 0x10000;
 		extra[nextra++] = "compatible = \"sifive,clint0\\0riscv,clint0\"";
+	}
+	if (v->rtc) {
+		c.rtc_base = 0x101000;
+		c.rtc_size = 0x1000;
+		c.rtc_irq = 11;
+		extra[nextra++] = "rtc@101000 {";
+		extra[nextra++] = "compatible = \"google,goldfish-rtc\"";
+		extra[nextra++] = "reg = <0x00 0x101000 0x00 0x1000>";
+		extra[nextra++] = "interrupts = <0x0b>";
 	}
 	size = fdt_riscv_build(&c, buf, sizeof(buf));
 	CHECK(size > 0 && size <= (int)sizeof(buf));
@@ -347,10 +365,10 @@ static void test_errors(void)
 int main(void)
 {
 	static const struct variant variants[] = {
-	    {1, 0, 0, 0},
-	    {1, 1, 1, 0},
-	    {4, 0, 0, 1},
-	    {4, 1, 1, 1},
+	    {1, 0, 0, 0, 0},
+	    {1, 1, 1, 0, 1},
+	    {4, 0, 0, 1, 0},
+	    {4, 1, 1, 1, 1},
 	};
 	int dtc = have_dtc();
 
