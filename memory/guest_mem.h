@@ -21,12 +21,27 @@ struct gm_region {
 	uint8_t *host;
 };
 
+/*
+ * Device writes into RAM (DMA) that the CPUs do not see. Under KVM the
+ * hardware keeps instruction fetch coherent and nothing is installed; the
+ * JIT installs written() to drop its translations of those bytes (see
+ * gm_dma_written()). Called from device threads (the I/O thread), so it
+ * must be thread-safe, and on every device buffer, so it must be cheap
+ * for RAM that holds no translated code.
+ */
+struct gm_dma_hook {
+	void (*written)(void *opaque, uint64_t gpa, uint64_t len);
+	void *opaque;
+};
+
 struct guest_mem {
 	struct gm_region r[GM_MAX_REGIONS];
 	unsigned n;
 	/* Set by guest_mem_alloc(): one mapping holds every region. */
 	void *map;
 	size_t map_size;
+	/* Set by the machine before any device runs; empty by default. */
+	struct gm_dma_hook dma;
 };
 
 /*
@@ -50,6 +65,17 @@ void *gm_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
 /* Copy to/from guest memory; -EFAULT if the range is not RAM. */
 int gm_read(const struct guest_mem *gm, uint64_t gpa, void *dst, size_t len) must_check;
 int gm_write(const struct guest_mem *gm, uint64_t gpa, const void *src, size_t len) must_check;
+
+/*
+ * A device writes (or will write, once it owns the buffer) guest RAM at
+ * [gpa, gpa+len): tell whoever keeps derived state about RAM contents (the
+ * JIT's translations). Nothing to do when no hook is installed.
+ */
+static inline void gm_dma_written(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
+{
+	if (gm->dma.written)
+		gm->dma.written(gm->dma.opaque, gpa, len);
+}
 
 /* Total bytes of RAM. */
 uint64_t gm_total(const struct guest_mem *gm);

@@ -7,6 +7,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -128,12 +129,15 @@ static int virtq_map(struct virtq *q, struct virtq_req *req, uint64_t gpa, uint3
 		iov = &req->iov[req->n_out + req->n_in];
 		iov->iov_base = r->host + (gpa - r->gpa);
 		iov->iov_len = chunk;
+		if (writable) {
+			/* The device owns it from now: see "Device writes" in queue.h. */
+			gm_dma_written(q->gm, gpa, chunk);
+			req->n_in++;
+		} else {
+			req->n_out++;
+		}
 		gpa += chunk;
 		left -= chunk;
-		if (writable)
-			req->n_in++;
-		else
-			req->n_out++;
 	}
 	return 0;
 }
@@ -322,6 +326,7 @@ void virtq_fill(struct virtq *q, uint16_t head, uint32_t len)
 	e = &q->used->ring[(uint16_t)(q->used_idx + q->used_pending) & (q->num - 1)];
 	e->id = htole32(head);
 	e->len = htole32(len);
+	gm_dma_written(q->gm, q->used_gpa + ((uint8_t *)e - (uint8_t *)q->used), sizeof(*e));
 	q->used_pending++;
 }
 
@@ -333,6 +338,7 @@ void virtq_flush(struct virtq *q)
 	q->used_pending = 0;
 	/* §2.7.8.2: the elements are visible before the index that publishes them. */
 	__atomic_store_n(&q->used->idx, htole16(q->used_idx), __ATOMIC_RELEASE);
+	gm_dma_written(q->gm, q->used_gpa + offsetof(struct vring_used, idx), sizeof(q->used->idx));
 }
 
 void virtq_push(struct virtq *q, uint16_t head, uint32_t len)

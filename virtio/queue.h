@@ -149,6 +149,19 @@ void virtq_disable_notify(struct virtq *q);
  */
 bool virtq_enable_notify(struct virtq *q) must_check;
 
+/*
+ * Device writes. Whatever the device writes into guest RAM is reported
+ * through gm_dma_written() (memory/guest_mem.h), so that an accelerator
+ * that caches RAM contents (the JIT's translated code) can drop them:
+ * every device-writable buffer of a chain when virtq_pop() hands it to
+ * the device, and the used element and index virtq_fill()/virtq_flush()
+ * write. Buffers are reported when the device takes them, not when it
+ * completes: from then on the driver must not use them until they come
+ * back in the used ring, so nothing can be translated from
+ * them in between, and the guest sees the completion only after the
+ * report. Devices need not do anything themselves.
+ */
+
 /* Copy helpers over a popped request's readable / writable buffers. */
 size_t virtq_req_read(const struct virtq_req *req, size_t off, void *dst, size_t len);
 size_t virtq_req_write(const struct virtq_req *req, size_t off, const void *src, size_t len);

@@ -428,18 +428,13 @@ static void rv_virtio_layout(struct rv_devices *d)
  * The virtio devices in QEMU virt's slots (config.c allows at most 8, one
  * per slot). Each interrupt is a level on its PLIC source: the JIT has no
  * irqfd, so vdevs uses the machine's line template, pointed at the PLIC.
- */
-/*
- * A virtio interrupt follows the device's writes to guest RAM (DMA, which
- * the JIT does not see): tell the JIT, so that the guest's next fence.i
- * drops translations of code that DMA may have replaced.
+ * Their writes into guest RAM reach the JIT through the guest-memory DMA
+ * hook (rv_setup), not through the interrupt.
  */
 static void rv_virtio_set_level(void *opaque, unsigned gsi, bool level)
 {
 	struct rv_devices *d = opaque;
 
-	if (level)
-		rv_tcg_vm_note_dma(d->vm);
 	plic_set_irq(d->plic, gsi, level);
 }
 
@@ -451,9 +446,6 @@ static int rv_create_virtio(struct machine *m, struct rv_devices *d)
 
 	for (unsigned i = 0; i < CONFIG_MAX_VIRTIO; i++)
 		slots[i] = (struct vdev_slot){d->virtio_fdt[i].base, d->virtio_fdt[i].irq};
-	d->vm = m->vm;
-	if (vdevs_count(m->cfg))
-		rv_tcg_vm_enable_dma(m->vm);
 	m->irq_sink = (struct irq_line){.ops = &rv_virtio_sink, .opaque = d};
 	return vdevs_create(&d->virtio, m, slots);
 }
@@ -546,6 +538,8 @@ static int rv_setup(struct machine *m)
 	if (ret < 0)
 		return ret;
 	rv_tcg_vm_set_backend(m->vm, rv_backend(cfg->tcg_backend));
+	/* Device writes into RAM (virtio) drop the JIT's translations of them. */
+	m->mem.dma = (struct gm_dma_hook){.written = rv_tcg_vm_dma_written, .opaque = m->vm};
 	ret = rv_create_devices(m, d);
 	if (ret == 0 && d->bios)
 		ret = rv_create_aclint(m, d);

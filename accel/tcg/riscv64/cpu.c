@@ -138,12 +138,6 @@ uint64_t rv_cpu_deadline_ns(const struct rv_cpu *cpu)
 	return d;
 }
 
-void rv_fence_i(struct rv_cpu *cpu)
-{
-	if (cpu->env.dma_written && atomic_exchange(cpu->env.dma_written, false))
-		tcg_request_tb_flush(&cpu->tcg);
-}
-
 void rv_cpu_set_mip(struct rv_cpu *cpu, uint64_t bits, bool level)
 {
 	if (level)

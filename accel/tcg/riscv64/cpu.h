@@ -137,12 +137,6 @@ struct rv_cpu_env {
 	void *opaque;
 	/* Guest RAM, for page-table walks. */
 	const struct guest_mem *mem;
-	/*
-	 * Set (VM-wide) when a device may have written guest RAM behind the
-	 * JIT's back (DMA): the next fence.i then throws every translation
-	 * away. NULL: no such devices.
-	 */
-	_Atomic bool *dma_written;
 };
 
 struct rv_cpu {
@@ -241,9 +235,6 @@ uint64_t rv_cpu_mip(struct rv_cpu *cpu);
 bool rv_cpu_wfi_wake(struct rv_cpu *cpu);
 /* The earliest timer deadline of this hart in ns of CLOCK_MONOTONIC, or UINT64_MAX. */
 uint64_t rv_cpu_deadline_ns(const struct rv_cpu *cpu);
-
-/* fence.i semantics (also SBI remote fence.i): see helper.c. */
-void rv_fence_i(struct rv_cpu *cpu);
 
 /* Set or clear @bits in mip from any thread, and kick the hart. */
 void rv_cpu_set_mip(struct rv_cpu *cpu, uint64_t bits, bool level);

@@ -164,13 +164,15 @@ static uint64_t helper_cbo_check(struct tcg_cpu *c, uint64_t addr)
 }
 
 /*
- * fence.i (unpriv §3.1): stores through the CPU invalidate translated code
- * already; only RAM a device wrote (DMA) since the last fence.i can hold
- * code the JIT has not seen, and then every translation goes.
+ * fence.i (unpriv §3.1) has nothing left to do here: stores through the
+ * CPU invalidate the translated code they hit (the TLB's code-page check)
+ * and device writes do through the guest-memory DMA hook
+ * (rv_tcg_vm_dma_written), both before the guest can see them done. The
+ * translator still ends the block at fence.i, so the next block is looked
+ * up afresh.
  */
 static uint64_t helper_fence_i(struct tcg_cpu *c)
 {
-	rv_fence_i(rv_cpu(c));
 	return 0;
 }
 

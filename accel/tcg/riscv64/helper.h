@@ -26,7 +26,7 @@ extern const struct tcg_helper rv_helper_fetch_fault;
 extern const struct tcg_helper rv_helper_cbo_enabled;
 extern const struct tcg_helper rv_helper_cbo_zero;
 extern const struct tcg_helper rv_helper_cbo_check;
-/* fence_i(): after DMA into RAM, throws away translations before the next block. */
+/* fence_i(): nothing to do (see helper.c); the block ends after it. */
 extern const struct tcg_helper rv_helper_fence_i;
 /* lr(addr, log2 size) -> loaded value (sign-extended). */
 extern const struct tcg_helper rv_helper_lr;

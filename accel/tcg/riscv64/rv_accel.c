@@ -55,8 +55,6 @@ struct accel_vm {
 	struct accel_vcpu *vcpus[RV_MAX_HARTS];
 	struct rv_sbi sbi;
 	bool sbi_on;
-	_Atomic bool dma_written; /* see struct rv_cpu_env */
-	bool has_dma;
 	/* The timer thread. */
 	pthread_t timer;
 	bool timer_started, timer_quit, timer_dirty;
@@ -301,7 +299,6 @@ static void vcpu_env(struct accel_vcpu *v)
 	cpu->env.sbi_call = v->vm->sbi_on ? sbi_call : NULL;
 	cpu->env.opaque = v;
 	cpu->env.mem = v->vm->mem;
-	cpu->env.dma_written = v->vm->has_dma ? &v->vm->dma_written : NULL;
 	cpu->time_base_ns = v->vm->time_base_ns;
 }
 
@@ -632,17 +629,26 @@ void rv_tcg_vcpu_reset_fw(struct accel_vcpu *v, uint64_t entry, uint64_t a1, uin
 	rv_cpu(v->cpu)->x[12] = a2;
 }
 
-void rv_tcg_vm_enable_dma(struct accel_vm *vm)
+/*
+ * Page by page: tcg_invalidate_phys_range() answers a range within one
+ * page that misses the page's translated code without taking the JIT's
+ * lock (one load of the page's block list and its code extent), so a
+ * multi-page device buffer over data costs a load per page, not a lock.
+ */
+void rv_tcg_vm_dma_written(void *opaque, uint64_t gpa, uint64_t len)
 {
-	vm->has_dma = true;
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		if (vm->vcpus[i])
-			vcpu_env(vm->vcpus[i]);
-}
+	struct accel_vm *vm = opaque;
+	uint64_t end = gpa + len;
 
-void rv_tcg_vm_note_dma(struct accel_vm *vm)
-{
-	atomic_store_explicit(&vm->dma_written, true, memory_order_release);
+	if (!vm->ctx || len == 0 || end < gpa)
+		return;
+	while (gpa < end) {
+		uint64_t next = (gpa & TCG_PAGE_MASK) + TCG_PAGE_SIZE;
+		uint64_t n = (next < gpa || next > end ? end : next) - gpa;
+
+		tcg_invalidate_phys_range(vm->ctx, gpa, n);
+		gpa += n;
+	}
 }
 
 void rv_tcg_vm_set_sbi(struct accel_vm *vm, const struct rv_sbi_host *host)

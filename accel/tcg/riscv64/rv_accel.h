@@ -48,12 +48,11 @@ void rv_tcg_vm_set_timer_source(struct accel_vm *vm, uint64_t (*next_ns)(void *o
 void rv_tcg_vm_timer_changed(struct accel_vm *vm);
 
 /*
- * Devices write guest RAM directly (virtio DMA): call enable once, then
- * note_dma() whenever a device may have written RAM (e.g. before it raises
- * its interrupt); the guest's next fence.i then drops every translation.
+ * The guest-memory DMA hook (struct gm_dma_hook, @opaque = the accel_vm):
+ * a device wrote [gpa, gpa+len), so the translations of those bytes go.
+ * Any thread; cheap for RAM without translated code.
  */
-void rv_tcg_vm_enable_dma(struct accel_vm *vm);
-void rv_tcg_vm_note_dma(struct accel_vm *vm);
+void rv_tcg_vm_dma_written(void *opaque, uint64_t gpa, uint64_t len);
 
 /* vmm answers S-mode ecalls (SBI) from now on; call after the vCPUs exist. */
 void rv_tcg_vm_set_sbi(struct accel_vm *vm, const struct rv_sbi_host *host);

@@ -144,11 +144,8 @@ static struct sbi_ret rfence_call(struct rv_sbi *sbi, struct rv_cpu *cpu, unsign
 		return err(SBI_ERR_NOT_SUPPORTED); /* hypervisor fences: no H extension */
 	if (hart_mask(sbi, a[0], a[1], &m) < 0)
 		return err(SBI_ERR_INVALID_PARAM);
-	if (fid == 0) {
-		/* The TB cache is shared by all harts: fence.i's rule serves them all. */
-		rv_fence_i(cpu);
+	if (fid == 0) /* remote fence.i: translations are kept coherent already (helper.c) */
 		return ok(0);
-	}
 	/* The TLBs are not ASID-tagged: flush the whole TLB of each target. */
 	rv_accel_remote_flush(sbi->vm, cpu, m);
 	return ok(0);

@@ -1,5 +1,6 @@
 /* Split virtqueue: well-formed chains, EVENT_IDX, and every malformed case. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -88,6 +89,57 @@ static void test_chain(void)
 }
 
 /* Ring index wrap-around: 3 * num requests through a 4-entry queue. */
+/* The guest-memory DMA hook hears of every byte the device may write. */
+struct dma_log {
+	unsigned n;
+	uint64_t gpa[8], len[8];
+};
+
+static void dma_record(void *opaque, uint64_t gpa, uint64_t len)
+{
+	struct dma_log *l = opaque;
+
+	if (l->n < ARRAY_SIZE(l->gpa)) {
+		l->gpa[l->n] = gpa;
+		l->len[l->n] = len;
+	}
+	l->n++;
+}
+
+static void test_dma_hook(void)
+{
+	struct fixture f;
+	struct dma_log log = {0};
+	uint64_t a, b, c;
+	uint16_t head;
+
+	fx_init(&f, 8, 0);
+	f.d.gm.dma = (struct gm_dma_hook){.written = dma_record, .opaque = &log};
+	a = vdrv_alloc(&f.d, 16, 8);
+	b = vdrv_alloc(&f.d, 100, 8);
+	c = vdrv_alloc(&f.d, 1, 1);
+	head = vdrv_add(&f.d, &f.dq,
+			(struct vdrv_buf[]){{a, 16, false}, {b, 100, true}, {c, 1, true}}, 3);
+	CHECK_EQ(virtq_pop(&f.q, &f.req), 1);
+	/* The writable buffers, when the device takes them; not the readable one. */
+	CHECK_EQ(log.n, 2);
+	CHECK_EQ(log.gpa[0], b);
+	CHECK_EQ(log.len[0], 100);
+	CHECK_EQ(log.gpa[1], c);
+	CHECK_EQ(log.len[1], 1);
+	/* The used element (slot 0), then the index that publishes it. */
+	virtq_push(&f.q, head, 101);
+	CHECK_EQ(log.n, 4);
+	CHECK_EQ(log.gpa[2], f.dq.used + offsetof(struct vring_used, ring));
+	CHECK_EQ(log.len[2], sizeof(struct vring_used_elem));
+	CHECK_EQ(log.gpa[3], f.dq.used + offsetof(struct vring_used, idx));
+	CHECK_EQ(log.len[3], 2);
+	/* Nothing to report for a pop that finds nothing. */
+	CHECK_EQ(virtq_pop(&f.q, &f.req), 0);
+	CHECK_EQ(log.n, 4);
+	vdrv_fini(&f.d);
+}
+
 static void test_wrap(void)
 {
 	struct fixture f;
@@ -432,6 +484,7 @@ int main(void)
 {
 	log_set_level(LOG_ERR);
 	test_chain();
+	test_dma_hook();
 	test_wrap();
 	test_indirect();
 	test_region_split();
