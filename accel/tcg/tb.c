@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accel/tcg/internal.h"
 #include "common/log.h"
@@ -400,6 +401,31 @@ static void debug_dump(struct tcg_tb *tb, struct tcg_builder *b)
 	}
 }
 
+/*
+ * Profiling aid: VMM_TCG_PERFMAP=1 appends each native block to
+ * /tmp/perf-<pid>.map ("start size name", perf's JIT map format) so that
+ * `perf report` names samples in generated code by guest pc.
+ */
+static void perf_map(const struct tcg_tb *tb)
+{
+	static FILE *f;
+	static bool checked;
+	char path[64];
+
+	if (!checked) {
+		checked = true;
+		if (getenv("VMM_TCG_PERFMAP")) {
+			snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+			f = fopen(path, "w");
+		}
+	}
+	if (f && tb->code_size) {
+		fprintf(f, "%lx %zx g_%llx\n", (unsigned long)(uintptr_t)tb->code, tb->code_size,
+			(unsigned long long)tb->pc);
+		fflush(f);
+	}
+}
+
 static int translate_locked(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags, struct tcg_tb **out)
 {
 	struct tcg_ctx *ctx = cpu->ctx;
@@ -427,6 +453,7 @@ static int translate_locked(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags, st
 	}
 	tb_insert(cpu, tb);
 	debug_dump(tb, b);
+	perf_map(tb);
 	*out = tb;
 	return 0;
 }
