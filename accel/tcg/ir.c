@@ -376,6 +376,17 @@ static void print_op(const struct tcg_ir *ir, const struct tcg_op *op, FILE *f)
 	fputc('\n', f);
 }
 
+uint32_t tcg_ir_temps_of_kind(const struct tcg_ir *ir, enum tcg_temp_kind k, uint32_t *out)
+{
+	uint32_t n = 0;
+
+	for (uint32_t t = 0; t < ir->n_temps; t++) {
+		if (ir->temps[t].kind == k)
+			out[n++] = t;
+	}
+	return n;
+}
+
 void tcg_ir_print(const struct tcg_ir *ir, FILE *f)
 {
 	for (unsigned i = 0; i < ir->n_ops; i++) {

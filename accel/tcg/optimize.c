@@ -42,9 +42,16 @@ struct env_fwd {
 	uint32_t temp, ver; /* NONE_IDX: unused */
 };
 
+#define OPT_CONST_CACHE_BITS 6
+
 struct opt {
 	struct tcg_ir *ir;
 	struct temp_info *ti;
+	/* The block's normal and local temps (not globals, not constants). */
+	uint32_t *vars;
+	uint32_t n_vars;
+	/* Constants this pass made, by value: reused instead of made again. */
+	uint32_t const_cache[1u << OPT_CONST_CACHE_BITS];
 	struct env_fwd env[OPT_ENV_FWD];
 };
 
@@ -61,16 +68,8 @@ static unsigned type_bits(enum tcg_type t)
 /* Smallest w such that v (as a 64-bit value) is sign-extended from w bits. */
 static uint8_t sign_width_of(uint64_t v)
 {
-	int64_t s = (int64_t)v;
-	unsigned w = 64;
-
-	while (w > 1) {
-		unsigned n = w - 1;
-		if ((int64_t)((uint64_t)s << (64 - n)) >> (64 - n) != s)
-			break;
-		w = n;
-	}
-	return (uint8_t)w;
+	/* 64 minus the redundant copies of the sign bit. */
+	return (uint8_t)(64 - __builtin_clrsbll((long long)v));
 }
 
 static void info_reset(struct opt *o, uint32_t t)
@@ -92,17 +91,6 @@ static void info_reset(struct opt *o, uint32_t t)
 	}
 }
 
-/* Forget everything about non-constant temps (at a label). */
-static void forget_all(struct opt *o)
-{
-	for (uint32_t t = 0; t < o->ir->n_temps; t++) {
-		if (o->ir->temps[t].kind != TCG_TEMP_CONST) {
-			info_reset(o, t);
-			o->ti[t].version++;
-		}
-	}
-}
-
 static void forget_globals(struct opt *o)
 {
 	for (uint32_t t = 0; t < o->ir->n_globals; t++) {
@@ -111,20 +99,29 @@ static void forget_globals(struct opt *o)
 	}
 }
 
+/* Forget everything about non-constant temps (at a label). */
+static void forget_all(struct opt *o)
+{
+	forget_globals(o);
+	for (uint32_t i = 0; i < o->n_vars; i++) {
+		info_reset(o, o->vars[i]);
+		o->ti[o->vars[i]].version++;
+	}
+}
+
 /* A constant temp of @type with value @v: reuse a recent one or add one. */
 static bool const_temp(struct opt *o, enum tcg_type type, uint64_t v, uint32_t *out)
 {
 	struct tcg_ir *ir = o->ir;
-	unsigned n = 0;
+	uint32_t *slot, t;
 
 	v &= type_mask(type);
-	for (uint32_t t = ir->n_temps; t > ir->n_globals && n < 64; t--, n++) {
-		const struct tcg_temp *tp = &ir->temps[t - 1];
-		if (tp->kind == TCG_TEMP_CONST && tp->type == type && (uint64_t)tp->val == v &&
-		    o->ti[t - 1].is_const) {
-			*out = t - 1;
-			return true;
-		}
+	slot = &o->const_cache[(v * 0x9e3779b97f4a7c15ULL + type) >> (64 - OPT_CONST_CACHE_BITS)];
+	t = *slot;
+	if (t < ir->n_temps && ir->temps[t].kind == TCG_TEMP_CONST && ir->temps[t].type == type &&
+	    (uint64_t)ir->temps[t].val == v && o->ti[t].is_const) {
+		*out = t;
+		return true;
 	}
 	if (ir->n_temps >= TCG_MAX_TEMPS)
 		return false;
@@ -132,7 +129,7 @@ static bool const_temp(struct opt *o, enum tcg_type type, uint64_t v, uint32_t *
 	ir->temps[ir->n_temps].kind = TCG_TEMP_CONST;
 	ir->temps[ir->n_temps].type = (uint8_t)type;
 	ir->temps[ir->n_temps].val = (int64_t)v;
-	*out = ir->n_temps++;
+	*out = *slot = ir->n_temps++;
 	memset(&o->ti[*out], 0, sizeof(o->ti[0]));
 	info_reset(o, *out);
 	return true;
@@ -668,19 +665,22 @@ static bool globals_needed(const struct tcg_op *op)
 	return def->flags & (TCG_OPF_BB_END | TCG_OPF_MAY_RAISE);
 }
 
-static void set_live_kind(const struct tcg_ir *ir, uint8_t *live, enum tcg_temp_kind k)
+static void set_live(uint8_t *live, const uint32_t *temps, uint32_t n, uint8_t v)
 {
-	for (uint32_t t = 0; t < ir->n_temps; t++) {
-		if (ir->temps[t].kind == k)
-			live[t] = 1;
-	}
+	for (uint32_t i = 0; i < n; i++)
+		live[temps[i]] = v;
 }
 
-static void dce(struct tcg_ir *ir, uint8_t *live)
+/* @list: room for ir->n_temps indexes. */
+static void dce(struct tcg_ir *ir, uint8_t *live, uint32_t *list)
 {
+	uint32_t n_local = tcg_ir_temps_of_kind(ir, TCG_TEMP_LOCAL, list);
+	uint32_t *normal = list + n_local;
+	uint32_t n_normal = tcg_ir_temps_of_kind(ir, TCG_TEMP_NORMAL, normal);
+
 	memset(live, 0, ir->n_temps);
-	set_live_kind(ir, live, TCG_TEMP_GLOBAL);
-	set_live_kind(ir, live, TCG_TEMP_LOCAL);
+	memset(live, 1, ir->n_globals);
+	set_live(live, list, n_local, 1);
 	for (unsigned i = ir->n_ops; i-- > 0;) {
 		struct tcg_op *op = &ir->ops[i];
 		unsigned no = tcg_op_nout(op), ni = tcg_op_nin(op);
@@ -699,13 +699,11 @@ static void dce(struct tcg_ir *ir, uint8_t *live)
 		if (tcg_op_defs[op->opc].flags & TCG_OPF_BB_END) {
 			/* Normal temps never live across a block boundary we can see. */
 			if (op->opc == TCG_OP_set_label)
-				for (uint32_t t = 0; t < ir->n_temps; t++)
-					if (ir->temps[t].kind == TCG_TEMP_NORMAL)
-						live[t] = 0;
-			set_live_kind(ir, live, TCG_TEMP_LOCAL);
+				set_live(live, normal, n_normal, 0);
+			set_live(live, list, n_local, 1);
 		}
 		if (globals_needed(op))
-			set_live_kind(ir, live, TCG_TEMP_GLOBAL);
+			memset(live, 1, ir->n_globals);
 		for (unsigned j = no; j < no + ni; j++)
 			live[op->args[j]] = 1;
 	}
@@ -715,14 +713,19 @@ void tcg_optimize(struct tcg_ir *ir)
 {
 	static _Thread_local struct temp_info ti[TCG_MAX_TEMPS];
 	static _Thread_local uint8_t live[TCG_MAX_TEMPS];
-	struct opt o = {.ir = ir, .ti = ti};
+	static _Thread_local uint32_t list[TCG_MAX_TEMPS];
+	struct opt o = {.ir = ir, .ti = ti, .vars = list};
+
+	memset(o.const_cache, 0xff, sizeof(o.const_cache));
 
 	for (uint32_t t = 0; t < ir->n_temps; t++) {
 		ti[t].version = 0;
 		info_reset(&o, t);
+		if (t >= ir->n_globals && ir->temps[t].kind != TCG_TEMP_CONST)
+			list[o.n_vars++] = t;
 	}
 	env_forget(&o);
 	for (unsigned i = 0; i < ir->n_ops; i++)
 		forward_op(&o, &ir->ops[i]);
-	dce(ir, live);
+	dce(ir, live, list);
 }

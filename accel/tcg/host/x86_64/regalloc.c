@@ -29,22 +29,25 @@ static bool needs_globals(const struct tcg_op *op)
 	return def->flags & (TCG_OPF_BB_END | TCG_OPF_MAY_RAISE);
 }
 
-static void mark_kind(struct x86_gen *g, uint8_t *live, enum tcg_temp_kind k, uint8_t v)
+static void mark(uint8_t *live, const uint32_t *temps, uint32_t n, uint8_t v)
 {
-	for (uint32_t t = 0; t < g->ir->n_temps; t++) {
-		if (g->ir->temps[t].kind == k)
-			live[t] = v;
-	}
+	for (uint32_t i = 0; i < n; i++)
+		live[temps[i]] = v;
 }
 
 void x86_ra_liveness(struct x86_gen *g)
 {
+	static _Thread_local uint32_t list[TCG_MAX_TEMPS];
+	const struct tcg_ir *ir = g->ir;
 	uint8_t *live = g->live;
+	uint32_t n_local = tcg_ir_temps_of_kind(ir, TCG_TEMP_LOCAL, list);
+	uint32_t *normal = list + n_local;
+	uint32_t n_normal = tcg_ir_temps_of_kind(ir, TCG_TEMP_NORMAL, normal);
 
-	memset(live, 0, g->ir->n_temps);
-	mark_kind(g, live, TCG_TEMP_GLOBAL, 1);
-	for (unsigned i = g->ir->n_ops; i-- > 0;) {
-		const struct tcg_op *op = &g->ir->ops[i];
+	memset(live, 0, ir->n_temps);
+	memset(live, 1, ir->n_globals);
+	for (unsigned i = ir->n_ops; i-- > 0;) {
+		const struct tcg_op *op = &ir->ops[i];
 		unsigned no = tcg_op_nout(op), ni = tcg_op_nin(op);
 		uint16_t life = 0;
 
@@ -56,11 +59,11 @@ void x86_ra_liveness(struct x86_gen *g)
 			live[op->args[j]] = 0;
 		}
 		if (op->opc == TCG_OP_set_label)
-			mark_kind(g, live, TCG_TEMP_NORMAL, 0);
+			mark(live, normal, n_normal, 0);
 		if (tcg_op_defs[op->opc].flags & TCG_OPF_BB_END)
-			mark_kind(g, live, TCG_TEMP_LOCAL, 1);
+			mark(live, list, n_local, 1);
 		if (needs_globals(op))
-			mark_kind(g, live, TCG_TEMP_GLOBAL, 1);
+			memset(live, 1, ir->n_globals);
 		for (unsigned j = no; j < no + ni; j++) {
 			if (!live[op->args[j]])
 				life |= 1u << j;
