@@ -65,16 +65,17 @@ static uint32_t const_temp(struct tcg_builder *b, enum tcg_type type, uint64_t v
 {
 	if (type == TCG_TYPE_I32)
 		v = (uint32_t)v;
-	/* Intern: a short backward scan finds the common repeats cheaply. */
-	for (unsigned i = b->ir.n_temps, n = 0; i > b->ir.n_globals && n < 32; i--, n++) {
-		const struct tcg_temp *t = &b->ir.temps[i - 1];
-		if (i - 1 == b->icount_temp)
-			continue;
-		if (t->kind == TCG_TEMP_CONST && t->type == type && (uint64_t)t->val == v)
-			return i - 1;
-	}
-	uint32_t idx = new_temp(b, TCG_TEMP_CONST, type);
+	/* Intern through a small cache by value: the common repeats, cheaply. */
+	uint32_t *slot = &b->const_cache[(v * 0x9e3779b97f4a7c15ULL + type) >>
+					 (64 - TCG_BUILDER_CONST_CACHE_BITS)];
+	uint32_t idx = *slot;
+
+	if (idx < b->ir.n_temps && idx != b->icount_temp && b->ir.temps[idx].kind == TCG_TEMP_CONST &&
+	    b->ir.temps[idx].type == type && (uint64_t)b->ir.temps[idx].val == v)
+		return idx;
+	idx = new_temp(b, TCG_TEMP_CONST, type);
 	b->ir.temps[idx].val = (int64_t)v;
+	*slot = idx;
 	return idx;
 }
 
@@ -662,6 +663,7 @@ void tcg_builder_reset(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, 
 	b->ir.n_insns = 0;
 	b->ir.error = 0;
 	b->icount_temp = TCG_NO_TEMP;
+	memset(b->const_cache, 0xff, sizeof(b->const_cache));
 	copy_globals(b);
 }
 

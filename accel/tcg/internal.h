@@ -82,7 +82,7 @@ struct tcg_backend_ops {
 extern const struct tcg_backend_ops tcg_interp_backend;
 extern const struct tcg_backend_ops tcg_x86_64_backend;
 
-#define TCG_HASH_BITS 15
+#define TCG_HASH_BITS 17
 #define TCG_MAX_CPUS  64
 
 struct tcg_page_map {
@@ -148,6 +148,8 @@ static inline struct tcg_cpu_priv *tcg_priv(struct tcg_cpu *cpu)
 	return (struct tcg_cpu_priv *)cpu->priv;
 }
 
+#define TCG_BUILDER_CONST_CACHE_BITS 6
+
 /* Builder (builder.c): the IR plus the translation's context. */
 struct tcg_builder {
 	struct tcg_ir ir;
@@ -160,6 +162,8 @@ struct tcg_builder {
 	uint64_t phys_pc, phys_end, phys_end2;
 	uint32_t icount_temp; /* the constant patched with the insn count */
 	tcg_label exit_label;
+	/* Interned constants by value (slots may be stale: checked on use). */
+	uint32_t const_cache[1u << TCG_BUILDER_CONST_CACHE_BITS];
 };
 
 int tcg_builder_init(struct tcg_builder *b, struct tcg_ctx *ctx);

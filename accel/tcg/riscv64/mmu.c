@@ -254,10 +254,12 @@ static void flush_page(struct rv_cpu *cpu, uint64_t vaddr)
 	/* Blocks starting on this page or running into it from the one before. */
 	if (!maybe_code_vpage(cpu, page) && !maybe_code_vpage(cpu, page - TCG_PAGE_SIZE))
 		return;
-	for (unsigned i = 0; i < TCG_JC_SIZE; i++) {
-		uint64_t p = cpu->tcg.jc[i].pc & TCG_PAGE_MASK;
-		if (cpu->tcg.jc[i].tb && (p == page || p + TCG_PAGE_SIZE == page))
-			cpu->tcg.jc[i].tb = NULL;
+	/* Only the slots that pcs of these two pages hash to: 2 * 2048 of them. */
+	for (uint64_t pc = page - TCG_PAGE_SIZE; pc != page + TCG_PAGE_SIZE; pc += 2) {
+		struct tcg_jc_entry *e = &cpu->tcg.jc[tcg_jc_hash(pc)];
+		uint64_t p = e->pc & TCG_PAGE_MASK;
+		if (e->tb && (p == page || p + TCG_PAGE_SIZE == page))
+			e->tb = NULL;
 	}
 }
 
