@@ -29,6 +29,12 @@
 #define BLK_MAX_IOV (VIRTIO_BLK_SEG_MAX + 2 + 6)
 /* One DISCARD / WRITE_ZEROES segment of at most 2 GiB - 512 per request. */
 #define BLK_MAX_DWZ_SECTORS 0x3fffffu
+/*
+ * When a request goes to the kernel (virtio_blk_submit_now()): at once
+ * while at most this many of the drive's requests are in flight, else in
+ * slices of this many.
+ */
+#define BLK_SUBMIT_BATCH 8u
 
 enum blk_op { BLK_OP_NONE, BLK_OP_RW, BLK_OP_FSYNC, BLK_OP_FALLOC };
 
@@ -296,6 +302,25 @@ static int virtio_blk_decode(struct virtio_blk_req *r)
 
 static void virtio_blk_complete(struct io_task *task, int res, uint32_t flags);
 
+/*
+ * Do not hold a burst of requests back until the whole burst is parsed
+ * and the I/O thread next waits. A guest that refills its queue in whole
+ * rounds (QD 32: 32 completions, one interrupt, 32 new requests) would
+ * otherwise meet a disk that idles while the burst is parsed and then
+ * gets it in one io_uring_enter(), which spends ~3 us per O_DIRECT request
+ * in the kernel before any of them is dispatched; the round stays in
+ * lock-step. So: while the disk has little of ours (at most
+ * BLK_SUBMIT_BATCH requests), each request is submitted at once; with
+ * more in flight, in slices of BLK_SUBMIT_BATCH, which keeps the syscalls
+ * per request low where requests complete inline (page cache). Measured
+ * with tools/bench/blk, 4 KiB random reads at QD 32, O_DIRECT: +15-20%
+ * IOPS over one submission per burst; buffered: unchanged.
+ */
+static void virtio_blk_submit_now(struct virtio_blk *blk)
+{
+	iothread_submit(blk->io, blk->inflight <= BLK_SUBMIT_BATCH ? 1 : BLK_SUBMIT_BATCH);
+}
+
 static bool virtio_blk_submit(struct virtio_blk_req *r)
 {
 	struct virtio_blk *blk = r->bq->blk;
@@ -329,6 +354,7 @@ static bool virtio_blk_submit(struct virtio_blk_req *r)
 		break;
 	}
 	blk->inflight++;
+	virtio_blk_submit_now(blk);
 	return true;
 }
 

@@ -136,6 +136,14 @@ struct io_uring_sqe *iothread_sqe(struct iothread *t, struct io_task *task)
 	return sqe;
 }
 
+void iothread_submit(struct iothread *t, unsigned min)
+{
+	if (io_uring_sq_ready(&t->ring) < MAX(min, 1u))
+		return;
+	io_uring_submit(&t->ring); /* on failure the SQEs stay in the ring */
+	t->enters++;
+}
+
 void iothread_defer(struct iothread *t, struct io_deferred *d)
 {
 	if (d->queued)

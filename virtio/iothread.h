@@ -6,7 +6,9 @@
  * io_task whose handler runs on the I/O thread. Handlers queue more SQEs
  * with iothread_sqe() without entering the kernel; the loop submits the
  * whole batch with one io_uring_enter() when it next waits, so a burst of
- * guest requests costs one syscall, not one per request.
+ * guest requests costs one syscall, not one per request. A device that
+ * must not hold a long burst back (blk) hands it over in slices with
+ * iothread_submit().
  *
  * Every function here runs on the thread that owns the ring (the I/O
  * thread, or a test's main thread calling iothread_poll() itself), except
@@ -93,6 +95,13 @@ void iothread_fini(struct iothread *t);
  * kernel refuses to take any.
  */
 struct io_uring_sqe *iothread_sqe(struct iothread *t, struct io_task *task);
+
+/*
+ * Hand the queued SQEs to the kernel now if at least @min (>= 1) are
+ * queued, without waiting. What the kernel does not take (e.g. -EBUSY)
+ * stays queued for the next iothread_poll().
+ */
+void iothread_submit(struct iothread *t, unsigned min);
 
 /*
  * Submit what is queued, wait up to @timeout_ns (0: do not wait, UINT64_MAX:

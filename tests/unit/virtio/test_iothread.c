@@ -127,6 +127,22 @@ int main(void)
 	for (int n_ = 0; n_ < 50 && nop_calls < 20; n_++)
 		iothread_poll(&t, 100000000ULL);
 	CHECK_EQ(nop_calls, 20);
+	/* iothread_submit() enters the kernel only once @min SQEs are queued. */
+	nop_calls = 0;
+	enters = t.enters;
+	for (i = 0; i < 3; i++)
+		io_uring_prep_nop(iothread_sqe(&t, &nop));
+	iothread_submit(&t, 4);
+	CHECK_EQ(t.enters, enters);
+	CHECK_EQ(io_uring_sq_ready(&t.ring), 3);
+	iothread_submit(&t, 3);
+	CHECK_EQ(t.enters, enters + 1);
+	CHECK_EQ(io_uring_sq_ready(&t.ring), 0);
+	iothread_submit(&t, 0); /* nothing queued: no syscall */
+	CHECK_EQ(t.enters, enters + 1);
+	for (int n_ = 0; n_ < 50 && nop_calls < 3; n_++)
+		iothread_poll(&t, 100000000ULL);
+	CHECK_EQ(nop_calls, 3);
 	/* Eight completions in one batch run the deferred work once. */
 	{
 		struct io_task nd = {.complete = on_nop_defer};
