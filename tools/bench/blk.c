@@ -18,27 +18,22 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
-#include "tests/unit/virtio/vmmio.h"
+#include "tools/bench/bench_driver.h"
 #include "virtio/blk.h"
-#include "virtio/kick.h"
 
 /* Rings and headers live in vdrv's bump area (its first 4 MiB), data above. */
 #define BB_RAM_SIZE  (64ULL * MiB)
 #define BB_DATA_GPA  (VDRV_RAM_GPA + VDRV_RAM_SIZE)
 #define BB_QSIZE     256u
 #define BB_MAX_DEPTH 64u
-/* With no interrupt for this long, look for a lost notification. */
-#define BB_WAIT_MS   200
 #define BB_NO_STATUS 0xee
 
 struct bb_pattern {
@@ -66,15 +61,9 @@ struct bb_result {
 };
 
 struct bb {
-	struct vdrv d;
+	struct bdrv bd;
 	struct vdrv_q q;
-	struct iothread io;
 	struct virtio_blk blk;
-	struct virtio_mmio m;
-	struct virtio_kick k;
-	bool io_ok, io_started;
-	int irq_fd;
-	_Atomic uint64_t irqs;
 	const struct bb_pattern *p;
 	struct bb_slot slot[BB_MAX_DEPTH];
 	uint64_t file_size;
@@ -82,17 +71,8 @@ struct bb {
 	uint64_t rng;
 	unsigned inflight;
 	bool counting;
-	uint64_t done, errors, kicks, lost_kicks;
+	uint64_t done, errors, lost_kicks;
 };
-
-static uint64_t bb_clock(clockid_t id)
-{
-	struct timespec ts;
-
-	if (clock_gettime(id, &ts) < 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t bb_xorshift(uint64_t *s)
 {
@@ -100,33 +80,6 @@ static uint64_t bb_xorshift(uint64_t *s)
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return *s;
-}
-
-/* The interrupt line as the guest's interrupt controller: wake the driver. */
-static void bb_irq_set_level(void *opaque, unsigned gsi, bool level)
-{
-	struct bb *b = opaque;
-	uint64_t one = 1;
-
-	if (!level)
-		return;
-	atomic_fetch_add(&b->irqs, 1);
-	if (write(b->irq_fd, &one, sizeof(one)) != sizeof(one))
-		log_err("bench: interrupt lost: %s", strerror(errno));
-}
-
-static const struct irq_sink_ops bb_irq_ops = {.set_level = bb_irq_set_level};
-
-static uint16_t bb_avail_event(struct bb *b)
-{
-	uint16_t *ev = (uint16_t *)&vdrv_used(&b->d, &b->q)->ring[b->q.num];
-
-	return le16toh(__atomic_load_n(ev, __ATOMIC_RELAXED));
-}
-
-static uint16_t bb_used_idx(struct bb *b)
-{
-	return le16toh(__atomic_load_n(&vdrv_used(&b->d, &b->q)->idx, __ATOMIC_ACQUIRE));
 }
 
 /* Descriptor tables are written once; a request only changes its header. */
@@ -139,19 +92,19 @@ static void bb_slots_init(struct bb *b)
 		struct bb_slot *s = &b->slot[i];
 		struct vring_desc *t;
 
-		s->hdr = vdrv_alloc(&b->d, sizeof(struct virtio_blk_outhdr), 16);
-		s->st = vdrv_alloc(&b->d, 1, 1);
-		s->table = vdrv_alloc(&b->d, 3 * sizeof(struct vring_desc), 16);
+		s->hdr = vdrv_alloc(&b->bd.d, sizeof(struct virtio_blk_outhdr), 16);
+		s->st = vdrv_alloc(&b->bd.d, 1, 1);
+		s->table = vdrv_alloc(&b->bd.d, 3 * sizeof(struct vring_desc), 16);
 		s->data = BB_DATA_GPA + (uint64_t)i * b->p->bs;
-		memset(vdrv_host(&b->d, s->data), 0x5a + i, b->p->bs);
-		t = vdrv_host(&b->d, s->table);
+		memset(vdrv_host(&b->bd.d, s->data), 0x5a + i, b->p->bs);
+		t = vdrv_host(&b->bd.d, s->table);
 		vdrv_set_desc(&t[0], s->hdr, sizeof(struct virtio_blk_outhdr), VRING_DESC_F_NEXT,
 			      1);
 		vdrv_set_desc(&t[1], s->data, b->p->bs,
 			      (in ? VRING_DESC_F_WRITE : 0) | VRING_DESC_F_NEXT, 2);
 		vdrv_set_desc(&t[2], s->st, 1, VRING_DESC_F_WRITE, 0);
 		/* Slot i always uses head descriptor i: used.id names the slot. */
-		vdrv_set_desc(vdrv_desc(&b->d, &b->q, (uint16_t)i), s->table,
+		vdrv_set_desc(vdrv_desc(&b->bd.d, &b->q, (uint16_t)i), s->table,
 			      3 * sizeof(struct vring_desc), VRING_DESC_F_INDIRECT, 0);
 	}
 }
@@ -172,25 +125,14 @@ static uint64_t bb_next_off(struct bb *b)
 static void bb_submit(struct bb *b, unsigned i)
 {
 	struct bb_slot *s = &b->slot[i];
-	struct virtio_blk_outhdr *h = vdrv_host(&b->d, s->hdr);
+	struct virtio_blk_outhdr *h = vdrv_host(&b->bd.d, s->hdr);
 
 	h->type = htole32(b->p->type);
 	h->ioprio = 0;
 	h->sector = htole64(bb_next_off(b) / 512);
-	*(uint8_t *)vdrv_host(&b->d, s->st) = BB_NO_STATUS;
-	vdrv_publish(&b->d, &b->q, (uint16_t)i);
+	*(uint8_t *)vdrv_host(&b->bd.d, s->st) = BB_NO_STATUS;
+	vdrv_publish(&b->bd.d, &b->q, (uint16_t)i);
 	b->inflight++;
-}
-
-/* Notify unless the device said it will look anyway (§2.7.10, EVENT_IDX). */
-static void bb_kick(struct bb *b, uint16_t old)
-{
-	/* The avail idx store must be visible before avail_event is read (§2.7.13.4). */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!vring_need_event(bb_avail_event(b), b->q.avail_idx, old))
-		return;
-	vmmio_wr(&b->m, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	b->kicks++;
 }
 
 /* Take every used request; resubmit its slot when @refill. */
@@ -199,12 +141,12 @@ static unsigned bb_reap(struct bb *b, bool refill)
 	uint32_t id, len;
 	unsigned n = 0;
 
-	while (vdrv_get_used(&b->d, &b->q, &id, &len)) {
+	while (vdrv_get_used(&b->bd.d, &b->q, &id, &len)) {
 		if (id >= b->p->depth) {
 			b->errors++;
 			continue;
 		}
-		if (*(uint8_t *)vdrv_host(&b->d, b->slot[id].st) != VIRTIO_BLK_S_OK)
+		if (*(uint8_t *)vdrv_host(&b->bd.d, b->slot[id].st) != VIRTIO_BLK_S_OK)
 			b->errors++;
 		b->inflight--;
 		b->done += b->counting;
@@ -221,39 +163,20 @@ static unsigned bb_reap(struct bb *b, bool refill)
  */
 static void bb_wait_irq(struct bb *b)
 {
-	struct pollfd pfd = {.fd = b->irq_fd, .events = POLLIN};
-	uint64_t v;
-
-	if (poll(&pfd, 1, BB_WAIT_MS) <= 0) {
-		if (bb_avail_event(b) != b->q.avail_idx) {
-			b->lost_kicks++;
-			vmmio_wr(&b->m, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-		}
-		return;
+	if (!bdrv_wait_irq(&b->bd) && bdrv_avail_event(&b->bd, &b->q) != b->q.avail_idx) {
+		b->lost_kicks++;
+		bdrv_notify(&b->bd, 0);
 	}
-	if (read(b->irq_fd, &v, sizeof(v)) != sizeof(v))
-		return;
-	vmmio_take_irq(&b->m); /* InterruptStatus + InterruptACK, as Linux's handler */
-}
-
-/* Ask for an interrupt at the next completion; false if one arrived meanwhile. */
-static bool bb_arm_irq(struct bb *b)
-{
-	uint16_t *ev = &vdrv_avail(&b->d, &b->q)->ring[b->q.num];
-
-	__atomic_store_n(ev, htole16(b->q.last_used), __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return bb_used_idx(b) == b->q.last_used;
 }
 
 static void bb_snapshot(struct bb *b, struct bb_result *r, uint64_t t0, uint64_t io0,
 			uint64_t proc0, uint64_t drv0, clockid_t io_clock)
 {
-	r->secs = (double)(bb_clock(CLOCK_MONOTONIC) - t0) / 1e9;
+	r->secs = (double)(bdrv_clock(CLOCK_MONOTONIC) - t0) / 1e9;
 	r->done = b->done;
-	r->io_cpu_ns = bb_clock(io_clock) - io0;
-	r->dev_cpu_ns = (bb_clock(CLOCK_PROCESS_CPUTIME_ID) - proc0) -
-			(bb_clock(CLOCK_THREAD_CPUTIME_ID) - drv0);
+	r->io_cpu_ns = bdrv_clock(io_clock) - io0;
+	r->dev_cpu_ns = (bdrv_clock(CLOCK_PROCESS_CPUTIME_ID) - proc0) -
+			(bdrv_clock(CLOCK_THREAD_CPUTIME_ID) - drv0);
 }
 
 static int bb_run(struct bb *b, double seconds, struct bb_result *r)
@@ -263,29 +186,29 @@ static int bb_run(struct bb *b, double seconds, struct bb_result *r)
 	uint16_t old;
 	unsigned i;
 
-	if (pthread_getcpuclockid(b->io.thread, &io_clock))
+	if (pthread_getcpuclockid(b->bd.io.thread, &io_clock))
 		return -EINVAL;
-	t0 = bb_clock(CLOCK_MONOTONIC);
+	t0 = bdrv_clock(CLOCK_MONOTONIC);
 	end = t0 + (uint64_t)(seconds * 1e9);
-	io0 = bb_clock(io_clock);
-	proc0 = bb_clock(CLOCK_PROCESS_CPUTIME_ID);
-	drv0 = bb_clock(CLOCK_THREAD_CPUTIME_ID);
+	io0 = bdrv_clock(io_clock);
+	proc0 = bdrv_clock(CLOCK_PROCESS_CPUTIME_ID);
+	drv0 = bdrv_clock(CLOCK_THREAD_CPUTIME_ID);
 	b->counting = true;
 	old = b->q.avail_idx;
 	for (i = 0; i < b->p->depth; i++)
 		bb_submit(b, i);
-	bb_kick(b, old);
+	bdrv_kick(&b->bd, &b->q, 0, old);
 	while (b->inflight) {
-		if (b->counting && bb_clock(CLOCK_MONOTONIC) >= end) {
+		if (b->counting && bdrv_clock(CLOCK_MONOTONIC) >= end) {
 			bb_snapshot(b, r, t0, io0, proc0, drv0, io_clock);
 			b->counting = false; /* drain what is in flight, uncounted */
 		}
 		old = b->q.avail_idx;
 		if (bb_reap(b, b->counting)) {
-			bb_kick(b, old);
+			bdrv_kick(&b->bd, &b->q, 0, old);
 			continue;
 		}
-		if (bb_arm_irq(b))
+		if (bdrv_arm_irq(&b->bd, &b->q))
 			bb_wait_irq(b);
 	}
 	return 0;
@@ -293,64 +216,35 @@ static int bb_run(struct bb *b, double seconds, struct bb_result *r)
 
 static int bb_setup(struct bb *b, const char *path, bool direct)
 {
-	const struct gm_region layout = {.gpa = VDRV_RAM_GPA, .size = BB_RAM_SIZE};
 	const struct virtio_blk_opts o = {.path = path, .direct = direct, .id = "bench"};
-	const struct irq_line line = {.ops = &bb_irq_ops, .opaque = b};
 	uint64_t want = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
 			VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) |
 			VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) |
 			VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC);
 	int ret;
 
-	b->irq_fd = eventfd(0, EFD_CLOEXEC);
-	if (b->irq_fd < 0)
-		return -errno;
-	ret = guest_mem_alloc(&b->d.gm, &layout, 1);
+	ret = bdrv_init(&b->bd, BB_RAM_SIZE);
 	if (ret < 0)
 		return ret;
-	b->d.ram = b->d.gm.r[0].host;
-	b->d.next = VDRV_RAM_GPA;
-	ret = iothread_init(&b->io, 256);
-	if (ret < 0)
-		return ret;
-	b->io_ok = true;
-	ret = virtio_blk_init(&b->blk, &o, &b->d.gm, &b->io);
+	ret = virtio_blk_init(&b->blk, &o, &b->bd.d.gm, &b->bd.io);
 	if (ret < 0)
 		return ret;
 	b->file_size = b->blk.sectors * 512;
 	if (b->file_size < (uint64_t)b->p->bs * b->p->depth)
 		return -EINVAL;
-	virtio_mmio_init(&b->m, &b->blk.dev, &line);
-	ret = virtio_kick_attach(&b->k, &b->blk.dev, &b->io);
+	ret = bdrv_attach(&b->bd, &b->blk.dev, want, &b->q, 1, BB_QSIZE);
 	if (ret < 0)
 		return ret;
-	if ((vmmio_device_features(&b->m) & want) != want || !vmmio_negotiate(&b->m, want))
-		return -ENOTSUP;
-	vdrv_q_init(&b->d, &b->q, BB_QSIZE);
-	vmmio_queue(&b->m, 0, &b->q);
-	vmmio_driver_ok(&b->m);
 	bb_slots_init(b);
-	ret = iothread_start(&b->io);
-	b->io_started = ret == 0;
-	return ret;
+	return bdrv_start(&b->bd);
 }
 
 static void bb_teardown(struct bb *b)
 {
-	if (b->io_started)
-		iothread_stop(&b->io);
-	if (b->k.qs) {
-		vmmio_wr(&b->m, VIRTIO_MMIO_STATUS, 0);
-		virtio_kick_detach(&b->k);
-		virtio_mmio_fini(&b->m);
-	}
+	bdrv_stop(&b->bd);
 	if (b->blk.qs)
 		virtio_blk_fini(&b->blk);
-	if (b->io_ok)
-		iothread_fini(&b->io);
-	guest_mem_free(&b->d.gm);
-	if (b->irq_fd >= 0)
-		close(b->irq_fd);
+	bdrv_fini(&b->bd);
 }
 
 static void bb_print(const struct bb *b, const struct bb_result *r)
@@ -361,9 +255,9 @@ static void bb_print(const struct bb *b, const struct bb_result *r)
 	       "kicks=%llu lost_kicks=%llu errors=%llu enters=%llu\n",
 	       (double)r->done / r->secs, (double)r->done * b->p->bs / r->secs / 1e6,
 	       (double)r->io_cpu_ns / n / 1e3, (double)r->dev_cpu_ns / n / 1e3,
-	       (unsigned long long)r->done, r->secs, (unsigned long long)atomic_load(&b->irqs),
-	       (unsigned long long)b->kicks, (unsigned long long)b->lost_kicks,
-	       (unsigned long long)b->errors, (unsigned long long)b->io.enters);
+	       (unsigned long long)r->done, r->secs, (unsigned long long)atomic_load(&b->bd.irqs),
+	       (unsigned long long)b->bd.kicks, (unsigned long long)b->lost_kicks,
+	       (unsigned long long)b->errors, (unsigned long long)b->bd.io.enters);
 }
 
 static int bb_cmd_run(const char *path, const char *pattern, const char *mode, double seconds)
@@ -373,7 +267,7 @@ static int bb_cmd_run(const char *path, const char *pattern, const char *mode, d
 	unsigned i;
 	int ret;
 
-	b.irq_fd = -1;
+	b.bd.irq_fd = -1;
 	b.rng = 0x9e3779b97f4a7c15ULL;
 	for (i = 0; i < ARRAY_SIZE(bb_patterns); i++)
 		if (!strcmp(pattern, bb_patterns[i].name))

@@ -24,20 +24,17 @@
 #include <net/if.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
-#include "tests/unit/virtio/vmmio.h"
-#include "virtio/kick.h"
+#include "tools/bench/bench_driver.h"
 #include "virtio/net.h"
 
 #define BN_RAM_SIZE (64ULL * MiB)
@@ -49,7 +46,6 @@
 #define BN_RXQ	    0u
 #define BN_TXQ	    1u
 #define BN_PORT	    5001
-#define BN_WAIT_MS  200
 #define BN_BATCH    32u
 #define BN_ETH_IP   (sizeof(struct ether_header) + sizeof(struct iphdr))
 #define BN_HDRS	    (BN_ETH_IP + sizeof(struct udphdr))
@@ -76,15 +72,10 @@ struct bn_peer {
 
 struct bn {
 	const struct bn_cfg *cfg;
-	struct vdrv d;
+	struct bdrv bd;
 	struct vdrv_q q[2];
-	struct iothread io;
 	struct virtio_net net;
-	struct virtio_mmio m;
-	struct virtio_kick k;
-	bool io_ok, io_started, net_ok;
-	int irq_fd;
-	_Atomic uint64_t irqs;
+	bool net_ok;
 	uint8_t tap_mac[6];
 	uint32_t frame;
 	unsigned inflight;
@@ -101,29 +92,6 @@ struct bn_result {
 	uint64_t done, bytes, peer;
 	uint64_t io_cpu_ns, dev_cpu_ns;
 };
-
-static uint64_t bn_clock(clockid_t id)
-{
-	struct timespec ts;
-
-	if (clock_gettime(id, &ts) < 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static void bn_irq_set_level(void *opaque, unsigned gsi, bool level)
-{
-	struct bn *b = opaque;
-	uint64_t one = 1;
-
-	if (!level)
-		return;
-	atomic_fetch_add(&b->irqs, 1);
-	if (write(b->irq_fd, &one, sizeof(one)) != sizeof(one))
-		log_err("bench: interrupt lost: %s", strerror(errno));
-}
-
-static const struct irq_sink_ops bn_irq_ops = {.set_level = bn_irq_set_level};
 
 /* ---- the peer ---- */
 
@@ -218,33 +186,6 @@ static void bn_peer_stop(struct bn_peer *p)
 
 /* ---- the driver ---- */
 
-static uint16_t bn_avail_event(struct bn *b, unsigned q)
-{
-	uint16_t *ev = (uint16_t *)&vdrv_used(&b->d, &b->q[q])->ring[b->q[q].num];
-
-	return le16toh(__atomic_load_n(ev, __ATOMIC_RELAXED));
-}
-
-static void bn_kick(struct bn *b, unsigned q, uint16_t old)
-{
-	/* The avail idx store must be visible before avail_event is read (§2.7.13.4). */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (vring_need_event(bn_avail_event(b, q), b->q[q].avail_idx, old))
-		vmmio_wr(&b->m, VIRTIO_MMIO_QUEUE_NOTIFY, q);
-}
-
-/* Ask for an interrupt at the next used buffer of @q; false if one is there. */
-static bool bn_arm_irq(struct bn *b, unsigned q)
-{
-	struct vdrv_q *dq = &b->q[q];
-	uint16_t *ev = &vdrv_avail(&b->d, dq)->ring[dq->num];
-
-	__atomic_store_n(ev, htole16(dq->last_used), __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return le16toh(__atomic_load_n(&vdrv_used(&b->d, dq)->idx, __ATOMIC_ACQUIRE)) ==
-	       dq->last_used;
-}
-
 /*
  * Sleep until the interrupt. Without one, a transmit queue the device has
  * not emptied means a notification was lost: count it and kick again. (An
@@ -252,18 +193,11 @@ static bool bn_arm_irq(struct bn *b, unsigned q)
  */
 static void bn_wait_irq(struct bn *b, unsigned q)
 {
-	struct pollfd pfd = {.fd = b->irq_fd, .events = POLLIN};
-	uint64_t v;
-
-	if (poll(&pfd, 1, BN_WAIT_MS) <= 0) {
-		if (q == BN_TXQ && bn_avail_event(b, q) != b->q[q].avail_idx)
-			b->lost_kicks++;
-		vmmio_wr(&b->m, VIRTIO_MMIO_QUEUE_NOTIFY, q);
+	if (bdrv_wait_irq(&b->bd))
 		return;
-	}
-	if (read(b->irq_fd, &v, sizeof(v)) != sizeof(v))
-		return;
-	vmmio_take_irq(&b->m); /* InterruptStatus + InterruptACK, as Linux's handler */
+	if (q == BN_TXQ && bdrv_avail_event(&b->bd, &b->q[q]) != b->q[q].avail_idx)
+		b->lost_kicks++;
+	bdrv_notify(&b->bd, q);
 }
 
 static uint16_t bn_ip_csum(const void *p, size_t len)
@@ -315,10 +249,10 @@ static void bn_slots_init(struct bn *b)
 		uint64_t tx = BN_TX_GPA + i * BN_TX_SLOT;
 		uint64_t rx = BN_RX_GPA + (uint64_t)i * BN_RX_BUF;
 
-		bn_build_frame(b, vdrv_host(&b->d, tx), (uint16_t)i);
-		vdrv_set_desc(vdrv_desc(&b->d, &b->q[BN_TXQ], (uint16_t)i), tx,
+		bn_build_frame(b, vdrv_host(&b->bd.d, tx), (uint16_t)i);
+		vdrv_set_desc(vdrv_desc(&b->bd.d, &b->q[BN_TXQ], (uint16_t)i), tx,
 			      VIRTIO_NET_HDR_LEN + b->frame, 0, 0);
-		vdrv_set_desc(vdrv_desc(&b->d, &b->q[BN_RXQ], (uint16_t)i), rx, BN_RX_BUF,
+		vdrv_set_desc(vdrv_desc(&b->bd.d, &b->q[BN_RXQ], (uint16_t)i), rx, BN_RX_BUF,
 			      VRING_DESC_F_WRITE, 0);
 	}
 }
@@ -340,7 +274,7 @@ static bool bn_rx_is_ours(struct bn *b, const uint8_t *f)
 /* One used receive buffer; a packet may span several (§5.1.6.4). */
 static void bn_rx_buffer(struct bn *b, uint32_t id, uint32_t len)
 {
-	const uint8_t *p = vdrv_host(&b->d, BN_RX_GPA + (uint64_t)id * BN_RX_BUF);
+	const uint8_t *p = vdrv_host(&b->bd.d, BN_RX_GPA + (uint64_t)id * BN_RX_BUF);
 
 	if (len > BN_RX_BUF) {
 		b->errors++;
@@ -373,7 +307,7 @@ static unsigned bn_reap(struct bn *b, unsigned q, bool refill)
 	uint32_t id, len;
 	unsigned n = 0;
 
-	while (vdrv_get_used(&b->d, dq, &id, &len)) {
+	while (vdrv_get_used(&b->bd.d, dq, &id, &len)) {
 		n++;
 		if (id >= BN_QSIZE) {
 			b->errors++;
@@ -387,7 +321,7 @@ static unsigned bn_reap(struct bn *b, unsigned q, bool refill)
 			b->bytes += b->counting ? b->frame : 0;
 		}
 		if (refill) {
-			vdrv_publish(&b->d, dq, (uint16_t)id);
+			vdrv_publish(&b->bd.d, dq, (uint16_t)id);
 			b->inflight += q == BN_TXQ;
 		}
 	}
@@ -399,10 +333,10 @@ static void bn_fill(struct bn *b, unsigned q)
 	uint16_t old = b->q[q].avail_idx;
 
 	for (unsigned i = 0; i < BN_QSIZE; i++)
-		vdrv_publish(&b->d, &b->q[q], (uint16_t)i);
+		vdrv_publish(&b->bd.d, &b->q[q], (uint16_t)i);
 	if (q == BN_TXQ)
 		b->inflight = BN_QSIZE;
-	bn_kick(b, q, old);
+	bdrv_kick(&b->bd, &b->q[q], q, old);
 }
 
 /* Drive queue @q until the window ends (and, for tx, the queue drains). */
@@ -413,7 +347,7 @@ static void bn_loop(struct bn *b, unsigned q, uint64_t end, void (*at_end)(void 
 	for (;;) {
 		uint16_t old;
 
-		if (b->counting && bn_clock(CLOCK_MONOTONIC) >= end) {
+		if (b->counting && bdrv_clock(CLOCK_MONOTONIC) >= end) {
 			at_end(arg);
 			b->counting = false;
 		}
@@ -421,10 +355,10 @@ static void bn_loop(struct bn *b, unsigned q, uint64_t end, void (*at_end)(void 
 			return;
 		old = b->q[q].avail_idx;
 		if (bn_reap(b, q, b->counting)) {
-			bn_kick(b, q, old);
+			bdrv_kick(&b->bd, &b->q[q], q, old);
 			continue;
 		}
-		if (bn_arm_irq(b, q))
+		if (bdrv_arm_irq(&b->bd, &b->q[q]))
 			bn_wait_irq(b, q);
 	}
 }
@@ -451,7 +385,6 @@ static int bn_tap_mac(struct bn *b)
 static int bn_device(struct bn *b)
 {
 	struct virtio_net_opts o = {.tap = b->cfg->tap, .mac_set = true};
-	const struct irq_line line = {.ops = &bn_irq_ops, .opaque = b};
 	/* What Linux asks for, minus every offload: one frame is one packet. */
 	uint64_t want = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_NET_F_MAC) |
 			VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF) |
@@ -460,73 +393,40 @@ static int bn_device(struct bn *b)
 	int ret;
 
 	memcpy(o.mac, b->cfg->guest_mac, 6);
-	ret = virtio_net_init(&b->net, &o, &b->d.gm, &b->io);
+	ret = virtio_net_init(&b->net, &o, &b->bd.d.gm, &b->bd.io);
 	if (ret < 0)
 		return ret;
 	b->net_ok = true;
-	virtio_mmio_init(&b->m, &b->net.dev, &line);
-	ret = virtio_kick_attach(&b->k, &b->net.dev, &b->io);
-	if (ret < 0)
-		return ret;
-	if ((vmmio_device_features(&b->m) & want) != want || !vmmio_negotiate(&b->m, want))
-		return -ENOTSUP;
-	for (unsigned q = 0; q < 2; q++) {
-		vdrv_q_init(&b->d, &b->q[q], BN_QSIZE);
-		vmmio_queue(&b->m, q, &b->q[q]);
-	}
-	vmmio_driver_ok(&b->m);
-	return 0;
+	return bdrv_attach(&b->bd, &b->net.dev, want, b->q, 2, BN_QSIZE);
 }
 
 static int bn_setup(struct bn *b, const struct bn_cfg *c, uint32_t frame)
 {
-	const struct gm_region layout = {.gpa = VDRV_RAM_GPA, .size = BN_RAM_SIZE};
 	int ret;
 
 	memset(b, 0, sizeof(*b));
 	b->cfg = c;
 	b->frame = frame;
-	b->irq_fd = eventfd(0, EFD_CLOEXEC);
-	if (b->irq_fd < 0)
-		return -errno;
+	b->bd.irq_fd = -1;
 	ret = bn_tap_mac(b);
 	if (ret < 0)
 		return ret;
-	ret = guest_mem_alloc(&b->d.gm, &layout, 1);
+	ret = bdrv_init(&b->bd, BN_RAM_SIZE);
 	if (ret < 0)
 		return ret;
-	b->d.ram = b->d.gm.r[0].host;
-	b->d.next = VDRV_RAM_GPA;
-	ret = iothread_init(&b->io, 256);
-	if (ret < 0)
-		return ret;
-	b->io_ok = true;
 	ret = bn_device(b);
 	if (ret < 0)
 		return ret;
 	bn_slots_init(b);
-	ret = iothread_start(&b->io);
-	b->io_started = ret == 0;
-	return ret;
+	return bdrv_start(&b->bd);
 }
 
 static void bn_teardown(struct bn *b)
 {
-	if (b->io_started)
-		iothread_stop(&b->io);
-	if (b->k.qs) {
-		vmmio_wr(&b->m, VIRTIO_MMIO_STATUS, 0);
-		virtio_kick_detach(&b->k);
-	}
-	if (b->net_ok)
-		virtio_mmio_fini(&b->m);
-	if (b->io_ok)
-		iothread_fini(&b->io);
+	bdrv_stop(&b->bd);
 	if (b->net_ok)
 		virtio_net_fini(&b->net);
-	guest_mem_free(&b->d.gm);
-	if (b->irq_fd >= 0)
-		close(b->irq_fd);
+	bdrv_fini(&b->bd);
 }
 
 /* ---- one measurement ---- */
@@ -541,11 +441,11 @@ struct bn_window {
 
 static void bn_window_start(struct bn_window *w)
 {
-	w->t0 = bn_clock(CLOCK_MONOTONIC);
-	w->io0 = bn_clock(w->io_clock);
-	w->proc0 = bn_clock(CLOCK_PROCESS_CPUTIME_ID);
-	w->drv0 = bn_clock(CLOCK_THREAD_CPUTIME_ID);
-	w->peer0 = bn_clock(w->peer_clock);
+	w->t0 = bdrv_clock(CLOCK_MONOTONIC);
+	w->io0 = bdrv_clock(w->io_clock);
+	w->proc0 = bdrv_clock(CLOCK_PROCESS_CPUTIME_ID);
+	w->drv0 = bdrv_clock(CLOCK_THREAD_CPUTIME_ID);
+	w->peer0 = bdrv_clock(w->peer_clock);
 	w->peer_pkts0 = atomic_load(&w->peer->packets);
 }
 
@@ -554,15 +454,15 @@ static void bn_window_end(void *arg)
 {
 	struct bn_window *w = arg;
 	struct bn_result *r = w->r;
-	uint64_t proc = bn_clock(CLOCK_PROCESS_CPUTIME_ID) - w->proc0;
+	uint64_t proc = bdrv_clock(CLOCK_PROCESS_CPUTIME_ID) - w->proc0;
 	uint64_t others =
-	    (bn_clock(CLOCK_THREAD_CPUTIME_ID) - w->drv0) + (bn_clock(w->peer_clock) - w->peer0);
+	    (bdrv_clock(CLOCK_THREAD_CPUTIME_ID) - w->drv0) + (bdrv_clock(w->peer_clock) - w->peer0);
 
-	r->secs = (double)(bn_clock(CLOCK_MONOTONIC) - w->t0) / 1e9;
+	r->secs = (double)(bdrv_clock(CLOCK_MONOTONIC) - w->t0) / 1e9;
 	r->done = w->b->done;
 	r->bytes = w->b->bytes;
 	r->peer = atomic_load(&w->peer->packets) - w->peer_pkts0;
-	r->io_cpu_ns = bn_clock(w->io_clock) - w->io0;
+	r->io_cpu_ns = bdrv_clock(w->io_clock) - w->io0;
 	r->dev_cpu_ns = proc > others ? proc - others : 0;
 }
 
@@ -575,7 +475,7 @@ static int bn_measure(const struct bn_cfg *c, bool tx, uint32_t frame, struct bn
 
 	if (ret == 0)
 		ret = bn_peer_start(&peer, c, tx, frame - BN_HDRS);
-	if (ret == 0 && (pthread_getcpuclockid(b.io.thread, &w.io_clock) ||
+	if (ret == 0 && (pthread_getcpuclockid(b.bd.io.thread, &w.io_clock) ||
 			 pthread_getcpuclockid(peer.thread, &w.peer_clock)))
 		ret = -EINVAL;
 	if (ret == 0) {
