@@ -124,6 +124,8 @@ struct tcg_ctx {
 	struct tcg_stats stats;
 };
 
+#define TCG_WPHYS_BITS 20
+
 /* The part of a vCPU allocation in front of the guest CPU struct. */
 struct tcg_cpu_priv {
 	struct tcg_tlb tlb;
@@ -135,6 +137,12 @@ struct tcg_cpu_priv {
 	_Atomic bool tlb_flush_pending;
 	void *alloc_base;
 	size_t alloc_size;
+	/*
+	 * Physical page frames (modulo 2^20) that a TLB entry since the last
+	 * full flush allowed fast writes to: a page that becomes a code page
+	 * and is not here needs no scan of the TLB (tcg_tlb_flush_page_all).
+	 */
+	uint64_t wphys[(1u << TCG_WPHYS_BITS) / 64];
 };
 
 /* The guest struct follows the private part, cache-line aligned. */

@@ -65,7 +65,7 @@
 #define TCG_PAGE_BITS	 12
 #define TCG_PAGE_SIZE	 (1ULL << TCG_PAGE_BITS)
 #define TCG_PAGE_MASK	 (~(TCG_PAGE_SIZE - 1))
-#define TCG_TLB_BITS	 9
+#define TCG_TLB_BITS	 11
 #define TCG_TLB_SIZE	 (1u << TCG_TLB_BITS)
 #define TCG_NB_MMU_MODES 8
 
@@ -89,6 +89,8 @@ STATIC_ASSERT(sizeof(struct tcg_tlb_entry) == 32);
 
 struct tcg_tlb {
 	struct tcg_tlb_entry e[TCG_NB_MMU_MODES][TCG_TLB_SIZE];
+	/* Entry holds a global translation (tcg_tlb_fill.global). */
+	uint8_t global[TCG_NB_MMU_MODES][TCG_TLB_SIZE];
 };
 
 /* Kinds of access, for tlb_fill and the fault hooks. */
@@ -98,6 +100,8 @@ enum tcg_access { TCG_ACCESS_READ, TCG_ACCESS_WRITE, TCG_ACCESS_EXEC };
 struct tcg_tlb_fill {
 	uint64_t paddr; /* guest physical page address */
 	bool read, write, exec;
+	/* The same in every address space: kept by tcg_tlb_flush_nonglobal(). */
+	bool global;
 };
 
 /* --- jump cache: (pc, flags) -> block, per vCPU, for goto_ptr --- */
@@ -328,6 +332,12 @@ void tcg_invalidate_phys_range(struct tcg_ctx *ctx, uint64_t paddr, uint64_t len
  * written by their vCPU alone.
  */
 void tcg_tlb_flush(struct tcg_cpu *cpu);
+/*
+ * The same, but entries filled with tcg_tlb_fill.global survive, and so do
+ * jump-cache entries whose block lies in one page that such an entry maps
+ * for execution (an address-space switch: RISC-V satp, sfence.vma x0, asid).
+ */
+void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu);
 /*
  * From any thread (remote sfence.vma, ...): @cpu flushes its TLB before
  * it runs its next block.

@@ -34,6 +34,35 @@ void tcg_tlb_flush(struct tcg_cpu *cpu)
 	 * changed, its entries must be looked up (and checked) again.
 	 */
 	memset(cpu->jc, 0, TCG_JC_SIZE * sizeof(*cpu->jc));
+	memset(tcg_priv(cpu)->wphys, 0, sizeof(tcg_priv(cpu)->wphys));
+}
+
+static unsigned wphys_bit(uint64_t ppage)
+{
+	return (unsigned)(ppage >> TCG_PAGE_BITS) & ((1u << TCG_WPHYS_BITS) - 1);
+}
+
+void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
+{
+	const struct tcg_frontend_ops *fe = cpu->ctx->fe;
+
+	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++)
+		for (unsigned i = 0; i < TCG_TLB_SIZE; i++)
+			if (!cpu->tlb->global[m][i])
+				entry_clear(&cpu->tlb->e[m][i]);
+	for (unsigned i = 0; i < TCG_JC_SIZE; i++) {
+		struct tcg_jc_entry *j = &cpu->jc[i];
+		const struct tcg_tb *tb = j->tb;
+		unsigned m, slot;
+
+		if (!tb)
+			continue;
+		m = (fe->code_mmu_idx ? fe->code_mmu_idx(tb->flags) : 0) & (TCG_NB_MMU_MODES - 1);
+		slot = (unsigned)(j->pc >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1);
+		if (tb->page[1] != ~0ULL || !cpu->tlb->global[m][slot] ||
+		    cpu->tlb->e[m][slot].addr_code != (j->pc & TCG_PAGE_MASK))
+			j->tb = NULL;
+	}
 }
 
 /*
@@ -56,6 +85,10 @@ void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr)
 			tcg_tlb_flush_request(ctx->cpus[c]);
 	}
 	if (ctx->fe->tlb_fill) {
+		unsigned b = wphys_bit(page);
+
+		if (!(tcg_priv(self)->wphys[b / 64] & (1ULL << (b % 64))))
+			return; /* no entry ever allowed fast writes to it */
 		/*
 		 * Any virtual page may alias it: mark every entry whose
 		 * physical page it is (tlb_phys), instead of flushing the whole
@@ -116,6 +149,11 @@ static struct tcg_tlb_entry *tlb_fill(struct tcg_cpu *cpu, uint64_t addr, enum t
 	e->addr_read = page_tag(vpage, f.read, flags);
 	e->addr_write = page_tag(vpage, f.write, flags | wflags);
 	e->addr_code = page_tag(vpage, f.exec, flags);
+	cpu->tlb->global[mmu_idx][(addr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)] = f.global;
+	if (host && f.write && !wflags) {
+		unsigned b = wphys_bit(ppage);
+		tcg_priv(cpu)->wphys[b / 64] |= 1ULL << (b % 64);
+	}
 	tcg_priv(cpu)->tlb_phys[mmu_idx][(addr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)] = ppage;
 	return e;
 }

@@ -201,7 +201,7 @@ struct rv_cpu {
 	struct rv_cpu_env env;
 
 	/* Statistics (VMM_TCG_STATS): TLB flushes of everything / of one page. */
-	uint64_t flushes_all, flushes_page;
+	uint64_t flushes_all, flushes_page, flushes_asid;
 
 	/* Guest errors seen by the frontend (bad CSR values and the like). */
 	_Atomic uint64_t guest_errors;
@@ -245,6 +245,8 @@ int rv_mmu_tlb_fill(struct tcg_cpu *c, uint64_t vaddr, enum tcg_access access, u
 unsigned rv_code_mmu_idx(uint32_t tb_flags);
 /* sfence.vma: @all, or the page of @vaddr (priv §4.2.1). */
 void rv_mmu_flush(struct rv_cpu *cpu, bool all, uint64_t vaddr);
+/* Address-space switch: drop non-global translations only. */
+void rv_mmu_flush_nonglobal(struct rv_cpu *cpu);
 /* The exception for a fetch that failed at @vaddr: page fault or access fault. */
 enum rv_excp rv_mmu_fetch_fault(struct rv_cpu *cpu, uint64_t vaddr);
 

@@ -308,9 +308,15 @@ static void satp_write(struct rv_cpu *cpu, uint64_t v)
 	v &= (0xfULL << 60) | (0xffffULL << 44) | ((1ULL << 44) - 1);
 	if (v == cpu->satp)
 		return;
+	/*
+	 * A new MODE changes every translation; a new ASID/PPN is another
+	 * address space: the untagged TLB keeps only global translations.
+	 */
+	if ((v ^ cpu->satp) >> 60)
+		rv_mmu_flush(cpu, true, 0);
+	else
+		rv_mmu_flush_nonglobal(cpu);
 	cpu->satp = v;
-	/* The TLB is not tagged with the ASID: any change starts afresh. */
-	rv_mmu_flush(cpu, true, 0);
 	cpu->tcg.tb_flags = rv_cpu_tb_flags(cpu);
 }
 

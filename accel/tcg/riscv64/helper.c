@@ -90,9 +90,13 @@ static uint64_t helper_sfence_vma(struct tcg_cpu *c, uint64_t insn, uint64_t vad
 		tcg_raise_exception(c, RV_EXCP_ILLEGAL, insn);
 	/*
 	 * priv §4.2.1: rs1 = x0 flushes every address, else only @vaddr's
-	 * leaf. The TLB has no ASID tags, so an ASID (rs2) narrows nothing.
+	 * leaf. rs2 != x0 (one ASID) spares global translations; the TLB has
+	 * no ASID tags, so it flushes the non-global ones of every ASID.
 	 */
-	rv_mmu_flush(cpu, rv_rs1((uint32_t)insn) == 0, vaddr);
+	if (rv_rs1((uint32_t)insn) == 0 && rv_rs2((uint32_t)insn) != 0)
+		rv_mmu_flush_nonglobal(cpu);
+	else
+		rv_mmu_flush(cpu, rv_rs1((uint32_t)insn) == 0, vaddr);
 	return 0;
 }
 

@@ -32,6 +32,7 @@ struct rv_walk {
 	uint64_t paddr;	    /* physical page of the 4 KiB slice */
 	uint64_t page_size; /* size of the leaf's page */
 	bool read, write, exec;
+	bool global; /* G in the leaf or a pointer above it (priv §4.3.1) */
 };
 
 unsigned rv_code_mmu_idx(uint32_t tb_flags)
@@ -137,6 +138,7 @@ static int walk(struct rv_cpu *cpu, uint64_t vaddr, enum tcg_access access, unsi
 		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RSVD) ||
 		    (pte & PTE_N) || (pte & PTE_PBMT) == PTE_PBMT)
 			return page_fault(access);
+		w->global |= (pte & PTE_G) != 0;
 		if (!(pte & (PTE_R | PTE_X))) {
 			/* Pointer: D, A, U reserved (§4.3.1), and PBMT too (Svpbmt). */
 			if (pte & (PTE_D | PTE_A | PTE_U | PTE_PBMT))
@@ -225,6 +227,7 @@ int rv_mmu_tlb_fill(struct tcg_cpu *c, uint64_t vaddr, enum tcg_access access, u
 	out->read = w.read;
 	out->write = w.write;
 	out->exec = w.exec;
+	out->global = w.global;
 	return 0;
 }
 
@@ -261,6 +264,17 @@ static void flush_page(struct rv_cpu *cpu, uint64_t vaddr)
 		if (e->tb && (p == page || p + TCG_PAGE_SIZE == page))
 			e->tb = NULL;
 	}
+}
+
+/*
+ * An address-space switch (satp ASID/PPN write, sfence.vma x0, asid): the
+ * TLB has no ASID tags, so every non-global translation goes; global ones
+ * are the same in every address space and stay (priv §4.2.1, §4.3.1).
+ */
+void rv_mmu_flush_nonglobal(struct rv_cpu *cpu)
+{
+	cpu->flushes_asid++;
+	tcg_tlb_flush_nonglobal(&cpu->tcg);
 }
 
 void rv_mmu_flush(struct rv_cpu *cpu, bool all, uint64_t vaddr)

@@ -345,9 +345,12 @@ static void rv_vcpu_destroy(struct accel_vcpu *v)
 	struct rv_cpu *cpu = rv_cpu(v->cpu);
 
 	if (getenv("VMM_TCG_STATS"))
-		fprintf(stderr, "hart %u: %llu instructions, TLB flushed %llu times, %llu pages\n",
+		fprintf(stderr,
+			"hart %u: %llu instructions, TLB flushed %llu times, %llu pages, "
+			"%llu address-space switches\n",
 			v->cpu->index, (unsigned long long)cpu->tcg.instret,
-			(unsigned long long)cpu->flushes_all, (unsigned long long)cpu->flushes_page);
+			(unsigned long long)cpu->flushes_all, (unsigned long long)cpu->flushes_page,
+			(unsigned long long)cpu->flushes_asid);
 
 	timer_stop(vm); /* it reads every hart */
 	vm->vcpus[v->cpu->index] = NULL;
