@@ -6,21 +6,6 @@
 
 #include "accel/tcg/host/x86_64/emit.h"
 
-void x86_byte(struct x86_buf *b, uint8_t v)
-{
-	if (b->p >= b->end) {
-		b->overflow = true;
-		return;
-	}
-	*b->p++ = v;
-}
-
-void x86_u32(struct x86_buf *b, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		x86_byte(b, (uint8_t)(v >> (8 * i)));
-}
-
 void x86_u64(struct x86_buf *b, uint64_t v)
 {
 	x86_u32(b, (uint32_t)v);

@@ -61,8 +61,26 @@ enum x86_ld { X86_LD8U, X86_LD8S, X86_LD16U, X86_LD16S, X86_LD32U, X86_LD32S, X8
 /* F3 0F xx bit counting. */
 enum x86_bitop { X86_POPCNT = 0xb8, X86_TZCNT = 0xbc, X86_LZCNT = 0xbd };
 
-void x86_byte(struct x86_buf *b, uint8_t v);
-void x86_u32(struct x86_buf *b, uint32_t v);
+/* Inline: the encoders call these for every byte they emit. */
+static inline void x86_byte(struct x86_buf *b, uint8_t v)
+{
+	if (b->p >= b->end) {
+		b->overflow = true;
+		return;
+	}
+	*b->p++ = v;
+}
+
+static inline void x86_u32(struct x86_buf *b, uint32_t v)
+{
+	if (b->end - b->p < 4) {
+		b->p = b->end;
+		b->overflow = true;
+		return;
+	}
+	for (int i = 0; i < 4; i++)
+		*b->p++ = (uint8_t)(v >> (8 * i));
+}
 void x86_u64(struct x86_buf *b, uint64_t v);
 
 void x86_alu_rr(struct x86_buf *b, enum x86_alu op, bool w64, int dst, int src);
