@@ -23,6 +23,8 @@ struct temp_info {
 	uint32_t version;   /* bumped on every write */
 	uint32_t extrl_of;  /* i32 temp = low half of this i64 temp (or NONE_IDX) */
 	uint32_t extrl_ver; /* its version then */
+	uint32_t shl32_of;  /* i64 temp = this i64 temp << 32 (or NONE_IDX) */
+	uint32_t shl32_ver; /* its version then */
 };
 
 #define NONE_IDX 0xffffffffu
@@ -79,6 +81,7 @@ static void info_reset(struct opt *o, uint32_t t)
 
 	ti->copy_of = NONE_IDX;
 	ti->extrl_of = NONE_IDX;
+	ti->shl32_of = NONE_IDX;
 	if (tp->kind == TCG_TEMP_CONST) {
 		ti->is_const = true;
 		ti->val = (uint64_t)tp->val;
@@ -144,6 +147,7 @@ static void set_output(struct opt *o, uint32_t d, uint64_t z_mask, uint8_t sign_
 	ti->is_const = false;
 	ti->copy_of = NONE_IDX;
 	ti->extrl_of = NONE_IDX;
+	ti->shl32_of = NONE_IDX;
 	ti->z_mask = z_mask;
 	ti->sign_width = sign_width;
 }
@@ -293,8 +297,15 @@ static bool fold_andc(struct opt *o, struct tcg_op *op)
 
 static bool fold_shift(struct opt *o, struct tcg_op *op)
 {
-	const struct temp_info *b = arg_info(o, op, 2);
+	const struct temp_info *a = arg_info(o, op, 1), *b = arg_info(o, op, 2);
 
+	/* (x << 32) >> 32 (RISC-V's slli+srli/srai idiom): one extension of x. */
+	if (op->type == TCG_TYPE_I64 && op->opc != TCG_OP_shl && b->is_const && b->val == 32 &&
+	    a->shl32_of != NONE_IDX && o->ti[a->shl32_of].version == a->shl32_ver) {
+		op->args[1] = a->shl32_of;
+		op->opc = op->opc == TCG_OP_shr ? TCG_OP_ext32u : TCG_OP_ext32s;
+		return false; /* compute_output() describes the extension */
+	}
 	if (b->is_const && (b->val & (type_bits((enum tcg_type)op->type) - 1)) == 0)
 		return make_mov(o, op, (uint32_t)op->args[1]), true;
 	if (arg_is_const(o, op, 1, 0) && op->opc != TCG_OP_sar)
@@ -545,6 +556,20 @@ static void canonicalize_ext(struct opt *o, struct tcg_op *op)
 	op->args[1] = t->extrl_of;
 }
 
+/* d = x << 32 with x a variable: remember x for fold_shift(). */
+static void record_shl32(struct opt *o, const struct tcg_op *op)
+{
+	struct temp_info *d = &o->ti[op->args[0]];
+	const struct temp_info *b = arg_info(o, op, 2);
+	uint32_t src = (uint32_t)op->args[1];
+
+	if (op->type != TCG_TYPE_I64 || !b->is_const || b->val != 32 || src == op->args[0] ||
+	    o->ir->temps[src].kind == TCG_TEMP_CONST)
+		return;
+	d->shl32_of = src;
+	d->shl32_ver = o->ti[src].version;
+}
+
 static void record_extrl(struct opt *o, const struct tcg_op *op)
 {
 	struct temp_info *d = &o->ti[op->args[0]];
@@ -634,6 +659,8 @@ static void forward_op(struct opt *o, struct tcg_op *op)
 	compute_output(o, op);
 	if (op->opc == TCG_OP_extrl_i64_i32 && o->ti[op->args[1]].copy_of == NONE_IDX)
 		record_extrl(o, op);
+	if (op->opc == TCG_OP_shl)
+		record_shl32(o, op);
 	if ((def->flags & TCG_OPF_VARARGS) && !(tcg_op_helper(op)->flags & TCG_CALL_NO_WG))
 		forget_globals(o);
 	if (def->flags & TCG_OPF_VARARGS)

@@ -279,6 +279,29 @@ static void test_widening(void)
 	tcg_gen_addi_i32(b, w, w, 1);
 	tcg_gen_ext_i32_i64(b, toy_r[1], w);
 	expect("addw", "extrl_i64_i32 tmp0, r0\nadd_i32 tmp0, tmp0, $0x1\next_i32_i64 r1, tmp0\n");
+
+	/* slli r1, r0, 32; srli r1, r1, 32 (zext.w) and srai (sext.w). */
+	begin();
+	tcg_gen_shli_i64(b, toy_r[1], toy_r[0], 32);
+	tcg_gen_shri_i64(b, toy_r[1], toy_r[1], 32);
+	expect("shl 32 then shr 32", "ext32u_i64 r1, r0\n");
+
+	begin();
+	tcg_gen_shli_i64(b, toy_r[1], toy_r[0], 32);
+	tcg_gen_sari_i64(b, toy_r[2], toy_r[1], 32);
+	expect("shl 32 then sar 32", "shl_i64 r1, r0, $0x20\next32s_i64 r2, r0\n");
+
+	/* The source changed in between (slli r0, r0, 32): no shortcut. */
+	begin();
+	tcg_gen_shli_i64(b, toy_r[0], toy_r[0], 32);
+	tcg_gen_shri_i64(b, toy_r[1], toy_r[0], 32);
+	expect("shl 32 of itself", "shl_i64 r0, r0, $0x20\nshr_i64 r1, r0, $0x20\n");
+
+	/* Other shift amounts are not extensions. */
+	begin();
+	tcg_gen_shli_i64(b, toy_r[1], toy_r[0], 32);
+	tcg_gen_shri_i64(b, toy_r[2], toy_r[1], 31);
+	expect("shl 32 then shr 31", "shl_i64 r1, r0, $0x20\nshr_i64 r2, r1, $0x1f\n");
 }
 
 static void test_branches(void)
