@@ -38,6 +38,9 @@
 #define RV_TBF_MMU_MASK	  (7u << RV_TBF_MMU_SHIFT)
 #define RV_TBF_PAGED	  (1u << 7)
 
+/* Size of the code_vpages filter (bits, by virtual page number). */
+#define RV_CODE_VPAGE_BITS 65536u
+
 /*
  * MMU indices (software TLB sets). SUM gets its own index because Linux
  * flips it around every user copy; MXR changes flush the TLB instead.
@@ -192,7 +195,7 @@ struct rv_cpu {
 	 * the last full flush: a superset of the pages the jump cache can
 	 * hold blocks of, so sfence.vma of a data page skips the jc scan.
 	 */
-	uint64_t code_vpages[64];
+	uint64_t code_vpages[RV_CODE_VPAGE_BITS / 64];
 	/* Counter offsets: a CSR write stores value - raw count. */
 	uint64_t instret_off;
 	uint64_t cycle_off;

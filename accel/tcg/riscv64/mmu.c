@@ -183,7 +183,7 @@ static void note_large(struct rv_cpu *cpu, uint64_t vaddr, uint64_t size)
 
 static unsigned vpage_bit(uint64_t vaddr)
 {
-	return (unsigned)(vaddr >> TCG_PAGE_BITS) & 4095;
+	return (unsigned)(vaddr >> TCG_PAGE_BITS) & (RV_CODE_VPAGE_BITS - 1);
 }
 
 static void mark_code_vpage(struct rv_cpu *cpu, uint64_t vaddr)
@@ -243,6 +243,27 @@ enum rv_excp rv_mmu_fetch_fault(struct rv_cpu *cpu, uint64_t vaddr)
 	return excp ? (enum rv_excp)excp : RV_EXCP_INSN_ACCESS;
 }
 
+/*
+ * Drop the jump-cache entries of blocks that start in @vpage and touch
+ * @flushed (the page itself or the next one). The pcs of one page hash
+ * (tcg_jc_hash: pc >> 1 ^ pc >> (BITS + 1), the second term constant in
+ * the page) to one aligned run of TCG_PAGE_SIZE / 2 slots.
+ */
+static void jc_flush_vpage(struct rv_cpu *cpu, uint64_t vpage, uint64_t flushed)
+{
+	const unsigned run = TCG_PAGE_SIZE / 2;
+	unsigned base = tcg_jc_hash(vpage) & ~(run - 1);
+
+	_Static_assert(TCG_PAGE_SIZE / 2 <= TCG_JC_SIZE && TCG_JC_BITS + 1 >= TCG_PAGE_BITS,
+		       "a page's pcs hash to one aligned run of the jump cache");
+	for (unsigned i = 0; i < run; i++) {
+		struct tcg_jc_entry *e = &cpu->tcg.jc[base + i];
+		uint64_t p = e->pc & TCG_PAGE_MASK;
+		if (e->tb && p == vpage && (p == flushed || p + TCG_PAGE_SIZE == flushed))
+			e->tb = NULL;
+	}
+}
+
 /* Drop one virtual page from the paged MMU indices and the jump cache. */
 static void flush_page(struct rv_cpu *cpu, uint64_t vaddr)
 {
@@ -257,13 +278,8 @@ static void flush_page(struct rv_cpu *cpu, uint64_t vaddr)
 	/* Blocks starting on this page or running into it from the one before. */
 	if (!maybe_code_vpage(cpu, page) && !maybe_code_vpage(cpu, page - TCG_PAGE_SIZE))
 		return;
-	/* Only the slots that pcs of these two pages hash to: 2 * 2048 of them. */
-	for (uint64_t pc = page - TCG_PAGE_SIZE; pc != page + TCG_PAGE_SIZE; pc += 2) {
-		struct tcg_jc_entry *e = &cpu->tcg.jc[tcg_jc_hash(pc)];
-		uint64_t p = e->pc & TCG_PAGE_MASK;
-		if (e->tb && (p == page || p + TCG_PAGE_SIZE == page))
-			e->tb = NULL;
-	}
+	jc_flush_vpage(cpu, page, page);
+	jc_flush_vpage(cpu, page - TCG_PAGE_SIZE, page);
 }
 
 /*
