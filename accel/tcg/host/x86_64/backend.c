@@ -507,8 +507,12 @@ static void emit_window_load(struct x86_gen *g, struct x86_slow *s, int ra, int 
 		x86_alu_rr(&g->b, X86_CMP, true, X86_RAX, X86_RCX);
 	}
 	s->jcc = x86_jcc32(&g->b, X86_CC_AE);
-	x86_mov_ri(&g->b, X86_RCX, (uint64_t)(uintptr_t)g->win_host);
-	x86_load(&g->b, kind, rd, X86_RAX, X86_RCX, 0);
+	/*
+	 * Load from [addr + (host - base)]: the address does not wait for the
+	 * lea above (the check runs beside the load, predicted not taken).
+	 */
+	x86_mov_ri(&g->b, X86_RCX, (uint64_t)(uintptr_t)g->win_host - g->win_base);
+	x86_load(&g->b, kind, rd, ra, X86_RCX, 0);
 }
 
 static void gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
