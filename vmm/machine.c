@@ -159,10 +159,18 @@ int machine_alloc_ram(struct machine *m, const struct gm_region *layout, unsigne
 {
 	int ret = guest_mem_alloc(&m->mem, layout, n);
 
-	if (ret < 0)
+	if (ret < 0) {
 		log_err("cannot reserve %llu MiB of guest memory: %s",
 			(unsigned long long)(m->cfg->mem_bytes >> 20), strerror(-ret));
-	return ret;
+		return ret;
+	}
+	/* Not fatal: without huge pages the JIT is only slower. */
+	if (m->accel && m->accel->ram_hugepages) {
+		ret = guest_mem_hugepages(&m->mem);
+		if (ret < 0)
+			log_debug("guest RAM: no transparent huge pages (%s)", strerror(-ret));
+	}
+	return 0;
 }
 
 static int machine_accel_thread_init(void *opaque)

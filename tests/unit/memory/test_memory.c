@@ -56,7 +56,17 @@ static void test_alloc(void)
 	CHECK(gm_ptr(&gm, (1ULL << 32) + (2 << 20) - 8, 8) != NULL);
 	CHECK(gm_ptr(&gm, (1 << 20), 1) == NULL);
 	*(uint64_t *)gm_ptr(&gm, 1ULL << 32, 8) = 42;
+	/* One mapping, starting on a 2 MiB boundary (huge pages can back it all). */
+	CHECK_EQ((uintptr_t)gm.map % (2u << 20), 0);
+	CHECK_EQ(gm.map_size, (size_t)3 << 20);
+	{
+		int rc = guest_mem_hugepages(&gm);
+		/* -EINVAL only from a kernel built without THP. */
+		CHECK(rc == 0 || rc == -EINVAL);
+	}
+	CHECK_EQ(*(uint64_t *)gm_ptr(&gm, 1ULL << 32, 8), 42);
 	guest_mem_free(&gm);
+	CHECK_EQ(guest_mem_hugepages(&gm), -EINVAL);
 }
 
 static void test_io_bus(void)
