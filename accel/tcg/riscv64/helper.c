@@ -9,6 +9,7 @@
  * page (MMIO falls back to a plain read-modify-write).
  */
 #include <stdatomic.h>
+#include <string.h>
 
 #include "accel/tcg/riscv64/helper.h"
 #include "accel/tcg/riscv64/cpu.h"
@@ -150,8 +151,15 @@ static uint64_t helper_cbo_enabled(struct tcg_cpu *c, uint64_t insn, uint64_t pr
 static uint64_t helper_cbo_zero(struct tcg_cpu *c, uint64_t addr)
 {
 	struct rv_cpu *cpu = rv_cpu(c);
+	void *host;
 
 	addr &= ~(uint64_t)(RV_CBO_BLOCK - 1);
+	/* RAM (Linux's clear_page): one memset; raises the store fault itself. */
+	host = tcg_mem_host_ptr(c, addr, RV_CBO_BLOCK, TCG_ACCESS_WRITE, data_idx(cpu));
+	if (host) {
+		memset(host, 0, RV_CBO_BLOCK);
+		return 0;
+	}
 	for (unsigned i = 0; i < RV_CBO_BLOCK; i += 8)
 		tcg_mem_st(c, addr + i, 0, TCG_MO_UQ, data_idx(cpu));
 	return 0;
