@@ -447,11 +447,13 @@ static void snapshot_state(struct x86_gen *g, struct x86_slow *s, int exclude)
  * The probe (compare tag, add addend), SDM-free summary:
  *   rax = (addr >> (PAGE_BITS - 5)) & ((TLB_SIZE - 1) << 5)   entry offset
  *   rcx = addr & (PAGE_MASK | (size - 1))                      tag to match
+ *     (or, for an access that may be misaligned: (addr + size - 1) & PAGE_MASK,
+ *     so it stays on the fast path unless it crosses into the next page)
  *   cmp rcx, [rbp + rax + tlb + tag]; jne slow
  *   rax = [rbp + rax + tlb + addend]; access [addr + rax]
  */
-static uint8_t *emit_probe(struct x86_gen *g, int ra, unsigned size, unsigned mmu_idx, bool write,
-			   int32_t *addend_disp)
+static uint8_t *emit_probe(struct x86_gen *g, int ra, unsigned size, bool align,
+			   unsigned mmu_idx, bool write, int32_t *addend_disp)
 {
 	int32_t base =
 	    TCG_ENV_TLB_OFF + (int32_t)(mmu_idx * TCG_TLB_SIZE * sizeof(struct tcg_tlb_entry));
@@ -461,8 +463,13 @@ static uint8_t *emit_probe(struct x86_gen *g, int ra, unsigned size, unsigned mm
 	x86_mov_rr(&g->b, true, X86_RAX, ra);
 	x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, TCG_PAGE_BITS - 5);
 	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)((TCG_TLB_SIZE - 1) << 5));
-	x86_mov_rr(&g->b, true, X86_RCX, ra);
-	x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)(TCG_PAGE_MASK | (size - 1)));
+	if (align || size == 1) {
+		x86_mov_rr(&g->b, true, X86_RCX, ra);
+		x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)(TCG_PAGE_MASK | (size - 1)));
+	} else {
+		x86_lea(&g->b, X86_RCX, ra, X86_NOREG, (int32_t)size - 1);
+		x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)TCG_PAGE_MASK);
+	}
 	x86_byte(&g->b, 0x48); /* cmp rcx, [rbp + rax + disp32] */
 	x86_byte(&g->b, 0x3b);
 	x86_byte(&g->b, 0x8c);
@@ -530,7 +537,7 @@ static void gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	if (g->win_size && !(mo & TCG_MO_ALIGN) && (g->win_mmu_mask & (1u << mmu))) {
 		emit_window_load(g, s, ra, rd, mo, ld_kind(mo, w64(op)));
 	} else {
-		s->jcc = emit_probe(g, ra, size, mmu, false, &addend);
+		s->jcc = emit_probe(g, ra, size, mo & TCG_MO_ALIGN, mmu, false, &addend);
 		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
 		x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, 0);
 	}
@@ -557,7 +564,7 @@ static void gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	struct x86_slow *s = new_slow(g);
 	int32_t addend;
 
-	s->jcc = emit_probe(g, ra, size, mmu, true, &addend);
+	s->jcc = emit_probe(g, ra, size, mo & TCG_MO_ALIGN, mmu, true, &addend);
 	x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
 	x86_store(&g->b, size, rv, ra, X86_RAX, 0);
 	s->ret = g->b.p;
