@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "accel/tcg/internal.h"
 #include "common/log.h"
@@ -43,16 +44,48 @@ static int page_maps_init(struct tcg_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Zeroed memory for the tables every guest access or block lookup touches
+ * (a vCPU's TLB and jump cache, the block hash): 2 MiB-aligned and backed
+ * by transparent huge pages where the host allows, so they cost few host
+ * TLB entries. *@len receives the mapped length for tables_free().
+ */
+static void *tables_alloc(size_t size, size_t *len)
+{
+	const size_t huge = 2u << 20;
+	size_t n = ALIGN_UP(size, huge), head;
+	uint8_t *p = mmap(NULL, n + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	head = (huge - (uintptr_t)p % huge) % huge;
+	if (head)
+		munmap(p, head);
+	munmap(p + head + n, huge - head);
+	madvise(p + head, n, MADV_HUGEPAGE);
+	*len = n;
+	return p + head;
+}
+
+static void tables_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
 int tcg_ctx_new(const struct tcg_ctx_config *cfg, struct tcg_ctx **out)
 {
 	struct tcg_ctx *ctx;
+	size_t len;
 	int rc;
 
 	if (!cfg->fe || !cfg->fe->translate_block || cfg->fe->cpu_size < sizeof(struct tcg_cpu))
 		return -EINVAL;
-	ctx = calloc(1, sizeof(*ctx));
+	ctx = tables_alloc(sizeof(*ctx), &len);
 	if (!ctx)
 		return -ENOMEM;
+	ctx->alloc_size = len;
 	ctx->cfg = *cfg;
 	ctx->fe = cfg->fe;
 	ctx->be = pick_backend(cfg->backend);
@@ -111,7 +144,7 @@ void tcg_ctx_free(struct tcg_ctx *ctx)
 	pthread_mutex_destroy(&ctx->lock);
 	pthread_mutex_destroy(&ctx->excl_lock);
 	pthread_cond_destroy(&ctx->excl_cond);
-	free(ctx);
+	tables_free(ctx, ctx->alloc_size);
 }
 
 const char *tcg_ctx_backend_name(const struct tcg_ctx *ctx)
@@ -157,14 +190,15 @@ int tcg_cpu_new(struct tcg_ctx *ctx, unsigned index, struct tcg_cpu **out)
 	struct tcg_cpu_priv *priv;
 	struct tcg_cpu *cpu;
 	void *base;
+	size_t len;
 
 	if (index >= TCG_MAX_CPUS || ctx->cpus[index])
 		return -EINVAL;
-	base = aligned_alloc(64, ALIGN_UP(size, (size_t)64));
+	base = tables_alloc(size, &len);
 	if (!base)
 		return -ENOMEM;
-	memset(base, 0, size);
 	priv = base;
+	priv->alloc_size = len;
 	cpu = (struct tcg_cpu *)((char *)base + TCG_PRIV_SIZE);
 	priv->alloc_base = base;
 	cpu->priv = priv;
@@ -191,7 +225,7 @@ void tcg_cpu_free(struct tcg_cpu *cpu)
 	pthread_mutex_lock(&ctx->lock);
 	ctx->cpus[cpu->index] = NULL;
 	pthread_mutex_unlock(&ctx->lock);
-	free(tcg_priv(cpu)->alloc_base);
+	tables_free(tcg_priv(cpu)->alloc_base, tcg_priv(cpu)->alloc_size);
 }
 
 void tcg_cpu_kick(struct tcg_cpu *cpu)
@@ -310,8 +344,17 @@ static struct tcg_tb *find_tb(struct tcg_cpu *cpu)
 			return NULL;
 		}
 	}
+	/*
+	 * A block running into a second page stays out of the jump cache:
+	 * then only blocks starting in a page are cached under it, and a
+	 * guest unmapping one virtual page drops just those (the rare
+	 * two-page block is looked up here each time, which checks its pc).
+	 */
+	if (tb->page[1] != ~0ULL)
+		return tb;
 	cpu->jc[tcg_jc_hash(pc)].pc = pc;
 	cpu->jc[tcg_jc_hash(pc)].tb = tb;
+	tcg_priv(cpu)->jc_global[tcg_jc_hash(pc)] = tcg_tlb_code_global(cpu, tb);
 	return tb;
 }
 

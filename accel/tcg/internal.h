@@ -122,6 +122,7 @@ struct tcg_ctx {
 	_Atomic bool excl_pending;
 	unsigned running; /* vCPUs inside tcg_cpu_exec(), under excl_lock */
 	struct tcg_stats stats;
+	size_t alloc_size; /* mapped length (tables_alloc) */
 };
 
 #define TCG_WPHYS_BITS 20
@@ -131,6 +132,9 @@ struct tcg_cpu_priv {
 	struct tcg_tlb tlb;
 	struct tcg_jc_entry jc[TCG_JC_SIZE];
 	uint64_t tlb_phys[TCG_NB_MMU_MODES][TCG_TLB_SIZE]; /* physical page per entry */
+	/* jc[i] holds a block whose page is mapped globally (tcg_tlb_code_global). */
+	uint8_t jc_global[TCG_JC_SIZE];
+	uint32_t tlb_modes; /* MMU modes filled since the last full flush */
 	sigjmp_buf jmp;
 	bool flush_requested;
 	/* Set by other threads: flush this vCPU's TLB at the next block boundary. */
@@ -197,6 +201,12 @@ void tcg_slow_st(struct tcg_cpu *cpu, uint64_t addr, uint64_t val, uint32_t memo
 #define TCG_MEMOP_IDX(mo, idx) ((uint32_t)(mo) | ((uint32_t)(idx) << 8))
 /* A page became a code page (called by @self, translating). */
 void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr);
+/*
+ * Is @tb (just looked up for @cpu) in one page whose code mapping is a
+ * global TLB entry? Its jump-cache entry then survives address-space
+ * switches (tcg_tlb_flush_nonglobal).
+ */
+bool tcg_tlb_code_global(struct tcg_cpu *cpu, const struct tcg_tb *tb);
 /* Translate @pc for execution: guest physical address, or -EFAULT. */
 int tcg_tlb_code_paddr(struct tcg_cpu *cpu, uint64_t pc, unsigned mmu_idx, uint64_t *paddr);
 /* Host pointer for code fetch at guest physical @paddr (RAM only). */

@@ -71,6 +71,15 @@ static uint64_t code_paddr_of(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags, 
 	return paddr;
 }
 
+/* A two-page block: does its second virtual page still map to its page[1]? */
+static bool second_page_ok(struct tcg_cpu *cpu, const struct tcg_tb *tb)
+{
+	bool ok;
+	uint64_t p = code_paddr_of(cpu, (tb->pc & TCG_PAGE_MASK) + TCG_PAGE_SIZE, tb->flags, &ok);
+
+	return ok && (p & TCG_PAGE_MASK) == tb->page[1];
+}
+
 struct tcg_tb *tcg_tb_lookup(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags)
 {
 	struct tcg_ctx *ctx = cpu->ctx;
@@ -86,7 +95,8 @@ struct tcg_tb *tcg_tb_lookup(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags)
 		return NULL;
 	pthread_mutex_lock(&ctx->lock);
 	for (tb = ctx->hash[tb_hash(pc, flags)]; tb; tb = tb->hash_next) {
-		if (tb->pc == pc && tb->flags == flags && tb->phys_pc == phys)
+		if (tb->pc == pc && tb->flags == flags && tb->phys_pc == phys &&
+		    (tb->page[1] == ~0ULL || second_page_ok(cpu, tb)))
 			break;
 	}
 	pthread_mutex_unlock(&ctx->lock);

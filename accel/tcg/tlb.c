@@ -24,6 +24,11 @@ static void entry_clear(struct tcg_tlb_entry *e)
 	e->addend = 0;
 }
 
+static bool tag_hit(uint64_t tag, uint64_t addr)
+{
+	return !(tag & TCG_TLB_INVALID) && (tag & TCG_PAGE_MASK) == (addr & TCG_PAGE_MASK);
+}
+
 void tcg_tlb_flush(struct tcg_cpu *cpu)
 {
 	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++)
@@ -35,6 +40,7 @@ void tcg_tlb_flush(struct tcg_cpu *cpu)
 	 */
 	memset(cpu->jc, 0, TCG_JC_SIZE * sizeof(*cpu->jc));
 	memset(tcg_priv(cpu)->wphys, 0, sizeof(tcg_priv(cpu)->wphys));
+	tcg_priv(cpu)->tlb_modes = 0;
 }
 
 static unsigned wphys_bit(uint64_t ppage)
@@ -44,25 +50,28 @@ static unsigned wphys_bit(uint64_t ppage)
 
 void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
 {
-	const struct tcg_frontend_ops *fe = cpu->ctx->fe;
+	struct tcg_cpu_priv *priv = tcg_priv(cpu);
 
-	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++)
+	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
+		if (!(priv->tlb_modes & (1u << m)))
+			continue; /* nothing filled since the last full flush */
 		for (unsigned i = 0; i < TCG_TLB_SIZE; i++)
 			if (!cpu->tlb->global[m][i])
 				entry_clear(&cpu->tlb->e[m][i]);
-	for (unsigned i = 0; i < TCG_JC_SIZE; i++) {
-		struct tcg_jc_entry *j = &cpu->jc[i];
-		const struct tcg_tb *tb = j->tb;
-		unsigned m, slot;
-
-		if (!tb)
-			continue;
-		m = (fe->code_mmu_idx ? fe->code_mmu_idx(tb->flags) : 0) & (TCG_NB_MMU_MODES - 1);
-		slot = (unsigned)(j->pc >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1);
-		if (tb->page[1] != ~0ULL || !cpu->tlb->global[m][slot] ||
-		    cpu->tlb->e[m][slot].addr_code != (j->pc & TCG_PAGE_MASK))
-			j->tb = NULL;
 	}
+	for (unsigned i = 0; i < TCG_JC_SIZE; i++)
+		if (!priv->jc_global[i])
+			cpu->jc[i].tb = NULL;
+}
+
+bool tcg_tlb_code_global(struct tcg_cpu *cpu, const struct tcg_tb *tb)
+{
+	const struct tcg_frontend_ops *fe = cpu->ctx->fe;
+	unsigned m = (fe->code_mmu_idx ? fe->code_mmu_idx(tb->flags) : 0) & (TCG_NB_MMU_MODES - 1);
+	unsigned slot = (unsigned)(tb->pc >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1);
+
+	return fe->tlb_fill && cpu->tlb->global[m][slot] &&
+	       tag_hit(cpu->tlb->e[m][slot].addr_code, tb->pc);
 }
 
 /*
@@ -123,18 +132,17 @@ static uint64_t page_tag(uint64_t vpage, bool allowed, uint64_t flags)
 	return allowed ? vpage | flags : TCG_TLB_INVALID;
 }
 
-/* Fill the entry for @addr's page; raises (through the frontend) on a fault. */
-static struct tcg_tlb_entry *tlb_fill(struct tcg_cpu *cpu, uint64_t addr, enum tcg_access acc,
-				      unsigned mmu_idx)
+/* Write the entry for @addr's page from what the frontend's tlb_fill said. */
+static struct tcg_tlb_entry *tlb_install(struct tcg_cpu *cpu, uint64_t addr, unsigned mmu_idx,
+					 const struct tcg_tlb_fill *fp)
 {
 	struct tcg_ctx *ctx = cpu->ctx;
 	struct tcg_tlb_entry *e = tlb_entry(cpu, mmu_idx, addr);
-	struct tcg_tlb_fill f = {.paddr = addr, .read = true, .write = true, .exec = true};
+	const struct tcg_tlb_fill f = *fp;
 	uint64_t vpage = addr & TCG_PAGE_MASK, ppage, flags = 0, wflags = 0;
 	uint8_t *host;
 
-	if (ctx->fe->tlb_fill && ctx->fe->tlb_fill(cpu, addr, acc, mmu_idx, false, &f) < 0)
-		f.read = f.write = f.exec = false;
+	tcg_priv(cpu)->tlb_modes |= 1u << mmu_idx;
 	ppage = f.paddr & TCG_PAGE_MASK;
 	host = gm_ptr(ctx->cfg.mem, ppage, TCG_PAGE_SIZE);
 	if (host) {
@@ -158,6 +166,18 @@ static struct tcg_tlb_entry *tlb_fill(struct tcg_cpu *cpu, uint64_t addr, enum t
 	return e;
 }
 
+/* Fill the entry for @addr's page; raises (through the frontend) on a fault. */
+static struct tcg_tlb_entry *tlb_fill(struct tcg_cpu *cpu, uint64_t addr, enum tcg_access acc,
+				      unsigned mmu_idx)
+{
+	struct tcg_ctx *ctx = cpu->ctx;
+	struct tcg_tlb_fill f = {.paddr = addr, .read = true, .write = true, .exec = true};
+
+	if (ctx->fe->tlb_fill && ctx->fe->tlb_fill(cpu, addr, acc, mmu_idx, false, &f) < 0)
+		f.read = f.write = f.exec = false;
+	return tlb_install(cpu, addr, mmu_idx, &f);
+}
+
 static uint64_t entry_tag(const struct tcg_tlb_entry *e, enum tcg_access acc)
 {
 	return acc == TCG_ACCESS_READ	 ? e->addr_read
@@ -165,10 +185,6 @@ static uint64_t entry_tag(const struct tcg_tlb_entry *e, enum tcg_access acc)
 					 : e->addr_code;
 }
 
-static bool tag_hit(uint64_t tag, uint64_t addr)
-{
-	return !(tag & TCG_TLB_INVALID) && (tag & TCG_PAGE_MASK) == (addr & TCG_PAGE_MASK);
-}
 
 /* The entry for @addr, filled if needed; NULL if the access is not allowed. */
 static struct tcg_tlb_entry *tlb_lookup(struct tcg_cpu *cpu, uint64_t addr, enum tcg_access acc,
@@ -369,8 +385,17 @@ int tcg_tlb_code_paddr(struct tcg_cpu *cpu, uint64_t pc, unsigned mmu_idx, uint6
 	const struct tcg_frontend_ops *fe = cpu->ctx->fe;
 
 	if (fe->tlb_fill) {
+		const struct tcg_tlb_entry *e = tlb_entry(cpu, mmu_idx, pc);
+		unsigned slot = (unsigned)(pc >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1);
+
+		/* The TLB's translation if it has one (no page walk per block lookup). */
+		if (tag_hit(e->addr_code, pc)) {
+			*paddr = tcg_priv(cpu)->tlb_phys[mmu_idx][slot] | (pc & ~TCG_PAGE_MASK);
+			return 0;
+		}
 		if (fe->tlb_fill(cpu, pc, TCG_ACCESS_EXEC, mmu_idx, true, &f) < 0 || !f.exec)
 			return -EFAULT;
+		tlb_install(cpu, pc, mmu_idx, &f);
 		*paddr = (f.paddr & TCG_PAGE_MASK) | (pc & ~TCG_PAGE_MASK);
 		return 0;
 	}

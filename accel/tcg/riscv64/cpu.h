@@ -191,11 +191,13 @@ struct rv_cpu {
 	uint64_t lp_addr;
 	uint64_t lp_len;
 	/*
-	 * Virtual pages (hashed, 1 bit each) translated for execution since
-	 * the last full flush: a superset of the pages the jump cache can
-	 * hold blocks of, so sfence.vma of a data page skips the jc scan.
+	 * Virtual pages (hashed, 1 bit each) translated for execution: a
+	 * superset of the pages the jump cache can hold blocks of, so
+	 * sfence.vma of a data page skips the jc scan. Global mappings and
+	 * the others apart: an address-space switch forgets only the latter
+	 * (their jump-cache entries go with them).
 	 */
-	uint64_t code_vpages[RV_CODE_VPAGE_BITS / 64];
+	uint64_t code_vpages[2][RV_CODE_VPAGE_BITS / 64]; /* [global] */
 	/* Counter offsets: a CSR write stores value - raw count. */
 	uint64_t instret_off;
 	uint64_t cycle_off;

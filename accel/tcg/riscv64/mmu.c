@@ -186,18 +186,18 @@ static unsigned vpage_bit(uint64_t vaddr)
 	return (unsigned)(vaddr >> TCG_PAGE_BITS) & (RV_CODE_VPAGE_BITS - 1);
 }
 
-static void mark_code_vpage(struct rv_cpu *cpu, uint64_t vaddr)
+static void mark_code_vpage(struct rv_cpu *cpu, uint64_t vaddr, bool global)
 {
 	unsigned b = vpage_bit(vaddr);
 
-	cpu->code_vpages[b / 64] |= 1ULL << (b % 64);
+	cpu->code_vpages[global][b / 64] |= 1ULL << (b % 64);
 }
 
 static bool maybe_code_vpage(const struct rv_cpu *cpu, uint64_t vaddr)
 {
 	unsigned b = vpage_bit(vaddr);
 
-	return (cpu->code_vpages[b / 64] >> (b % 64)) & 1;
+	return ((cpu->code_vpages[0][b / 64] | cpu->code_vpages[1][b / 64]) >> (b % 64)) & 1;
 }
 
 int rv_mmu_tlb_fill(struct tcg_cpu *c, uint64_t vaddr, enum tcg_access access, unsigned mmu_idx,
@@ -221,8 +221,12 @@ int rv_mmu_tlb_fill(struct tcg_cpu *c, uint64_t vaddr, enum tcg_access access, u
 	}
 	if (w.page_size > TCG_PAGE_SIZE)
 		note_large(cpu, vaddr, w.page_size);
-	if (access == TCG_ACCESS_EXEC)
-		mark_code_vpage(cpu, vaddr);
+	/*
+	 * Any fill that grants execute: the TLB entry it makes may later
+	 * serve a block lookup (tcg_tlb_code_paddr) without another walk.
+	 */
+	if (w.exec)
+		mark_code_vpage(cpu, vaddr, w.global);
 	out->paddr = w.paddr;
 	out->read = w.read;
 	out->write = w.write;
@@ -244,12 +248,12 @@ enum rv_excp rv_mmu_fetch_fault(struct rv_cpu *cpu, uint64_t vaddr)
 }
 
 /*
- * Drop the jump-cache entries of blocks that start in @vpage and touch
- * @flushed (the page itself or the next one). The pcs of one page hash
- * (tcg_jc_hash: pc >> 1 ^ pc >> (BITS + 1), the second term constant in
- * the page) to one aligned run of TCG_PAGE_SIZE / 2 slots.
+ * Drop the jump-cache entries of blocks that start in @vpage (blocks
+ * running into a second page are never cached: exec.c find_tb). The pcs
+ * of one page hash (tcg_jc_hash: pc >> 1 ^ pc >> (BITS + 1), the second
+ * term constant in the page) to one aligned run of TCG_PAGE_SIZE / 2 slots.
  */
-static void jc_flush_vpage(struct rv_cpu *cpu, uint64_t vpage, uint64_t flushed)
+static void jc_flush_vpage(struct rv_cpu *cpu, uint64_t vpage)
 {
 	const unsigned run = TCG_PAGE_SIZE / 2;
 	unsigned base = tcg_jc_hash(vpage) & ~(run - 1);
@@ -258,8 +262,7 @@ static void jc_flush_vpage(struct rv_cpu *cpu, uint64_t vpage, uint64_t flushed)
 		       "a page's pcs hash to one aligned run of the jump cache");
 	for (unsigned i = 0; i < run; i++) {
 		struct tcg_jc_entry *e = &cpu->tcg.jc[base + i];
-		uint64_t p = e->pc & TCG_PAGE_MASK;
-		if (e->tb && p == vpage && (p == flushed || p + TCG_PAGE_SIZE == flushed))
+		if (e->tb && (e->pc & TCG_PAGE_MASK) == vpage)
 			e->tb = NULL;
 	}
 }
@@ -275,11 +278,9 @@ static void flush_page(struct rv_cpu *cpu, uint64_t vaddr)
 		struct tcg_tlb_entry *e = &cpu->tcg.tlb->e[idx[i]][slot];
 		e->addr_read = e->addr_write = e->addr_code = TCG_TLB_INVALID;
 	}
-	/* Blocks starting on this page or running into it from the one before. */
-	if (!maybe_code_vpage(cpu, page) && !maybe_code_vpage(cpu, page - TCG_PAGE_SIZE))
-		return;
-	jc_flush_vpage(cpu, page, page);
-	jc_flush_vpage(cpu, page - TCG_PAGE_SIZE, page);
+	/* Blocks starting on this page (tcg_tb_lookup checks a block's second page). */
+	if (maybe_code_vpage(cpu, page))
+		jc_flush_vpage(cpu, page);
 }
 
 /*
@@ -291,6 +292,7 @@ void rv_mmu_flush_nonglobal(struct rv_cpu *cpu)
 {
 	cpu->flushes_asid++;
 	tcg_tlb_flush_nonglobal(&cpu->tcg);
+	memset(cpu->code_vpages[0], 0, sizeof(cpu->code_vpages[0]));
 }
 
 void rv_mmu_flush(struct rv_cpu *cpu, bool all, uint64_t vaddr)
