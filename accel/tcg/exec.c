@@ -245,6 +245,17 @@ void tcg_request_tb_flush(struct tcg_cpu *cpu)
 	tcg_cpu_kick(cpu);
 }
 
+void tcg_sync_code(struct tcg_cpu *cpu)
+{
+	struct tcg_cpu_priv *priv = tcg_priv(cpu);
+	uint64_t gen = atomic_load(&cpu->ctx->xcpu_code_gen);
+
+	if (gen != priv->seen_code_gen) {
+		priv->seen_code_gen = gen;
+		tcg_request_tb_flush(cpu);
+	}
+}
+
 struct tcg_tb *tcg_jc_lookup(struct tcg_cpu *cpu, uint64_t pc)
 {
 	struct tcg_jc_entry *e = &cpu->jc[tcg_jc_hash(pc)];

@@ -123,6 +123,12 @@ struct tcg_ctx {
 	unsigned running; /* vCPUs inside tcg_cpu_exec(), under excl_lock */
 	struct tcg_stats stats;
 	size_t alloc_size; /* mapped length (tables_alloc) */
+	/*
+	 * Bumped when a page became a code page while other vCPUs may still
+	 * write it without the code-page check (tcg_tlb_flush_page_all);
+	 * tcg_sync_code() compares it with the vCPU's last view.
+	 */
+	_Atomic uint64_t xcpu_code_gen;
 };
 
 #define TCG_WPHYS_BITS 20
@@ -135,6 +141,7 @@ struct tcg_cpu_priv {
 	/* jc[i] holds a block whose page is mapped globally (tcg_tlb_code_global). */
 	uint8_t jc_global[TCG_JC_SIZE];
 	uint32_t tlb_modes; /* MMU modes filled since the last full flush */
+	uint64_t seen_code_gen; /* ctx->xcpu_code_gen at the last tcg_sync_code() */
 	sigjmp_buf jmp;
 	bool flush_requested;
 	/* Set by other threads: flush this vCPU's TLB at the next block boundary. */

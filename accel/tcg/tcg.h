@@ -322,6 +322,15 @@ _Noreturn void tcg_cpu_loop_exit(struct tcg_cpu *cpu);
  * after the requesting instruction (exit_tb NOCHAIN).
  */
 void tcg_request_tb_flush(struct tcg_cpu *cpu);
+/*
+ * An instruction-fetch fence (RISC-V fence.i, remote fence.i). Stores
+ * through the CPU and device writes invalidate the code they hit, so
+ * usually nothing is left to do; but while a page was becoming a code page
+ * another vCPU may have written it through a stale TLB entry before its
+ * requested flush (tcg_tlb_flush_page_all). If that can have happened since
+ * @cpu's last fence, every block is dropped before @cpu's next one.
+ */
+void tcg_sync_code(struct tcg_cpu *cpu);
 
 /* Invalidate the blocks holding code in [paddr, paddr+len) (e.g. after DMA). */
 void tcg_invalidate_phys_range(struct tcg_ctx *ctx, uint64_t paddr, uint64_t len);

@@ -89,10 +89,16 @@ void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr)
 	struct tcg_ctx *ctx = self->ctx;
 	uint64_t page = paddr & TCG_PAGE_MASK;
 
+	bool others = false;
+
 	for (unsigned c = 0; c < TCG_MAX_CPUS; c++) {
-		if (ctx->cpus[c] && ctx->cpus[c] != self)
+		if (ctx->cpus[c] && ctx->cpus[c] != self) {
 			tcg_tlb_flush_request(ctx->cpus[c]);
+			others = true;
+		}
 	}
+	if (others)
+		atomic_fetch_add(&ctx->xcpu_code_gen, 1);
 	if (ctx->fe->tlb_fill) {
 		unsigned b = wphys_bit(page);
 

@@ -176,15 +176,16 @@ static uint64_t helper_cbo_check(struct tcg_cpu *c, uint64_t addr)
 }
 
 /*
- * fence.i (unpriv §3.1) has nothing left to do here: stores through the
- * CPU invalidate the translated code they hit (the TLB's code-page check)
- * and device writes do through the guest-memory DMA hook
- * (rv_tcg_vm_dma_written), both before the guest can see them done. The
- * translator still ends the block at fence.i, so the next block is looked
- * up afresh.
+ * fence.i (unpriv §3.1): stores through the CPU invalidate the translated
+ * code they hit (the TLB's code-page check) and device writes do through
+ * the guest-memory DMA hook (rv_tcg_vm_dma_written), both before the guest
+ * can see them done; tcg_sync_code() covers the one window where another
+ * hart's store may have missed the check. The translator ends the block at
+ * fence.i, so the next block is looked up afresh.
  */
 static uint64_t helper_fence_i(struct tcg_cpu *c)
 {
+	tcg_sync_code(c);
 	return 0;
 }
 

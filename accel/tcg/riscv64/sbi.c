@@ -144,8 +144,10 @@ static struct sbi_ret rfence_call(struct rv_sbi *sbi, struct rv_cpu *cpu, unsign
 		return err(SBI_ERR_NOT_SUPPORTED); /* hypervisor fences: no H extension */
 	if (hart_mask(sbi, a[0], a[1], &m) < 0)
 		return err(SBI_ERR_INVALID_PARAM);
-	if (fid == 0) /* remote fence.i: translations are kept coherent already (helper.c) */
+	if (fid == 0) { /* remote fence.i: see helper_fence_i; a flush is global */
+		tcg_sync_code(&cpu->tcg);
 		return ok(0);
+	}
 	/* The TLBs are not ASID-tagged: flush the whole TLB of each target. */
 	rv_accel_remote_flush(sbi->vm, cpu, m);
 	return ok(0);

@@ -977,6 +977,55 @@ static void test_two_vcpus(void)
 	tcg_ctx_free(ctx);
 }
 
+static void halt_jump_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	toy_goto(b, 0, HALT_PC);
+}
+
+/* Flushes so far. */
+static uint64_t flushes(struct tcg_ctx *ctx)
+{
+	struct tcg_stats st;
+
+	tcg_ctx_stats(ctx, &st);
+	return st.tb_flushes;
+}
+
+/*
+ * tcg_sync_code (fence.i): free while no other vCPU can have written a
+ * page through a stale TLB entry as it became a code page; else one full
+ * flush, and only once per such event.
+ */
+static void test_sync_code(void)
+{
+	struct tcg_ctx *ctx = ctx_new(true, false);
+	struct toy_cpu *c0 = cpu_new(ctx);
+	struct tcg_cpu *c1 = NULL;
+
+	reset_blocks();
+	toy_block(RAM_BASE + 0xd000, halt_jump_block, true);
+	toy_block(RAM_BASE + 0xe000, halt_jump_block, true);
+	run(c0, RAM_BASE + 0xd000); /* a new code page, no other vCPU */
+	tcg_sync_code(&c0->base);
+	run(c0, HALT_PC);
+	CHECK_EQ(flushes(ctx), 0);
+
+	CHECK_EQ(tcg_cpu_new(ctx, 1, &c1), 0);
+	run(c0, RAM_BASE + 0xe000); /* a new code page while c1 may write it */
+	tcg_sync_code(c1);
+	c1->pc = HALT_PC;
+	CHECK_EQ(tcg_cpu_exec(c1), TCG_EXEC_STOPPED);
+	CHECK_EQ(flushes(ctx), 1);
+	tcg_sync_code(c1); /* nothing new since */
+	c1->pc = HALT_PC;
+	CHECK_EQ(tcg_cpu_exec(c1), TCG_EXEC_STOPPED);
+	CHECK_EQ(flushes(ctx), 1);
+	tcg_cpu_free(c1);
+	tcg_cpu_free(&c0->base);
+	tcg_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	backend = toy_backend_arg(argc, argv);
@@ -998,6 +1047,7 @@ int main(int argc, char **argv)
 	test_unchain();
 	test_jc_flags();
 	test_mmu();
+	test_sync_code();
 	test_cache_full();
 	test_two_vcpus();
 	return test_result(argc > 1 ? argv[1] : "interp");
