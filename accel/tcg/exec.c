@@ -356,12 +356,13 @@ static struct tcg_tb *find_tb(struct tcg_cpu *cpu)
 		}
 	}
 	/*
-	 * A block running into a second page stays out of the jump cache:
-	 * then only blocks starting in a page are cached under it, and a
-	 * guest unmapping one virtual page drops just those (the rare
-	 * two-page block is looked up here each time, which checks its pc).
+	 * A block running into a second, translated page stays out of the
+	 * jump cache: then only blocks starting in a page are cached under
+	 * it, and a guest unmapping one virtual page drops just those (the
+	 * rare two-page block is looked up here each time, which checks both
+	 * pages).
 	 */
-	if (tb->page[1] != ~0ULL)
+	if (!tcg_tb_mapping_fixed(cpu->ctx, tb))
 		return tb;
 	cpu->jc[tcg_jc_hash(pc)].pc = pc;
 	cpu->jc[tcg_jc_hash(pc)].tb = tb;

@@ -214,6 +214,12 @@ void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr);
  * switches (tcg_tlb_flush_nonglobal).
  */
 bool tcg_tlb_code_global(struct tcg_cpu *cpu, const struct tcg_tb *tb);
+/*
+ * Can @tb be entered without looking its pc up (chained, or from the jump
+ * cache)? Yes unless it runs into a second page through a translated
+ * mapping, which only the lookup re-checks.
+ */
+bool tcg_tb_mapping_fixed(const struct tcg_ctx *ctx, const struct tcg_tb *tb);
 /* Translate @pc for execution: guest physical address, or -EFAULT. */
 int tcg_tlb_code_paddr(struct tcg_cpu *cpu, uint64_t pc, unsigned mmu_idx, uint64_t *paddr);
 /* Host pointer for code fetch at guest physical @paddr (RAM only). */

@@ -158,8 +158,25 @@ static void jmp_in_remove(struct tcg_tb *to, struct tcg_tb *from, unsigned slot)
 	}
 }
 
+bool tcg_tb_mapping_fixed(const struct tcg_ctx *ctx, const struct tcg_tb *tb)
+{
+	const struct tcg_frontend_ops *fe = ctx->fe;
+	unsigned idx;
+
+	if (tb->page[1] == ~0ULL || !fe->tlb_fill)
+		return true;
+	idx = fe->code_mmu_idx ? fe->code_mmu_idx(tb->flags) : 0;
+	return (fe->phys_mmu_mask >> (idx & (TCG_NB_MMU_MODES - 1))) & 1;
+}
+
 void tcg_tb_chain(struct tcg_ctx *ctx, struct tcg_tb *from, unsigned slot, struct tcg_tb *to)
 {
+	/*
+	 * Not to a block whose second page is translated: a jump straight
+	 * into it would not see that page remapped (the lookup checks it).
+	 */
+	if (!tcg_tb_mapping_fixed(ctx, to))
+		return;
 	pthread_mutex_lock(&ctx->lock);
 	if (!from->invalid && !to->invalid && !from->jmp_dest[slot] && from->jmp_target[slot]) {
 		from->jmp_dest[slot] = to;
