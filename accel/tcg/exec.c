@@ -247,13 +247,30 @@ void tcg_request_tb_flush(struct tcg_cpu *cpu)
 
 void tcg_sync_code(struct tcg_cpu *cpu)
 {
+	struct tcg_ctx *ctx = cpu->ctx;
 	struct tcg_cpu_priv *priv = tcg_priv(cpu);
-	uint64_t gen = atomic_load(&cpu->ctx->xcpu_code_gen);
+	uint64_t pages[TCG_SUSPECTS], gen;
+	unsigned n = 0;
+	bool all = false;
 
-	if (gen != priv->seen_code_gen) {
-		priv->seen_code_gen = gen;
+	if (atomic_load(&ctx->suspect_gen) == priv->seen_suspects)
+		return;
+	pthread_mutex_lock(&ctx->lock);
+	gen = atomic_load(&ctx->suspect_gen);
+	if (gen - priv->seen_suspects > TCG_SUSPECTS)
+		all = true;
+	else
+		for (uint64_t g = priv->seen_suspects; g != gen; g++)
+			pages[n++] = ctx->suspect[g % TCG_SUSPECTS];
+	pthread_mutex_unlock(&ctx->lock);
+	priv->seen_suspects = gen;
+	if (all) {
 		tcg_request_tb_flush(cpu);
+		return;
 	}
+	/* The blocks of those pages may predate a store that missed them. */
+	for (unsigned i = 0; i < n; i++)
+		tcg_invalidate_phys_range(ctx, pages[i], TCG_PAGE_SIZE);
 }
 
 struct tcg_tb *tcg_jc_lookup(struct tcg_cpu *cpu, uint64_t pc)

@@ -83,6 +83,7 @@ extern const struct tcg_backend_ops tcg_interp_backend;
 extern const struct tcg_backend_ops tcg_x86_64_backend;
 
 #define TCG_HASH_BITS 17
+#define TCG_SUSPECTS 64 /* pages, see struct tcg_ctx */
 #define TCG_MAX_CPUS  64
 
 struct tcg_page_map {
@@ -124,11 +125,14 @@ struct tcg_ctx {
 	struct tcg_stats stats;
 	size_t alloc_size; /* mapped length (tables_alloc) */
 	/*
-	 * Bumped when a page became a code page while other vCPUs may still
-	 * write it without the code-page check (tcg_tlb_flush_page_all);
-	 * tcg_sync_code() compares it with the vCPU's last view.
+	 * Pages that became code pages while another vCPU may still have
+	 * written them through a fast-write TLB entry (tcg_tlb_flush_page_all):
+	 * a ring of the last TCG_SUSPECTS, written under lock; suspect_gen
+	 * counts them all. tcg_sync_code() re-invalidates the ones its vCPU
+	 * has not seen yet (everything, if the ring overflowed).
 	 */
-	_Atomic uint64_t xcpu_code_gen;
+	uint64_t suspect[TCG_SUSPECTS];
+	_Atomic uint64_t suspect_gen;
 };
 
 #define TCG_WPHYS_BITS 20
@@ -141,7 +145,7 @@ struct tcg_cpu_priv {
 	/* jc[i] holds a block whose page is mapped globally (tcg_tlb_code_global). */
 	uint8_t jc_global[TCG_JC_SIZE];
 	uint32_t tlb_modes; /* MMU modes filled since the last full flush */
-	uint64_t seen_code_gen; /* ctx->xcpu_code_gen at the last tcg_sync_code() */
+	uint64_t seen_suspects; /* ctx->suspect_gen at the last tcg_sync_code() */
 	sigjmp_buf jmp;
 	bool flush_requested;
 	/* Set by other threads: flush this vCPU's TLB at the next block boundary. */

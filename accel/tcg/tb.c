@@ -113,20 +113,19 @@ static void page_add(struct tcg_cpu *cpu, struct tcg_tb *tb, unsigned n)
 {
 	struct tcg_ctx *ctx = cpu->ctx;
 	struct tcg_tb **slot = page_slot(ctx, tb->page[n]);
-
 	uint32_t *ext;
+	bool first;
 
 	if (!slot)
 		return;
 	ext = page_extent(ctx, slot);
-	if (!*slot) {
-		tcg_tlb_flush_page_all(cpu, tb->page[n]);
-		*ext = extent_of(tb, n);
-	} else {
-		*ext = extent_union(*ext, extent_of(tb, n));
-	}
+	first = !*slot;
+	*ext = first ? extent_of(tb, n) : extent_union(*ext, extent_of(tb, n));
 	tb->page_next[n] = *slot;
-	*slot = (struct tcg_tb *)((uintptr_t)tb | n);
+	/* Published as code first: tcg_tlb_flush_page_all relies on the order. */
+	__atomic_store_n(slot, (struct tcg_tb *)((uintptr_t)tb | n), __ATOMIC_SEQ_CST);
+	if (first)
+		tcg_tlb_flush_page_all(cpu, tb->page[n]);
 }
 
 static void page_remove(struct tcg_ctx *ctx, struct tcg_tb *tb, unsigned n)

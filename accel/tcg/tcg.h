@@ -327,8 +327,9 @@ void tcg_request_tb_flush(struct tcg_cpu *cpu);
  * through the CPU and device writes invalidate the code they hit, so
  * usually nothing is left to do; but while a page was becoming a code page
  * another vCPU may have written it through a stale TLB entry before its
- * requested flush (tcg_tlb_flush_page_all). If that can have happened since
- * @cpu's last fence, every block is dropped before @cpu's next one.
+ * requested flush (tcg_tlb_flush_page_all). The blocks of the pages where
+ * that can have happened since @cpu's last fence are dropped (all blocks,
+ * before @cpu's next one, if there were too many such pages).
  */
 void tcg_sync_code(struct tcg_cpu *cpu);
 

@@ -89,19 +89,33 @@ void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr)
 	struct tcg_ctx *ctx = self->ctx;
 	uint64_t page = paddr & TCG_PAGE_MASK;
 
-	bool others = false;
+	bool suspect = false;
+	unsigned b = wphys_bit(page);
+	uint64_t gen;
 
+	/*
+	 * Another vCPU may have a fast-write entry for the page only if its
+	 * wphys bit is set. It sets the bit before it checks for code
+	 * (tlb_install), the caller published the page as code before this:
+	 * with a full fence on both sides, either it saw the code or we see
+	 * the bit. Those vCPUs flush their TLB at their next block; a store
+	 * of theirs before that is caught by tcg_sync_code (fence.i).
+	 */
+	atomic_thread_fence(memory_order_seq_cst);
 	for (unsigned c = 0; c < TCG_MAX_CPUS; c++) {
-		if (ctx->cpus[c] && ctx->cpus[c] != self) {
-			tcg_tlb_flush_request(ctx->cpus[c]);
-			others = true;
+		struct tcg_cpu *o = ctx->cpus[c];
+		if (o && o != self &&
+		    (__atomic_load_n(&tcg_priv(o)->wphys[b / 64], __ATOMIC_SEQ_CST) >> (b % 64)) & 1) {
+			tcg_tlb_flush_request(o);
+			suspect = true;
 		}
 	}
-	if (others)
-		atomic_fetch_add(&ctx->xcpu_code_gen, 1);
+	if (suspect) {
+		gen = atomic_load(&ctx->suspect_gen);
+		ctx->suspect[gen % TCG_SUSPECTS] = page;
+		atomic_store(&ctx->suspect_gen, gen + 1);
+	}
 	if (ctx->fe->tlb_fill) {
-		unsigned b = wphys_bit(page);
-
 		if (!(tcg_priv(self)->wphys[b / 64] & (1ULL << (b % 64))))
 			return; /* no entry ever allowed fast writes to it */
 		/*
@@ -153,6 +167,11 @@ static struct tcg_tlb_entry *tlb_install(struct tcg_cpu *cpu, uint64_t addr, uns
 	host = gm_ptr(ctx->cfg.mem, ppage, TCG_PAGE_SIZE);
 	if (host) {
 		e->addend = (uintptr_t)host - (uintptr_t)vpage;
+		if (f.write) { /* before the code check: see tcg_tlb_flush_page_all */
+			unsigned b = wphys_bit(ppage);
+			__atomic_fetch_or(&tcg_priv(cpu)->wphys[b / 64], 1ULL << (b % 64),
+					  __ATOMIC_SEQ_CST);
+		}
 		if (tcg_page_has_code(ctx, ppage))
 			wflags = TCG_TLB_CODE;
 	} else {
@@ -164,10 +183,6 @@ static struct tcg_tlb_entry *tlb_install(struct tcg_cpu *cpu, uint64_t addr, uns
 	e->addr_write = page_tag(vpage, f.write, flags | wflags);
 	e->addr_code = page_tag(vpage, f.exec, flags);
 	cpu->tlb->global[mmu_idx][(addr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)] = f.global;
-	if (host && f.write && !wflags) {
-		unsigned b = wphys_bit(ppage);
-		tcg_priv(cpu)->wphys[b / 64] |= 1ULL << (b % 64);
-	}
 	tcg_priv(cpu)->tlb_phys[mmu_idx][(addr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)] = ppage;
 	return e;
 }

@@ -992,35 +992,56 @@ static uint64_t flushes(struct tcg_ctx *ctx)
 	return st.tb_flushes;
 }
 
+/* Invalidated blocks so far. */
+static uint64_t invalidated(struct tcg_ctx *ctx)
+{
+	struct tcg_stats st;
+
+	tcg_ctx_stats(ctx, &st);
+	return st.tbs_invalidated;
+}
+
 /*
- * tcg_sync_code (fence.i): free while no other vCPU can have written a
- * page through a stale TLB entry as it became a code page; else one full
- * flush, and only once per such event.
+ * tcg_sync_code (fence.i): a page that became a code page while another
+ * vCPU held a fast-write TLB entry for it is a suspect; that vCPU's next
+ * fence drops the page's blocks once. Without such an entry (or with one
+ * vCPU) nothing happens.
  */
 static void test_sync_code(void)
 {
 	struct tcg_ctx *ctx = ctx_new(true, false);
 	struct toy_cpu *c0 = cpu_new(ctx);
 	struct tcg_cpu *c1 = NULL;
+	struct toy_cpu *t1;
 
 	reset_blocks();
 	toy_block(RAM_BASE + 0xd000, halt_jump_block, true);
 	toy_block(RAM_BASE + 0xe000, halt_jump_block, true);
+	toy_block(RAM_BASE + 0xf000, halt_jump_block, true);
+	toy_block(0x5000, store_block, false);
 	run(c0, RAM_BASE + 0xd000); /* a new code page, no other vCPU */
 	tcg_sync_code(&c0->base);
 	run(c0, HALT_PC);
 	CHECK_EQ(flushes(ctx), 0);
+	CHECK_EQ(invalidated(ctx), 0);
 
 	CHECK_EQ(tcg_cpu_new(ctx, 1, &c1), 0);
-	run(c0, RAM_BASE + 0xe000); /* a new code page while c1 may write it */
-	tcg_sync_code(c1);
-	c1->pc = HALT_PC;
+	t1 = (struct toy_cpu *)c1;
+	/* c1 never wrote 0xf000: its becoming code is no suspect. */
+	run(c0, RAM_BASE + 0xf000);
+	/* c1 writes into 0xe000 (a fast-write entry), then c0 runs code there. */
+	t1->r[0] = RAM_BASE + 0xe800;
+	t1->r[1] = 7;
+	c1->pc = 0x5000;
 	CHECK_EQ(tcg_cpu_exec(c1), TCG_EXEC_STOPPED);
-	CHECK_EQ(flushes(ctx), 1);
+	run(c0, RAM_BASE + 0xe000);
+	CHECK_EQ(invalidated(ctx), 0);
+	tcg_sync_code(c1); /* drops the suspect page's block */
+	CHECK_EQ(invalidated(ctx), 1);
 	tcg_sync_code(c1); /* nothing new since */
-	c1->pc = HALT_PC;
-	CHECK_EQ(tcg_cpu_exec(c1), TCG_EXEC_STOPPED);
-	CHECK_EQ(flushes(ctx), 1);
+	tcg_sync_code(&c0->base); /* c0 had not seen it either: already gone */
+	CHECK_EQ(invalidated(ctx), 1);
+	CHECK_EQ(flushes(ctx), 0);
 	tcg_cpu_free(c1);
 	tcg_cpu_free(&c0->base);
 	tcg_ctx_free(ctx);
