@@ -309,6 +309,12 @@ static void exec_park(struct tcg_ctx *ctx)
 	exec_enter(ctx);
 }
 
+void tcg_cpu_yield_exclusive(struct tcg_cpu *cpu)
+{
+	if (atomic_load(&cpu->ctx->excl_pending))
+		exec_park(cpu->ctx);
+}
+
 /* Called from inside tcg_cpu_exec (this vCPU counts as running). */
 static void start_exclusive(struct tcg_cpu *self)
 {

@@ -332,6 +332,12 @@ void tcg_request_tb_flush(struct tcg_cpu *cpu);
  * before @cpu's next one, if there were too many such pages).
  */
 void tcg_sync_code(struct tcg_cpu *cpu);
+/*
+ * For a frontend that waits inside tcg_cpu_exec (outside generated code)
+ * for other vCPUs: if one of them wants an exclusive section (it waits
+ * for every vCPU to park), park here until it is done.
+ */
+void tcg_cpu_yield_exclusive(struct tcg_cpu *cpu);
 
 /* Invalidate the blocks holding code in [paddr, paddr+len) (e.g. after DMA). */
 void tcg_invalidate_phys_range(struct tcg_ctx *ctx, uint64_t paddr, uint64_t len);

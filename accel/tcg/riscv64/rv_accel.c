@@ -29,8 +29,12 @@
 
 /* A stopped hart looks at the machine's stop state this often. */
 #define RV_IDLE_WAIT_NS (200 * 1000 * 1000ULL)
-/* How long a remote fence waits for the other harts before going on. */
-#define RV_FENCE_WAIT_NS (20 * 1000 * 1000ULL)
+/*
+ * A remote fence waits until every target hart has flushed; past this
+ * (a hart stuck outside the JIT, e.g. blocked in a host write) it logs and
+ * goes on rather than hang the guest.
+ */
+#define RV_FENCE_WAIT_NS (10 * 1000 * 1000 * 1000ULL)
 
 struct accel_vcpu {
 	struct accel_vm *vm;
@@ -564,8 +568,11 @@ void rv_accel_send_ipi(struct accel_vm *vm, unsigned hart)
 
 /*
  * Remote sfence.vma: each target flushes its whole TLB at its next block
- * boundary (or in its wfi sleep); wait a bounded time for them, so that a
- * hart parked for some other reason cannot dead-lock the caller.
+ * boundary (or in its wfi sleep); the caller waits until all have (SBI
+ * RFENCE semantics). While waiting it flushes its own TLB when asked and
+ * steps aside for an exclusive section (a target may be the one waiting
+ * for everybody to park); it stops waiting when the VM stops, and after
+ * RV_FENCE_WAIT_NS with a warning.
  */
 void rv_accel_remote_flush(struct accel_vm *vm, struct rv_cpu *self, uint64_t mask)
 {
@@ -596,9 +603,14 @@ void rv_accel_remote_flush(struct accel_vm *vm, struct rv_cpu *self, uint64_t ma
 		}
 		if (atomic_exchange(&self->tlb_flush_pending, false))
 			rv_mmu_flush(self, true, 0);
-		if (waiting)
-			sched_yield();
+		if (!waiting || atomic_load(&self->tcg.stop_request))
+			break;
+		tcg_cpu_yield_exclusive(&self->tcg);
+		sched_yield();
 	}
+	if (waiting && !atomic_load(&self->tcg.stop_request))
+		log_warn("riscv64: remote sfence.vma from hart %u: a hart did not flush in %llu s",
+			 self->tcg.index, (unsigned long long)(RV_FENCE_WAIT_NS / 1000000000ULL));
 }
 
 void rv_tcg_vm_set_timer_source(struct accel_vm *vm, uint64_t (*next_ns)(void *opaque),
