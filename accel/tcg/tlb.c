@@ -39,7 +39,9 @@ void tcg_tlb_flush(struct tcg_cpu *cpu)
 	 * changed, its entries must be looked up (and checked) again.
 	 */
 	memset(cpu->jc, 0, TCG_JC_SIZE * sizeof(*cpu->jc));
-	memset(tcg_priv(cpu)->wphys, 0, sizeof(tcg_priv(cpu)->wphys));
+	/* Other threads read the bitmap (tcg_tlb_flush_page_all). */
+	for (unsigned i = 0; i < ARRAY_SIZE(tcg_priv(cpu)->wphys); i++)
+		__atomic_store_n(&tcg_priv(cpu)->wphys[i], 0, __ATOMIC_RELAXED);
 	tcg_priv(cpu)->tlb_modes = 0;
 }
 
