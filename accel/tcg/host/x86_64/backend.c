@@ -1,5 +1,6 @@
 /*
- * The x86-64 backend: code generation per op, on top of the liveness pass
+ * The x86-64 backend: code generation per op (memory ops and helper calls
+ * in memop.c), on top of the liveness pass
  * and local register allocator in regalloc.c (guest globals stay in host
  * registers within a block, written back only at block ends, labels,
  * helper calls that need them, and in the out-of-line slow path of a guest
@@ -19,11 +20,6 @@
 #include "accel/tcg/host/x86_64/x86_64.h"
 
 /* ---- op code generation helpers ---- */
-
-static bool w64(const struct tcg_op *op)
-{
-	return op->type == TCG_TYPE_I64;
-}
 
 /* Does temp @t hold a constant usable as a sign-extended imm32? */
 static bool imm32_ok(const struct x86_gen *g, const struct tcg_op *op, uint32_t t, int32_t *imm)
@@ -391,286 +387,6 @@ static void gen_movcond(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 	x86_ra_set_out(g, op, life, rd);
 }
 
-static enum x86_ld ld_kind(uint32_t mo, bool out64)
-{
-	static const uint8_t k[8] = {X86_LD8U, X86_LD16U, X86_LD32U, X86_LD64,
-				     X86_LD8S, X86_LD16S, X86_LD32S, X86_LD64};
-	enum x86_ld kind = (enum x86_ld)k[mo & (TCG_MO_SIZE | TCG_MO_SIGN)];
-
-	if (!out64 && kind == X86_LD32S)
-		kind = X86_LD32U; /* i32 slots are zero-extended */
-	return kind;
-}
-
-static void gen_ld_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
-{
-	uint32_t mo = (uint32_t)op->args[2];
-	int rd = x86_ra_out_reg(g, op, life, -1);
-
-	x86_load(&g->b, ld_kind(mo, w64(op)), rd, X86_RBP, X86_NOREG, (int32_t)op->args[1]);
-	if (!w64(op) && (mo & TCG_MO_SIGN) && (mo & TCG_MO_SIZE) < TCG_MO_32)
-		x86_mov_rr(&g->b, false, rd, rd);
-	x86_ra_set_out(g, op, life, rd);
-}
-
-static void gen_st_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
-{
-	int rv = x86_ra_in_reg(g, (uint32_t)op->args[0]);
-
-	x86_store(&g->b, 1u << (op->args[2] & TCG_MO_SIZE), rv, X86_RBP, X86_NOREG,
-		  (int32_t)op->args[1]);
-	x86_ra_free_dead_inputs(g, op, life);
-}
-
-/* ---- guest memory: inline TLB probe, out-of-line slow path ---- */
-
-static void snapshot_state(struct x86_gen *g, struct x86_slow *s, int exclude)
-{
-	s->n_dirty = 0;
-	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
-		const struct x86_ts *ts = &g->ts[t];
-		if (ts->reg >= 0 && !ts->in_mem) {
-			s->dirty_reg[s->n_dirty] = ts->reg;
-			s->dirty_off[s->n_dirty] = g->ir->temps[t].mem_offset;
-			s->dirty_size[s->n_dirty] = g->ir->temps[t].type == TCG_TYPE_I32 ? 4 : 8;
-			s->n_dirty++;
-		}
-	}
-	s->save_mask = 0;
-	for (int r = 0; r < 16; r++) {
-		if (g->reg_temp[r] >= 0 && (CALLER_SAVED & (1u << r)) && r != exclude)
-			s->save_mask |= 1u << r;
-	}
-}
-
-/*
- * The probe (compare tag, add addend), SDM-free summary:
- *   rax = (addr >> (PAGE_BITS - 5)) & ((TLB_SIZE - 1) << 5)   entry offset
- *   rcx = addr & (PAGE_MASK | (size - 1))                      tag to match
- *     (or, for an access that may be misaligned: (addr + size - 1) & PAGE_MASK,
- *     so it stays on the fast path unless it crosses into the next page)
- *   cmp rcx, [rbp + rax + tlb + tag]; jne slow
- *   rax = [rbp + rax + tlb + addend]; access [addr + rax]
- */
-static uint8_t *emit_probe(struct x86_gen *g, int ra, unsigned size, bool align,
-			   unsigned mmu_idx, bool write, int32_t *addend_disp)
-{
-	int32_t base =
-	    TCG_ENV_TLB_OFF + (int32_t)(mmu_idx * TCG_TLB_SIZE * sizeof(struct tcg_tlb_entry));
-	int32_t tag = base + (int32_t)(write ? offsetof(struct tcg_tlb_entry, addr_write)
-					     : offsetof(struct tcg_tlb_entry, addr_read));
-
-	x86_mov_rr(&g->b, true, X86_RAX, ra);
-	x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, TCG_PAGE_BITS - 5);
-	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)((TCG_TLB_SIZE - 1) << 5));
-	if (align || size == 1) {
-		x86_mov_rr(&g->b, true, X86_RCX, ra);
-		x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)(TCG_PAGE_MASK | (size - 1)));
-	} else {
-		x86_lea(&g->b, X86_RCX, ra, X86_NOREG, (int32_t)size - 1);
-		x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)TCG_PAGE_MASK);
-	}
-	x86_byte(&g->b, 0x48); /* cmp rcx, [rbp + rax + disp32] */
-	x86_byte(&g->b, 0x3b);
-	x86_byte(&g->b, 0x8c);
-	x86_byte(&g->b, 0x05);
-	x86_u32(&g->b, (uint32_t)tag);
-	*addend_disp = base + (int32_t)offsetof(struct tcg_tlb_entry, addend);
-	return x86_jcc32(&g->b, X86_CC_NE);
-}
-
-static struct x86_slow *new_slow(struct x86_gen *g)
-{
-	if (g->n_slow >= X86_MAX_SLOW) {
-		g->error = -ENOSPC;
-		return &g->slow[0];
-	}
-	return &g->slow[g->n_slow++];
-}
-
-/*
- * Loads without address translation (the frontend has no tlb_fill) from
- * the main RAM region: one range check, no TLB lookup, so the host address
- * is one add away from the guest's (misaligned accesses included, x86
- * does them). Everything else takes the slow path. Stores keep the TLB
- * probe: it is what catches writes to pages holding code.
- */
-static void emit_window_load(struct x86_gen *g, struct x86_slow *s, int ra, int rd, uint32_t mo,
-			     enum x86_ld kind)
-{
-	uint64_t limit = g->win_size - (1u << (mo & TCG_MO_SIZE)) + 1;
-
-	/* rax = addr - base: one lea when -base fits a disp32 (RISC-V RAM at 2 GiB does) */
-	if (g->win_base <= (uint64_t)INT32_MAX + 1) {
-		x86_lea(&g->b, X86_RAX, ra, X86_NOREG, (int32_t) - (int64_t)g->win_base);
-	} else {
-		x86_mov_ri(&g->b, X86_RCX, -g->win_base);
-		x86_lea(&g->b, X86_RAX, ra, X86_RCX, 0);
-	}
-	if (limit <= INT32_MAX) {
-		x86_alu_ri(&g->b, X86_CMP, true, X86_RAX, (int32_t)limit);
-	} else {
-		x86_mov_ri(&g->b, X86_RCX, limit);
-		x86_alu_rr(&g->b, X86_CMP, true, X86_RAX, X86_RCX);
-	}
-	s->jcc = x86_jcc32(&g->b, X86_CC_AE);
-	/*
-	 * Load from [addr + (host - base)]: the address does not wait for the
-	 * lea above (the check runs beside the load, predicted not taken).
-	 */
-	x86_mov_ri(&g->b, X86_RCX, (uint64_t)(uintptr_t)g->win_host - g->win_base);
-	x86_load(&g->b, kind, rd, ra, X86_RCX, 0);
-}
-
-static void gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
-{
-	uint32_t mo = (uint32_t)op->args[2];
-	unsigned mmu = (unsigned)op->args[3], size = 1u << (mo & TCG_MO_SIZE);
-	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
-	const struct x86_ts *d = &g->ts[op->args[0]];
-	/* The address is consumed before the value is written: they may share. */
-	int rd = d->pin == ra ? ra : x86_ra_out_reg(g, op, life, 1);
-	struct x86_slow *s = new_slow(g);
-	int32_t addend;
-
-	g->locked |= 1u << rd;
-	if (g->win_size && !(mo & TCG_MO_ALIGN) && (g->win_mmu_mask & (1u << mmu))) {
-		emit_window_load(g, s, ra, rd, mo, ld_kind(mo, w64(op)));
-	} else {
-		s->jcc = emit_probe(g, ra, size, mo & TCG_MO_ALIGN, mmu, false, &addend);
-		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
-		x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, 0);
-	}
-	if (!w64(op) && (mo & TCG_MO_SIGN) && size < 4)
-		x86_mov_rr(&g->b, false, rd, rd);
-	s->ret = g->b.p;
-	s->store = false;
-	s->addr_reg = (int8_t)ra;
-	s->val_reg = (int8_t)rd;
-	s->w64 = w64(op);
-	s->memop_idx = TCG_MEMOP_IDX(mo, mmu);
-	s->rec = g->cur_rec;
-	snapshot_state(g, s, rd);
-	x86_ra_free_dead_inputs(g, op, life);
-	x86_ra_set_out(g, op, life, rd);
-}
-
-static void gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
-{
-	uint32_t mo = (uint32_t)op->args[2];
-	unsigned mmu = (unsigned)op->args[3], size = 1u << (mo & TCG_MO_SIZE);
-	int rv = x86_ra_in_reg(g, (uint32_t)op->args[0]);
-	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
-	struct x86_slow *s = new_slow(g);
-	int32_t addend;
-
-	s->jcc = emit_probe(g, ra, size, mo & TCG_MO_ALIGN, mmu, true, &addend);
-	x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
-	x86_store(&g->b, size, rv, ra, X86_RAX, 0);
-	s->ret = g->b.p;
-	s->store = true;
-	s->addr_reg = (int8_t)ra;
-	s->val_reg = (int8_t)rv;
-	s->memop_idx = TCG_MEMOP_IDX(mo, mmu);
-	s->rec = g->cur_rec;
-	snapshot_state(g, s, -1);
-	x86_ra_free_dead_inputs(g, op, life);
-}
-
-static void set_cur_insn(struct x86_gen *g, const struct tcg_insn_rec *rec)
-{
-	x86_mov_ri(&g->b, X86_RAX, (uint64_t)(uintptr_t)rec);
-	x86_store(&g->b, 8, X86_RAX, X86_RBP, X86_NOREG,
-		  (int32_t)offsetof(struct tcg_cpu, cur_insn));
-}
-
-static void call_abs(struct x86_gen *g, const void *fn)
-{
-	x86_mov_ri(&g->b, X86_RAX, (uint64_t)(uintptr_t)fn);
-	x86_call_r(&g->b, X86_RAX);
-}
-
-static void emit_slow(struct x86_gen *g, const struct x86_slow *s)
-{
-	unsigned pushed = 0;
-
-	x86_patch_rel32(s->jcc, g->b.p);
-	/* Precise state for a fault: the globals held dirty in registers. */
-	for (unsigned i = 0; i < s->n_dirty; i++)
-		x86_store(&g->b, s->dirty_size[i], s->dirty_reg[i], X86_RBP, X86_NOREG,
-			  s->dirty_off[i]);
-	for (int r = 0; r < 16; r++) {
-		if (s->save_mask & (1u << r)) {
-			x86_push(&g->b, r);
-			pushed++;
-		}
-	}
-	if (pushed & 1)
-		x86_alu_ri(&g->b, X86_SUB, true, X86_RSP, 8);
-	if (s->store)
-		x86_mov_rr(&g->b, true, X86_RDX, s->val_reg);
-	x86_mov_rr(&g->b, true, X86_RSI, s->addr_reg);
-	x86_mov_rr(&g->b, true, X86_RDI, X86_RBP);
-	x86_mov_ri(&g->b, s->store ? X86_RCX : X86_RDX, s->memop_idx);
-	set_cur_insn(g, s->rec);
-	call_abs(g, s->store ? (const void *)tcg_slow_st : (const void *)tcg_slow_ld);
-	if (pushed & 1)
-		x86_alu_ri(&g->b, X86_ADD, true, X86_RSP, 8);
-	for (int r = 16; r-- > 0;) {
-		if (s->save_mask & (1u << r))
-			x86_pop(&g->b, r);
-	}
-	if (!s->store)
-		x86_mov_rr(&g->b, s->w64, s->val_reg, X86_RAX);
-	x86_patch_rel32(x86_jmp32(&g->b), s->ret);
-}
-
-/* ---- calls ---- */
-
-static void gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
-{
-	static const int8_t argreg[TCG_MAX_CALL_ARGS] = {X86_RSI, X86_RDX, X86_RCX, X86_R8, X86_R9};
-	const struct tcg_helper *h = tcg_op_helper(op);
-	unsigned no = op->n_out, ni = op->n_in;
-
-	bool writes = !(h->flags & TCG_CALL_NO_WG);
-
-	/* The helper may read, write or (raising) expose the globals. */
-	if (writes || !(h->flags & TCG_CALL_NO_RG) || !(h->flags & TCG_CALL_NO_RAISE))
-		x86_ra_sync_globals(g, false);
-	/* Helper calls clobber these: move their values home first. */
-	for (int r = 0; r < 16; r++) {
-		if (CALLER_SAVED & (1u << r))
-			x86_ra_spill_reg(g, r);
-	}
-	for (unsigned i = 0; i < ni; i++) {
-		uint32_t t = (uint32_t)op->args[no + i];
-		if (g->ts[t].reg >= 0)
-			x86_mov_rr(&g->b, true, argreg[i], g->ts[t].reg);
-		else
-			x86_ra_load_home(g, t, argreg[i]);
-	}
-	x86_mov_rr(&g->b, true, X86_RDI, X86_RBP);
-	if (!(h->flags & TCG_CALL_NO_RAISE))
-		set_cur_insn(g, g->cur_rec);
-	call_abs(g, (const void *)h->func);
-	g->locked = 0;
-	x86_ra_free_dead_inputs(g, op, life);
-	if (writes) {
-		/* All clean: drop the stale registers, reload the pinned ones. */
-		x86_ra_sync_globals(g, true);
-		for (uint32_t t = 0; t < g->ir->n_globals; t++) {
-			if (g->ts[t].pin >= 0)
-				x86_ra_load_home(g, t, g->ts[t].pin);
-		}
-	}
-	if (no) {
-		int rd = x86_ra_alloc_reg(g, 0);
-		x86_mov_rr(&g->b, true, rd, X86_RAX);
-		x86_ra_set_out(g, op, life, rd);
-	}
-}
-
 /* ---- control flow ---- */
 
 static void add_fixup(struct x86_gen *g, uint8_t *at, uint64_t label)
@@ -905,19 +621,19 @@ static void gen_op(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 		gen_movcond(g, op, life);
 		break;
 	case TCG_OP_ld_env:
-		gen_ld_env(g, op, life);
+		x86_gen_ld_env(g, op, life);
 		break;
 	case TCG_OP_st_env:
-		gen_st_env(g, op, life);
+		x86_gen_st_env(g, op, life);
 		break;
 	case TCG_OP_guest_ld:
-		gen_guest_ld(g, op, life);
+		x86_gen_guest_ld(g, op, life);
 		break;
 	case TCG_OP_guest_st:
-		gen_guest_st(g, op, life);
+		x86_gen_guest_st(g, op, life);
 		break;
 	case TCG_OP_call:
-		gen_call(g, op, life);
+		x86_gen_call(g, op, life);
 		break;
 	default:
 		gen_control(g, op, life);
@@ -1147,7 +863,7 @@ int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb)
 		i++;
 	}
 	for (unsigned i = 0; i < g->n_slow && !g->b.overflow; i++)
-		emit_slow(g, &g->slow[i]);
+		x86_emit_slow(g, &g->slow[i]);
 	if (g->b.overflow)
 		return -ENOSPC;
 	resolve_fixups(g);

@@ -70,6 +70,21 @@ struct x86_gen {
 /* Generate @tb's code from @ir into g->b. 0, -ENOSPC (buffer full), or -errno. */
 int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb);
 
+static inline bool w64(const struct tcg_op *op)
+{
+	return op->type == TCG_TYPE_I64;
+}
+
+/* ---- memop.c: CPU-struct and guest memory ops, helper calls ---- */
+
+void x86_gen_ld_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
+void x86_gen_st_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
+void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
+void x86_gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
+void x86_gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
+/* The out-of-line slow path of one guest access (after the block's code). */
+void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s);
+
 
 /* ---- regalloc.c: liveness and register allocation ---- */
 
