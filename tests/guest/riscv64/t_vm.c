@@ -3,7 +3,10 @@
  * 4 KiB leaves, the same tables under Sv48 and Sv57, permission faults
  * (load 13, store 15, fetch 12, with stval = the address), hardware A/D
  * updates, SUM and MXR, a misaligned superpage, reserved encodings, a
- * non-canonical address, sfence.vma by address and by ASID, MPRV from M.
+ * non-canonical address, sfence.vma by address and by ASID, MPRV from M;
+ * address-space switches: satp to another root and ASID without a fence
+ * must not reuse the old non-global translations of data or code, and
+ * sfence.vma x0, asid must drop them.
  * The page faults are delegated to the S-mode vector (rvpriv.h).
  */
 #include "rvpriv.h"
@@ -15,6 +18,7 @@
 #define PTE_U (1UL << 4)
 #define PTE_A (1UL << 6)
 #define PTE_D (1UL << 7)
+#define PTE_G (1UL << 5)
 #define RWXAD (PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D)
 
 #define VA_MEGA	 0x40000000UL /* l1[0]: 2 MiB, read-only, -> 0x8000_0000 */
@@ -31,6 +35,18 @@ static uint64_t root4[512] __attribute__((aligned(4096)));
 static uint64_t root5[512] __attribute__((aligned(4096)));
 static volatile uint64_t page1[512] __attribute__((aligned(4096)));
 static volatile uint64_t page2[512] __attribute__((aligned(4096)));
+
+/* Two address spaces (asid_switch): the same VAs, other pages. */
+#define VA_SW	0x100000000UL /* rootX[4] -> l1X[0] -> l0X[0]: data */
+#define VA_CODE 0x100001000UL /* l0X[1]: code */
+static uint64_t root_a[512] __attribute__((aligned(4096)));
+static uint64_t root_b[512] __attribute__((aligned(4096)));
+static uint64_t l1_a[512] __attribute__((aligned(4096)));
+static uint64_t l1_b[512] __attribute__((aligned(4096)));
+static uint64_t l0_a[512] __attribute__((aligned(4096)));
+static uint64_t l0_b[512] __attribute__((aligned(4096)));
+static uint32_t code_a[1024] __attribute__((aligned(4096)));
+static uint32_t code_b[1024] __attribute__((aligned(4096)));
 
 static uint64_t pte(uint64_t pa, uint64_t flags)
 {
@@ -185,6 +201,71 @@ static void fences(void)
 	sfence_all();
 }
 
+static uint64_t satp_of(uint64_t *root_table, uint64_t asid)
+{
+	return (8UL << 60) | (asid << 44) | ((uint64_t)root_table >> 12);
+}
+
+static uint64_t call_code(void)
+{
+	return ((uint64_t (*)(void))VA_CODE)();
+}
+
+/* li a0, N; ret */
+static void make_code(uint32_t *code, unsigned n)
+{
+	code[0] = 0x00000513u | n << 20;
+	code[1] = 0x00008067u;
+}
+
+static void build_spaces(void)
+{
+	/* MMIO and RAM identity maps, global in both spaces (code, stack). */
+	root_a[0] = root_b[0] = root[0] | PTE_G;
+	root_a[2] = root_b[2] = root[2] | PTE_G;
+	root_a[4] = pte((uint64_t)l1_a, PTE_V);
+	root_b[4] = pte((uint64_t)l1_b, PTE_V);
+	l1_a[0] = pte((uint64_t)l0_a, PTE_V);
+	l1_b[0] = pte((uint64_t)l0_b, PTE_V);
+	l0_a[0] = pte((uint64_t)page1, PTE_V | PTE_R | PTE_A);
+	l0_b[0] = pte((uint64_t)page2, PTE_V | PTE_R | PTE_A);
+	l0_a[1] = pte((uint64_t)code_a, PTE_V | PTE_X | PTE_A);
+	l0_b[1] = pte((uint64_t)code_b, PTE_V | PTE_X | PTE_A);
+	make_code(code_a, 1);
+	make_code(code_b, 2);
+	__asm__ volatile("fence.i" ::: "memory");
+}
+
+static uint64_t asid_switch(uint64_t a)
+{
+	(void)a;
+	page1[3] = 0xaaaa;
+	page2[3] = 0xbbbb;
+	CSR_WRITE(satp, satp_of(root_a, 1));
+	sfence_all();
+	CHECK_EQ(load(VA_SW + 24), 0xaaaa);
+	CHECK_EQ(call_code(), 1);
+	/* Another root and ASID, no fence: nothing of ASID 1 may be used. */
+	CSR_WRITE(satp, satp_of(root_b, 2));
+	CHECK_EQ(load(VA_SW + 24), 0xbbbb);
+	CHECK_EQ(call_code(), 2);
+	CSR_WRITE(satp, satp_of(root_a, 1));
+	CHECK_EQ(load(VA_SW + 24), 0xaaaa);
+	CHECK_EQ(call_code(), 1);
+	/* New PTEs in ASID 1's tables, then sfence.vma x0, asid. */
+	l0_a[0] = pte((uint64_t)page2, PTE_V | PTE_R | PTE_A);
+	l0_a[1] = pte((uint64_t)code_b, PTE_V | PTE_X | PTE_A);
+	__asm__ volatile("sfence.vma zero, %0" ::"r"(1UL) : "memory");
+	CHECK_EQ(load(VA_SW + 24), 0xbbbb);
+	CHECK_EQ(call_code(), 2);
+	l0_a[0] = pte((uint64_t)page1, PTE_V | PTE_R | PTE_A);
+	l0_a[1] = pte((uint64_t)code_a, PTE_V | PTE_X | PTE_A);
+	sfence_all();
+	CSR_WRITE(satp, satp_of(root, 0));
+	sfence_all();
+	return 0;
+}
+
 static uint64_t vm_tests(uint64_t a)
 {
 	(void)a;
@@ -219,6 +300,10 @@ int main(void)
 	rvt_puts("sv39");
 	run_with((8UL << 60) | ((uint64_t)root >> 12));
 	CHECK_EQ(rvp_run(RVP_S, vm_tests, 0), 0);
+	rvt_puts("asid");
+	build_spaces();
+	rvt_puts(" run\n");
+	CHECK_EQ(rvp_run(RVP_S, asid_switch, 0), 0);
 	/* MPRV: M-mode loads through S's translation (§3.1.6.3). */
 	__asm__ volatile("csrs mstatus, %0" ::"r"(MSTATUS_MPRV | (1UL << 11)));
 	CHECK_EQ(load(va(PG_RO)), page1[0]);
