@@ -284,10 +284,13 @@ enum tcg_exec_result {
 enum tcg_exec_result tcg_cpu_exec(struct tcg_cpu *cpu);
 
 /*
- * Run exactly one block at cpu->pc (translating it if needed), without
- * chaining (use a single_step context for one instruction). Exceptions are
+ * Run one block at cpu->pc (translating it if needed), without chaining
+ * (use a single_step context for one instruction). Exceptions are
  * delivered (do_exception) and count as the block. Returns 0, or a negative
- * errno if translation failed.
+ * errno if translation failed. Caveat: a block ending in goto_ptr (an
+ * indirect jump) goes on into the next block when the jump cache holds it,
+ * so two contexts whose jump caches differ (e.g. one had a full flush) may
+ * run different numbers of blocks in one call.
  *
  * Differential testing: make two contexts over two copies of guest memory,
  * one with backend TCG_BACKEND_KIND_INTERP and one NATIVE (both
