@@ -16,7 +16,8 @@ int tcg_builder_init(struct tcg_builder *b, struct tcg_ctx *ctx)
 	b->icount_temp = TCG_NO_TEMP;
 	b->ir.ops = calloc(TCG_MAX_OPS, sizeof(*b->ir.ops));
 	b->ir.temps = calloc(TCG_MAX_TEMPS, sizeof(*b->ir.temps));
-	if (!b->ir.ops || !b->ir.temps) {
+	b->ir.opt_scratch = tcg_opt_scratch_new();
+	if (!b->ir.ops || !b->ir.temps || !b->ir.opt_scratch) {
 		tcg_builder_fini(b);
 		return -ENOMEM;
 	}
@@ -27,8 +28,10 @@ void tcg_builder_fini(struct tcg_builder *b)
 {
 	free(b->ir.ops);
 	free(b->ir.temps);
+	tcg_opt_scratch_free(b->ir.opt_scratch);
 	b->ir.ops = NULL;
 	b->ir.temps = NULL;
+	b->ir.opt_scratch = NULL;
 }
 
 struct tcg_ir *tcg_builder_ir(struct tcg_builder *b)

@@ -139,6 +139,8 @@ struct tcg_ctx {
 
 /* The part of a vCPU allocation in front of the guest CPU struct. */
 struct tcg_cpu_priv {
+	/* The interpreter's temp slots (untouched pages with the native backend). */
+	uint64_t interp_slots[TCG_MAX_TEMPS];
 	struct tcg_tlb tlb;
 	struct tcg_jc_entry jc[TCG_JC_SIZE];
 	uint64_t tlb_phys[TCG_NB_MMU_MODES][TCG_TLB_SIZE]; /* physical page per entry */

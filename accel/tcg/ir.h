@@ -329,6 +329,8 @@ struct tcg_ir {
 	unsigned n_labels;
 	unsigned n_insns;
 	int error; /* sticky: -ENOSPC when a limit was hit */
+	/* The optimizer's per-temp tables (tcg_opt_scratch_new; owned by the builder). */
+	struct tcg_opt_scratch *opt_scratch;
 };
 
 /* Canonical text of the IR (one op per line), for tests and debugging. */
@@ -348,7 +350,14 @@ uint32_t tcg_ir_temps_of_kind(const struct tcg_ir *ir, enum tcg_temp_kind k, uin
 /* Evaluate a non-memory, non-control op on constant inputs (interp + folding). */
 uint64_t tcg_eval_op(unsigned opc, enum tcg_type type, const uint64_t *in, const uint64_t *k);
 
-/* Optimizer passes (optimize.c): folding, copy propagation, known bits, DCE. */
+/*
+ * Optimizer passes (optimize.c): folding, copy propagation, known bits, DCE.
+ * @ir->opt_scratch must come from tcg_opt_scratch_new() (heap, not per
+ * thread: static thread-local tables cost every thread of the process
+ * their memory, also threads that never translate).
+ */
 void tcg_optimize(struct tcg_ir *ir);
+struct tcg_opt_scratch *tcg_opt_scratch_new(void);
+void tcg_opt_scratch_free(struct tcg_opt_scratch *s);
 
 #endif

@@ -9,6 +9,7 @@
  * Facts are forgotten at labels (several predecessors) and, for globals,
  * at helper calls that may write them.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "accel/tcg/ir.h"
@@ -736,11 +737,28 @@ static void dce(struct tcg_ir *ir, uint8_t *live, uint32_t *list)
 	}
 }
 
+struct tcg_opt_scratch {
+	struct temp_info ti[TCG_MAX_TEMPS];
+	uint8_t live[TCG_MAX_TEMPS];
+	uint32_t list[TCG_MAX_TEMPS];
+};
+
+struct tcg_opt_scratch *tcg_opt_scratch_new(void)
+{
+	return malloc(sizeof(struct tcg_opt_scratch));
+}
+
+void tcg_opt_scratch_free(struct tcg_opt_scratch *s)
+{
+	free(s);
+}
+
 void tcg_optimize(struct tcg_ir *ir)
 {
-	static _Thread_local struct temp_info ti[TCG_MAX_TEMPS];
-	static _Thread_local uint8_t live[TCG_MAX_TEMPS];
-	static _Thread_local uint32_t list[TCG_MAX_TEMPS];
+	struct tcg_opt_scratch *sc = ir->opt_scratch;
+	struct temp_info *ti = sc->ti;
+	uint8_t *live = sc->live;
+	uint32_t *list = sc->list;
 	struct opt o = {.ir = ir, .ti = ti, .vars = list};
 
 	memset(o.const_cache, 0xff, sizeof(o.const_cache));

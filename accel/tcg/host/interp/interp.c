@@ -433,8 +433,8 @@ static uint64_t eval(const struct frame *f, const struct interp_insn *in)
 
 static uintptr_t interp_exec(struct tcg_cpu *cpu, struct tcg_tb *tb)
 {
-	static _Thread_local uint64_t slots[TCG_MAX_TEMPS];
-	struct frame f = {.cpu = cpu, .v = slots};
+	struct tcg_cpu_priv *priv = tcg_priv(cpu);
+	struct frame f = {.cpu = cpu, .v = priv->interp_slots};
 	const struct tcg_insn_rec *rec = NULL;
 	const struct interp_insn *in;
 	unsigned pc = 0;

@@ -37,7 +37,7 @@ static void mark(uint8_t *live, const uint32_t *temps, uint32_t n, uint8_t v)
 
 void x86_ra_liveness(struct x86_gen *g)
 {
-	static _Thread_local uint32_t list[TCG_MAX_TEMPS];
+	uint32_t *list = g->kind_list;
 	const struct tcg_ir *ir = g->ir;
 	uint8_t *live = g->live;
 	uint32_t n_local = tcg_ir_temps_of_kind(ir, TCG_TEMP_LOCAL, list);

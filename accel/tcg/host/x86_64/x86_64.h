@@ -52,6 +52,7 @@ struct x86_gen {
 	struct x86_ts ts[TCG_MAX_TEMPS];
 	uint16_t life[TCG_MAX_OPS]; /* bit j: arg j dies at (is dead after) op */
 	uint8_t live[TCG_MAX_TEMPS];
+	uint32_t kind_list[TCG_MAX_TEMPS]; /* liveness: the temps of one kind */
 	int32_t reg_temp[16];
 	uint32_t locked;
 	uint32_t pinned; /* registers holding pinned globals */
