@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "common/mapping.h"
+
 int gm_add_region(struct guest_mem *gm, uint64_t gpa, uint64_t size, void *host)
 {
 	unsigned i;
@@ -26,26 +28,6 @@ int gm_add_region(struct guest_mem *gm, uint64_t gpa, uint64_t size, void *host)
 	return 0;
 }
 
-/*
- * An anonymous reservation of @size bytes starting on a 2 MiB boundary, so
- * that transparent huge pages can back all of it (guest_mem_hugepages).
- */
-static void *map_aligned(size_t size)
-{
-	const size_t align = 2u << 20;
-	size_t len = size + align, head;
-	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	head = (align - (uintptr_t)p % align) % align;
-	if (head)
-		munmap(p, head);
-	munmap(p + head + size, len - head - size);
-	return p + head;
-}
-
 int guest_mem_alloc(struct guest_mem *gm, const struct gm_region *layout, unsigned n)
 {
 	size_t total = 0, off = 0;
@@ -58,7 +40,7 @@ int guest_mem_alloc(struct guest_mem *gm, const struct gm_region *layout, unsign
 			return -EINVAL;
 		total += layout[i].size;
 	}
-	map = map_aligned(total);
+	map = map_anon_2m(total, MAP_NORESERVE);
 	if (!map)
 		return -ENOMEM;
 	/* Guest RAM never goes into a core dump of the VMM. */

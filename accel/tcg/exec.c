@@ -11,6 +11,7 @@
 
 #include "accel/tcg/internal.h"
 #include "common/log.h"
+#include "common/mapping.h"
 
 static const struct tcg_backend_ops *pick_backend(enum tcg_backend_kind kind)
 {
@@ -52,20 +53,14 @@ static int page_maps_init(struct tcg_ctx *ctx)
  */
 static void *tables_alloc(size_t size, size_t *len)
 {
-	const size_t huge = 2u << 20;
-	size_t n = ALIGN_UP(size, huge), head;
-	uint8_t *p = mmap(NULL, n + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			  -1, 0);
+	size_t n = ALIGN_UP(size, HUGE_2M);
+	void *p = map_anon_2m(n, 0);
 
-	if (p == MAP_FAILED)
+	if (!p)
 		return NULL;
-	head = (huge - (uintptr_t)p % huge) % huge;
-	if (head)
-		munmap(p, head);
-	munmap(p + head + n, huge - head);
-	madvise(p + head, n, MADV_HUGEPAGE);
+	madvise(p, n, MADV_HUGEPAGE);
 	*len = n;
-	return p + head;
+	return p;
 }
 
 static void tables_free(void *p, size_t len)
