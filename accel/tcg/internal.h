@@ -220,6 +220,14 @@ void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr);
  * switches (tcg_tlb_flush_nonglobal).
  */
 bool tcg_tlb_code_global(struct tcg_cpu *cpu, const struct tcg_tb *tb);
+
+/* The MMU mode instruction fetches of blocks with @tb_flags use. */
+static inline unsigned tcg_code_mmu_idx(const struct tcg_ctx *ctx, uint32_t tb_flags)
+{
+	const struct tcg_frontend_ops *fe = ctx->fe;
+
+	return (fe->code_mmu_idx ? fe->code_mmu_idx(tb_flags) : 0) & (TCG_NB_MMU_MODES - 1);
+}
 /*
  * Can @tb be entered without looking its pc up (chained, or from the jump
  * cache)? Yes unless it runs into a second page through a translated

@@ -63,11 +63,9 @@ bool tcg_page_has_code(struct tcg_ctx *ctx, uint64_t paddr)
 
 static uint64_t code_paddr_of(struct tcg_cpu *cpu, uint64_t pc, uint32_t flags, bool *ok)
 {
-	const struct tcg_frontend_ops *fe = cpu->ctx->fe;
-	unsigned idx = fe->code_mmu_idx ? fe->code_mmu_idx(flags) : 0;
 	uint64_t paddr = pc;
 
-	*ok = tcg_tlb_code_paddr(cpu, pc, idx & (TCG_NB_MMU_MODES - 1), &paddr) == 0;
+	*ok = tcg_tlb_code_paddr(cpu, pc, tcg_code_mmu_idx(cpu->ctx, flags), &paddr) == 0;
 	return paddr;
 }
 
@@ -159,13 +157,9 @@ static void jmp_in_remove(struct tcg_tb *to, struct tcg_tb *from, unsigned slot)
 
 bool tcg_tb_mapping_fixed(const struct tcg_ctx *ctx, const struct tcg_tb *tb)
 {
-	const struct tcg_frontend_ops *fe = ctx->fe;
-	unsigned idx;
-
-	if (tb->page[1] == ~0ULL || !fe->tlb_fill)
+	if (tb->page[1] == ~0ULL || !ctx->fe->tlb_fill)
 		return true;
-	idx = fe->code_mmu_idx ? fe->code_mmu_idx(tb->flags) : 0;
-	return (fe->phys_mmu_mask >> (idx & (TCG_NB_MMU_MODES - 1))) & 1;
+	return (ctx->fe->phys_mmu_mask >> tcg_code_mmu_idx(ctx, tb->flags)) & 1;
 }
 
 void tcg_tb_chain(struct tcg_ctx *ctx, struct tcg_tb *from, unsigned slot, struct tcg_tb *to)

@@ -45,9 +45,29 @@ void tcg_tlb_flush(struct tcg_cpu *cpu)
 	tcg_priv(cpu)->tlb_modes = 0;
 }
 
+/*
+ * The wphys bitmap: physical frames (modulo 2^TCG_WPHYS_BITS) that some
+ * TLB entry of the vCPU allowed fast writes to since its last full flush.
+ * Set by its own thread, read by translating threads (seq_cst: see
+ * tcg_tlb_flush_page_all).
+ */
 static unsigned wphys_bit(uint64_t ppage)
 {
 	return (unsigned)(ppage >> TCG_PAGE_BITS) & ((1u << TCG_WPHYS_BITS) - 1);
+}
+
+static bool wphys_test(struct tcg_cpu *cpu, uint64_t ppage)
+{
+	unsigned b = wphys_bit(ppage);
+
+	return (__atomic_load_n(&tcg_priv(cpu)->wphys[b / 64], __ATOMIC_SEQ_CST) >> (b % 64)) & 1;
+}
+
+static void wphys_set(struct tcg_cpu *cpu, uint64_t ppage)
+{
+	unsigned b = wphys_bit(ppage);
+
+	__atomic_fetch_or(&tcg_priv(cpu)->wphys[b / 64], 1ULL << (b % 64), __ATOMIC_SEQ_CST);
 }
 
 void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
@@ -68,11 +88,10 @@ void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
 
 bool tcg_tlb_code_global(struct tcg_cpu *cpu, const struct tcg_tb *tb)
 {
-	const struct tcg_frontend_ops *fe = cpu->ctx->fe;
-	unsigned m = (fe->code_mmu_idx ? fe->code_mmu_idx(tb->flags) : 0) & (TCG_NB_MMU_MODES - 1);
+	unsigned m = tcg_code_mmu_idx(cpu->ctx, tb->flags);
 	unsigned slot = (unsigned)(tb->pc >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1);
 
-	return fe->tlb_fill && cpu->tlb->global[m][slot] &&
+	return cpu->ctx->fe->tlb_fill && cpu->tlb->global[m][slot] &&
 	       tag_hit(cpu->tlb->e[m][slot].addr_code, tb->pc);
 }
 
@@ -92,7 +111,6 @@ void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr)
 	uint64_t page = paddr & TCG_PAGE_MASK;
 
 	bool suspect = false;
-	unsigned b = wphys_bit(page);
 	uint64_t gen;
 
 	/*
@@ -106,8 +124,7 @@ void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr)
 	atomic_thread_fence(memory_order_seq_cst);
 	for (unsigned c = 0; c < TCG_MAX_CPUS; c++) {
 		struct tcg_cpu *o = ctx->cpus[c];
-		if (o && o != self &&
-		    (__atomic_load_n(&tcg_priv(o)->wphys[b / 64], __ATOMIC_SEQ_CST) >> (b % 64)) & 1) {
+		if (o && o != self && wphys_test(o, page)) {
 			tcg_tlb_flush_request(o);
 			suspect = true;
 		}
@@ -118,7 +135,7 @@ void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr)
 		atomic_store(&ctx->suspect_gen, gen + 1);
 	}
 	if (ctx->fe->tlb_fill) {
-		if (!(tcg_priv(self)->wphys[b / 64] & (1ULL << (b % 64))))
+		if (!wphys_test(self, page))
 			return; /* no entry ever allowed fast writes to it */
 		/*
 		 * Any virtual page may alias it: mark every entry whose
@@ -169,11 +186,8 @@ static struct tcg_tlb_entry *tlb_install(struct tcg_cpu *cpu, uint64_t addr, uns
 	host = gm_ptr(ctx->cfg.mem, ppage, TCG_PAGE_SIZE);
 	if (host) {
 		e->addend = (uintptr_t)host - (uintptr_t)vpage;
-		if (f.write) { /* before the code check: see tcg_tlb_flush_page_all */
-			unsigned b = wphys_bit(ppage);
-			__atomic_fetch_or(&tcg_priv(cpu)->wphys[b / 64], 1ULL << (b % 64),
-					  __ATOMIC_SEQ_CST);
-		}
+		if (f.write) /* before the code check: see tcg_tlb_flush_page_all */
+			wphys_set(cpu, ppage);
 		if (tcg_page_has_code(ctx, ppage))
 			wflags = TCG_TLB_CODE;
 	} else {
