@@ -6,31 +6,12 @@
  * status 0). Runs under vmm (its own SBI, --cpus 2) and under QEMU virt
  * with OpenSBI (-smp 2). Failures end through the test finisher.
  */
+#include "rvsbi.h"
 #include "rvtest.h"
 
-#define SBI_EXT_BASE   0x10
-#define SBI_EXT_TIME   0x54494d45
-#define SBI_EXT_IPI    0x735049
-#define SBI_EXT_RFENCE 0x52464e43
-#define SBI_EXT_HSM    0x48534d
-#define SBI_EXT_SRST   0x53525354
-#define SBI_EXT_DBCN   0x4442434e
 #define IRQ	       (1UL << 63)
 
-__asm__(".section .text.head, \"ax\"\n"
-	".globl _start\n"
-	"_start:\n"
-	"	j 1f\n" /* code0, code1 */
-	"	.balign 8\n"
-	"	.dword 0x200000\n" /* text_offset */
-	"	.dword __image_end - __image_start\n"
-	"	.dword 0\n"	   /* flags: little-endian */
-	"	.word 2\n"	   /* version 0.2 */
-	"	.word 0\n"
-	"	.dword 0\n"
-	"	.ascii \"RISCV\\0\\0\\0\"\n"
-	"	.ascii \"RSC\\x05\"\n"
-	"	.word 0\n"
+__asm__(RVSBI_IMAGE_HEADER
 	"1:	la sp, __stack_top\n"
 	"	la t0, s_vector\n"
 	"	csrw stvec, t0\n"
@@ -90,24 +71,6 @@ __asm__(".section .text.head, \"ax\"\n"
 	"	addi sp, sp, 128\n"
 	"	sret\n"
 	".text\n");
-
-struct sbiret {
-	long error;
-	unsigned long value;
-};
-
-static struct sbiret sbi(unsigned long eid, unsigned long fid, unsigned long a0,
-			 unsigned long a1, unsigned long a2)
-{
-	register unsigned long r0 __asm__("a0") = a0;
-	register unsigned long r1 __asm__("a1") = a1;
-	register unsigned long r2 __asm__("a2") = a2;
-	register unsigned long r6 __asm__("a6") = fid;
-	register unsigned long r7 __asm__("a7") = eid;
-
-	__asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r6), "r"(r7) : "memory");
-	return (struct sbiret){(long)r0, r1};
-}
 
 static volatile uint64_t irq_cause, irq_count;
 /* The boot hart (OpenSBI's lottery may pick either) and the other one. */

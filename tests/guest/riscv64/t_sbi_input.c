@@ -11,36 +11,20 @@
  * Success is an SRST shutdown (exit 0); a failed check ends through the test
  * finisher.
  */
+#include "rvsbi.h"
 #include "rvtest.h"
 
-#define SBI_EXT_BASE		0x10
-#define SBI_EXT_SRST		0x53525354
-#define SBI_EXT_DBCN		0x4442434e
 #define SBI_LEGACY_GETCHAR	0x02
-#define SBI_ERR_INVALID_PARAM	(-3)
 #define UART_RBR		0
 #define UART_LSR		5
 #define UART_LSR_DR		0x01
 #define TIMEBASE_HZ		10000000UL /* QEMU virt and vmm */
 #define INPUT_TIMEOUT		(20 * TIMEBASE_HZ)
 
-/* Keep in sync with the runner's input (meson.build). */
-static const char input[] = "LUdbcn console_read: 0123456789abcdefghijklmnopqrstuvwxyz";
+/* What the runner pipes in: meson.build passes the one string to both. */
+static const char input[] = SBI_INPUT;
 
-__asm__(".section .text.head, \"ax\"\n"
-	".globl _start\n"
-	"_start:\n"
-	"	j 1f\n" /* code0, code1 */
-	"	.balign 8\n"
-	"	.dword 0x200000\n" /* text_offset */
-	"	.dword __image_end - __image_start\n"
-	"	.dword 0\n" /* flags: little-endian */
-	"	.word 2\n"  /* version 0.2 */
-	"	.word 0\n"
-	"	.dword 0\n"
-	"	.ascii \"RISCV\\0\\0\\0\"\n"
-	"	.ascii \"RSC\\x05\"\n"
-	"	.word 0\n"
+__asm__(RVSBI_IMAGE_HEADER
 	"1:	la sp, __stack_top\n"
 	"	la t0, s_vector\n"
 	"	csrw stvec, t0\n"
@@ -51,24 +35,6 @@ __asm__(".section .text.head, \"ax\"\n"
 	"s_vector:\n"
 	"	call s_trap\n"
 	".text\n");
-
-struct sbiret {
-	long error;
-	unsigned long value;
-};
-
-static struct sbiret sbi(unsigned long eid, unsigned long fid, unsigned long a0,
-			 unsigned long a1, unsigned long a2)
-{
-	register unsigned long r0 __asm__("a0") = a0;
-	register unsigned long r1 __asm__("a1") = a1;
-	register unsigned long r2 __asm__("a2") = a2;
-	register unsigned long r6 __asm__("a6") = fid;
-	register unsigned long r7 __asm__("a7") = eid;
-
-	__asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r6), "r"(r7) : "memory");
-	return (struct sbiret){(long)r0, r1};
-}
 
 void s_trap(void);
 void s_trap(void)
