@@ -68,6 +68,17 @@ static const char *const rv_extensions[] = {
     "svpbmt",
 };
 
+/*
+ * A device with deadlines (the RTC's alarm, the ACLINT's mtimecmp) on the
+ * bus: a write may arm or move one, so the JIT's timer thread must look
+ * again after it.
+ */
+struct rv_timed_dev {
+	const struct io_dev_ops *ops;
+	void *dev;
+	struct accel_vm **vm; /* the machine's, set once the VM exists */
+};
+
 struct rv_devices {
 	struct accel_vm *vm;
 	struct aclint *aclint;
@@ -80,6 +91,7 @@ struct rv_devices {
 	struct sifive_test *test;
 	struct goldfish_rtc *rtc;
 	struct irq_line rtc_irq;
+	struct rv_timed_dev rtc_bus, aclint_bus;
 	struct vdevs virtio;
 	struct fdt_riscv_virtio virtio_fdt[CONFIG_MAX_VIRTIO];
 	uint8_t *kernel;
@@ -303,23 +315,22 @@ static void rv_timers_update(void *opaque)
 		aclint_update(d->aclint);
 }
 
-static uint64_t rv_rtc_read(void *opaque, uint64_t offset, unsigned size)
+static uint64_t rv_timed_read(void *opaque, uint64_t offset, unsigned size)
 {
-	struct rv_devices *d = opaque;
+	const struct rv_timed_dev *t = opaque;
 
-	return goldfish_rtc_io_ops.read(d->rtc, offset, size);
+	return t->ops->read(t->dev, offset, size);
 }
 
-/* A write may arm or move the alarm: the timer thread must look again. */
-static void rv_rtc_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+static void rv_timed_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 {
-	struct rv_devices *d = opaque;
+	const struct rv_timed_dev *t = opaque;
 
-	goldfish_rtc_io_ops.write(d->rtc, offset, value, size);
-	rv_tcg_vm_timer_changed(d->vm);
+	t->ops->write(t->dev, offset, value, size);
+	rv_tcg_vm_timer_changed(*t->vm);
 }
 
-static const struct io_dev_ops rv_rtc_ops = {.read = rv_rtc_read, .write = rv_rtc_write};
+static const struct io_dev_ops rv_timed_ops = {.read = rv_timed_read, .write = rv_timed_write};
 
 /* QEMU virt's Goldfish RTC: the guest's wall clock (host time), one alarm. */
 static int rv_create_rtc(struct machine *m, struct rv_devices *d)
@@ -328,8 +339,9 @@ static int rv_create_rtc(struct machine *m, struct rv_devices *d)
 	d->rtc = goldfish_rtc_create(&d->rtc_irq, NULL);
 	if (!d->rtc)
 		return -ENOMEM;
-	return io_bus_register(&m->mmio, GOLDFISH_RTC_BASE, GOLDFISH_RTC_SIZE, &rv_rtc_ops, d,
-			       "goldfish-rtc");
+	d->rtc_bus = (struct rv_timed_dev){.ops = &goldfish_rtc_io_ops, .dev = d->rtc, .vm = &d->vm};
+	return io_bus_register(&m->mmio, GOLDFISH_RTC_BASE, GOLDFISH_RTC_SIZE, &rv_timed_ops,
+			       &d->rtc_bus, "goldfish-rtc");
 }
 
 static int rv_create_devices(struct machine *m, struct rv_devices *d)
@@ -378,24 +390,6 @@ static void rv_set_mtip(void *opaque, unsigned hart, bool level)
 	rv_tcg_set_mip(opaque, hart, 1ULL << 7, level);
 }
 
-static uint64_t rv_aclint_read(void *opaque, uint64_t offset, unsigned size)
-{
-	struct rv_devices *d = opaque;
-
-	return aclint_io_ops.read(d->aclint, offset, size);
-}
-
-/* A write may move a deadline: the JIT's timer thread must look again. */
-static void rv_aclint_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
-{
-	struct rv_devices *d = opaque;
-
-	aclint_io_ops.write(d->aclint, offset, value, size);
-	rv_tcg_vm_timer_changed(d->vm);
-}
-
-static const struct io_dev_ops rv_aclint_ops = {.read = rv_aclint_read, .write = rv_aclint_write};
-
 static int rv_create_aclint(struct machine *m, struct rv_devices *d)
 {
 	struct aclint_config ac = {
@@ -410,7 +404,9 @@ static int rv_create_aclint(struct machine *m, struct rv_devices *d)
 		return -errno;
 	/* mtime and the harts' time CSR count the same time (priv §3.2.1). */
 	aclint_io_ops.write(d->aclint, ACLINT_MTIME, rv_tcg_vm_time(m->vm), 8);
-	return io_bus_register(&m->mmio, ACLINT_BASE, ACLINT_SIZE, &rv_aclint_ops, d, "aclint");
+	d->aclint_bus = (struct rv_timed_dev){.ops = &aclint_io_ops, .dev = d->aclint, .vm = &d->vm};
+	return io_bus_register(&m->mmio, ACLINT_BASE, ACLINT_SIZE, &rv_timed_ops, &d->aclint_bus,
+			       "aclint");
 }
 
 /* QEMU virt's virtio-mmio slots: the device tree and the devices share them. */
