@@ -356,6 +356,7 @@ static struct tcg_tb *find_tb(struct tcg_cpu *cpu)
 	uint64_t pc = cpu->pc;
 	uint32_t flags = cpu->tb_flags;
 	struct tcg_tb *tb = tcg_jc_lookup(cpu, pc);
+	unsigned h;
 	int rc;
 
 	if (tb)
@@ -382,9 +383,9 @@ static struct tcg_tb *find_tb(struct tcg_cpu *cpu)
 	 */
 	if (!tcg_tb_mapping_fixed(cpu->ctx, tb))
 		return tb;
-	cpu->jc[tcg_jc_hash(pc)].pc = pc;
-	cpu->jc[tcg_jc_hash(pc)].tb = tb;
-	tcg_priv(cpu)->jc_global[tcg_jc_hash(pc)] = tcg_tlb_code_global(cpu, tb);
+	h = tcg_jc_hash(pc);
+	cpu->jc[h] = (struct tcg_jc_entry){.pc = pc, .tb = tb};
+	tcg_priv(cpu)->jc_global[h] = tcg_tlb_code_global(cpu, tb);
 	return tb;
 }
 
