@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -140,12 +141,41 @@ bool bdrv_arm_irq(struct bdrv *b, struct vdrv_q *q)
 	       q->last_used;
 }
 
+bool bdrv_halt_poll(struct vdrv_q *q, struct bdrv *b)
+{
+	const uint16_t *idx = &vdrv_used(&b->d, q)->idx;
+	uint64_t end = bdrv_clock(CLOCK_MONOTONIC) + b->halt_poll_ns;
+
+	while (b->halt_poll_ns) {
+		for (unsigned i = 0; i < 64; i++) {
+			if (le16toh(__atomic_load_n(idx, __ATOMIC_ACQUIRE)) != q->last_used) {
+				b->halt_polls++;
+				return true;
+			}
+			cpu_relax();
+		}
+		if (bdrv_clock(CLOCK_MONOTONIC) >= end)
+			break;
+		/* KVM stops polling when another task wants this CPU (an io-wq worker). */
+		sched_yield();
+	}
+	return false;
+}
+
 bool bdrv_wait_irq(struct bdrv *b)
 {
 	struct pollfd pfd = {.fd = b->irq_fd, .events = POLLIN};
-	uint64_t v;
+	uint64_t v, slept, t0 = bdrv_clock(CLOCK_MONOTONIC);
+	int ret = poll(&pfd, 1, BDRV_WAIT_MS);
 
-	if (poll(&pfd, 1, BDRV_WAIT_MS) <= 0)
+	/* KVM's halt-poll adaptation: see BDRV_HALT_POLL_NS. */
+	slept = bdrv_clock(CLOCK_MONOTONIC) - t0;
+	if (slept > BDRV_HALT_POLL_NS)
+		b->halt_poll_ns = 0;
+	else if (b->halt_poll_ns < BDRV_HALT_POLL_NS)
+		b->halt_poll_ns = MIN(MAX(2 * b->halt_poll_ns, BDRV_HALT_POLL_START_NS),
+				      BDRV_HALT_POLL_NS);
+	if (ret <= 0)
 		return false;
 	if (read(b->irq_fd, &v, sizeof(v)) != sizeof(v))
 		return true;

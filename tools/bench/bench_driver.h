@@ -27,6 +27,19 @@
 /* With no interrupt for this long, the caller looks for a lost notification. */
 #define BDRV_WAIT_MS 200
 
+/*
+ * How long an idle driver may look at its used ring before it sleeps: KVM's
+ * halt polling, which keeps a guest vCPU that waits for I/O from paying a
+ * host wake-up per interrupt. As in KVM (halt_poll_ns 200 us on x86,
+ * grow_start 10 us, doubling, reset when a sleep outlasts the bound), the
+ * window adapts: it grows while interrupts come soon after the vCPU went
+ * to sleep and drops to nothing while they come late. KVM also stops
+ * polling when another task is runnable on the CPU; the driver yields
+ * between looks instead, so the io_uring workers of a 2-CPU host get to run.
+ */
+#define BDRV_HALT_POLL_NS 200000u
+#define BDRV_HALT_POLL_START_NS 10000u
+
 struct bdrv {
 	struct vdrv d;
 	struct iothread io;
@@ -36,6 +49,8 @@ struct bdrv {
 	int irq_fd;
 	_Atomic uint64_t irqs; /* raised by the device (I/O thread) */
 	uint64_t kicks;	       /* notifications the driver sent */
+	uint64_t halt_poll_ns; /* the halt-poll window now */
+	uint64_t halt_polls;   /* waits that ended within it */
 };
 
 /* @id's clock in nanoseconds (0 if it cannot be read). */
@@ -75,6 +90,14 @@ void bdrv_kick(struct bdrv *b, struct vdrv_q *q, unsigned qi, uint16_t old);
 
 /* Ask for an interrupt at the next used buffer of @q; false if one is there already. */
 bool bdrv_arm_irq(struct bdrv *b, struct vdrv_q *q);
+
+/*
+ * After bdrv_arm_irq(): spin like a halt-polling vCPU, for the window now,
+ * until @q has a new used buffer (true) or not (false: sleep in
+ * bdrv_wait_irq()). An interrupt raised meanwhile stays pending and makes
+ * the next bdrv_wait_irq() return at once, as a guest would take it late.
+ */
+bool bdrv_halt_poll(struct vdrv_q *q, struct bdrv *b);
 
 /*
  * Sleep until the device interrupts and take the interrupt as Linux's

@@ -4,8 +4,10 @@
  * does): it keeps a queue full of requests written as indirect descriptor
  * chains (what Linux's virtio-blk does when INDIRECT_DESC is offered),
  * notifies through the MMIO QueueNotify register, which the kick eventfd
- * carries to the real I/O thread, and sleeps until the device interrupts it
- * through a fake interrupt line. Everything between the two is vmm's own
+ * carries to the real I/O thread, and waits for the device's interrupt
+ * through a fake interrupt line as a KVM vCPU does: it polls its used ring
+ * for a while (KVM's adaptive halt polling, bench_driver.h) and then
+ * sleeps. Everything between the two is vmm's own
  * code: virtio/mmio.c, kick.c, iothread.c (io_uring), queue.c and blk.c.
  *
  * Usage:
@@ -208,7 +210,7 @@ static int bb_run(struct bb *b, double seconds, struct bb_result *r)
 			bdrv_kick(&b->bd, &b->q, 0, old);
 			continue;
 		}
-		if (bdrv_arm_irq(&b->bd, &b->q))
+		if (bdrv_arm_irq(&b->bd, &b->q) && !bdrv_halt_poll(&b->q, &b->bd))
 			bb_wait_irq(b);
 	}
 	return 0;
@@ -252,12 +254,13 @@ static void bb_print(const struct bb *b, const struct bb_result *r)
 	double n = r->done ? (double)r->done : 1;
 
 	printf("iops=%.0f mbps=%.1f io_us=%.2f dev_us=%.2f reqs=%llu secs=%.3f irqs=%llu "
-	       "kicks=%llu lost_kicks=%llu errors=%llu enters=%llu\n",
+	       "kicks=%llu lost_kicks=%llu errors=%llu enters=%llu halt_polls=%llu\n",
 	       (double)r->done / r->secs, (double)r->done * b->p->bs / r->secs / 1e6,
 	       (double)r->io_cpu_ns / n / 1e3, (double)r->dev_cpu_ns / n / 1e3,
 	       (unsigned long long)r->done, r->secs, (unsigned long long)atomic_load(&b->bd.irqs),
 	       (unsigned long long)b->bd.kicks, (unsigned long long)b->lost_kicks,
-	       (unsigned long long)b->errors, (unsigned long long)b->bd.io.enters);
+	       (unsigned long long)b->errors, (unsigned long long)b->bd.io.enters,
+	       (unsigned long long)b->bd.halt_polls);
 }
 
 static int bb_cmd_run(const char *path, const char *pattern, const char *mode, double seconds)
