@@ -449,10 +449,27 @@ static void compute_output(struct opt *o, struct tcg_op *op)
 	switch (op->opc) {
 	case TCG_OP_and:
 		z = a->z_mask & b->z_mask;
+		sw = MAX(a->sign_width, b->sign_width);
 		break;
 	case TCG_OP_or:
 	case TCG_OP_xor:
 		z = a->z_mask | b->z_mask;
+		sw = MAX(a->sign_width, b->sign_width);
+		break;
+	/* Bitwise ops keep the sign copies both inputs have (sext W-op results). */
+	case TCG_OP_andc:
+	case TCG_OP_orc:
+	case TCG_OP_eqv:
+	case TCG_OP_smin:
+	case TCG_OP_smax:
+		sw = MAX(a->sign_width, b->sign_width);
+		break;
+	case TCG_OP_not:
+		sw = a->sign_width;
+		break;
+	case TCG_OP_sar:
+		if (b->is_const && b->val < 64)
+			sw = (uint8_t)MAX(1, (int)a->sign_width - (int)b->val);
 		break;
 	case TCG_OP_ext8u:
 		z = a->z_mask & 0xff;

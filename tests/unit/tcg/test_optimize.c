@@ -211,6 +211,31 @@ static void test_known_bits(void)
 	tcg_gen_ext8s_i64(b, toy_r[2], toy_r[1]);
 	expect("ext8s of ext16s stays", "ext16s_i64 r1, r0\next8s_i64 r2, r1\n");
 
+	/* RV64: xor/or/and of two W-op (sign-extended) results needs no sext.w. */
+	begin();
+	tcg_gen_ext32s_i64(b, toy_r[1], toy_r[0]);
+	tcg_gen_ext16s_i64(b, toy_r[2], toy_r[0]);
+	tcg_gen_xor_i64(b, toy_r[3], toy_r[1], toy_r[2]);
+	tcg_gen_ext32s_i64(b, toy_r[3], toy_r[3]);
+	expect("ext32s of xor of sign-extended values",
+	       "ext32s_i64 r1, r0\next16s_i64 r2, r0\nxor_i64 r3, r1, r2\n");
+
+	begin();
+	tcg_gen_ext32s_i64(b, toy_r[1], toy_r[0]);
+	tcg_gen_xor_i64(b, toy_r[3], toy_r[1], toy_r[2]);
+	tcg_gen_ext32s_i64(b, toy_r[3], toy_r[3]);
+	expect("ext32s of xor with an unknown value stays",
+	       "ext32s_i64 r1, r0\nxor_i64 r3, r1, r2\next32s_i64 r3, r3\n");
+
+	begin();
+	tcg_gen_ext32s_i64(b, toy_r[1], toy_r[0]);
+	tcg_gen_not_i64(b, toy_r[2], toy_r[1]);
+	tcg_gen_sari_i64(b, toy_r[3], toy_r[2], 4);
+	tcg_gen_ext32s_i64(b, toy_r[3], toy_r[3]);
+	tcg_gen_ext16s_i64(b, toy_r[4], toy_r[3]);
+	expect("not and sar keep sign copies",
+	       "ext32s_i64 r1, r0\nnot_i64 r2, r1\nsar_i64 r3, r2, $0x4\next16s_i64 r4, r3\n");
+
 	begin();
 	t = tcg_temp_new_i64(b);
 	tcg_gen_guest_ld_i64(b, t, toy_r[0], TCG_MO_UL, 0);

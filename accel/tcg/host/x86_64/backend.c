@@ -730,31 +730,46 @@ static unsigned fuse_env_add(struct x86_gen *g, unsigned i)
 
 /*
  * shl t, a, 1..3; add d, t, c (t used nowhere else) -> lea d, [c + a * 2^k]:
- * the address arithmetic of Zba's shNadd and of indexed accesses.
+ * the address arithmetic of Zba's shNadd and of indexed accesses. t may
+ * be a guest register (even a itself) when the add overwrites it: RISC-V
+ * code computes a table address in place (slli a5,a5,2; add a5,a5,a6).
  */
 static unsigned fuse_shl_add(struct x86_gen *g, unsigned i)
 {
 	const struct tcg_op *sh = &g->ir->ops[i];
 	unsigned j = next_op(g->ir, i + 1);
+
+	/* Across an instruction boundary too: neither op can fault. */
+	while (j < g->ir->n_ops && g->ir->ops[j].opc == TCG_OP_insn_start)
+		j = next_op(g->ir, j + 1);
 	const struct tcg_op *add = &g->ir->ops[j];
 	uint32_t t = (uint32_t)sh->args[0], k = (uint32_t)sh->args[2], other;
+	bool overwritten;
 	int ra, rc, rd;
 
 	if (j >= g->ir->n_ops || add->opc != TCG_OP_add || !w64(sh) || !w64(add) ||
 	    !is_const(g, k) || const_val(g, k) < 1 || const_val(g, k) > 3 ||
-	    g->ir->temps[t].kind != TCG_TEMP_NORMAL || sh->args[1] == t ||
 	    (add->args[1] == t) == (add->args[2] == t))
 		return 0;
+	overwritten = add->args[0] == t;
+	if (!overwritten && (g->ir->temps[t].kind != TCG_TEMP_NORMAL || sh->args[1] == t))
+		return 0;
 	other = (uint32_t)(add->args[1] == t ? add->args[2] : add->args[1]);
-	if (!dies_at(g, j, add->args[1] == t ? 1 : 2))
+	if (!overwritten && !dies_at(g, j, add->args[1] == t ? 1 : 2))
 		return 0;
 	ra = x86_ra_in_reg(g, (uint32_t)sh->args[1]);
 	rc = x86_ra_in_reg(g, other);
-	rd = x86_ra_out_reg(g, add, g->life[j], -1);
+	if (overwritten && sh->args[1] == t)
+		rd = ra; /* lea a, [c + a * 2^k] reads before it writes */
+	else
+		rd = x86_ra_out_reg(g, add, g->life[j], -1);
 	x86_lea_scaled(&g->b, rd, rc, ra, (unsigned)const_val(g, k), 0);
 	x86_ra_free_dead_inputs(g, sh, g->life[i]);
 	x86_ra_free_dead_inputs(g, add, g->life[j]);
 	x86_ra_set_out(g, add, g->life[j], rd);
+	for (unsigned m = i + 1; m < j; m++) /* keep the per-instruction records in step */
+		if (g->ir->ops[m].opc == TCG_OP_insn_start)
+			gen_op(g, &g->ir->ops[m], g->life[m]);
 	return j - i + 1;
 }
 
