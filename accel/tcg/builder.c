@@ -603,7 +603,7 @@ void tcg_gen_goto_tb(struct tcg_builder *b, unsigned slot)
 {
 	struct tcg_op *op;
 
-	if (slot > 1) {
+	if (slot >= TCG_TB_SLOTS) {
 		b->ir.error = -EINVAL;
 		return;
 	}
@@ -616,7 +616,7 @@ void tcg_gen_exit_tb(struct tcg_builder *b, unsigned slot_or_nochain)
 {
 	struct tcg_op *op;
 
-	if (slot_or_nochain > TCG_EXIT_NOCHAIN) {
+	if (slot_or_nochain >= TCG_TB_SLOTS && slot_or_nochain != TCG_EXIT_NOCHAIN) {
 		b->ir.error = -EINVAL;
 		return;
 	}
@@ -686,6 +686,23 @@ void tcg_builder_begin(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, 
 	tcg_gen_ld_env_i64(b, n, offsetof(struct tcg_cpu, instret), TCG_MO_UQ);
 	tcg_gen_add_i64(b, n, n, (tcg_i64){b->icount_temp});
 	tcg_gen_st_env_i64(b, n, offsetof(struct tcg_cpu, instret), TCG_MO_UQ);
+}
+
+void tcg_gen_uncount_insns(struct tcg_builder *b, unsigned n)
+{
+	tcg_i64 t;
+
+	if (!n)
+		return;
+	t = tcg_temp_new_i64(b);
+	tcg_gen_ld_env_i64(b, t, offsetof(struct tcg_cpu, instret), TCG_MO_UQ);
+	tcg_gen_subi_i64(b, t, t, n);
+	tcg_gen_st_env_i64(b, t, offsetof(struct tcg_cpu, instret), TCG_MO_UQ);
+}
+
+unsigned tcg_builder_insns(const struct tcg_builder *b)
+{
+	return b->ir.n_insns;
 }
 
 int tcg_builder_end(struct tcg_builder *b)

@@ -82,6 +82,16 @@ void tcg_gen_insn_start(struct tcg_builder *b, uint64_t d0, uint64_t d1);
  */
 bool tcg_should_stop(struct tcg_builder *b, uint64_t next_pc);
 
+/* Guest instructions translated so far in this block (insn_starts emitted). */
+unsigned tcg_builder_insns(const struct tcg_builder *b);
+
+/*
+ * Superblocks: the block's prologue adds all its instructions to
+ * cpu->instret at once. An exit taken before the last one (a side exit)
+ * takes back the @n it did not run.
+ */
+void tcg_gen_uncount_insns(struct tcg_builder *b, unsigned n);
+
 /*
  * Fetch @len (2 or 4) bytes of guest code at @pc for translation, little
  * endian, into *out. Registers the page(s) as holding code of this block
@@ -267,8 +277,11 @@ void tcg_gen_goto_tb(struct tcg_builder *b, unsigned slot);
 void tcg_gen_exit_tb(struct tcg_builder *b, unsigned slot_or_nochain);
 void tcg_gen_goto_ptr(struct tcg_builder *b, tcg_i64 pc);
 
+/* Chaining slots per block (goto_tb / exit_tb 0 .. TCG_TB_SLOTS - 1). */
+#define TCG_TB_SLOTS 4
+
 /* Value for tcg_gen_exit_tb(): return to the loop, no chaining. */
-#define TCG_EXIT_NOCHAIN 2
+#define TCG_EXIT_NOCHAIN 4
 
 /* The builder's IR (for the core, tests and debugging dumps). */
 struct tcg_ir *tcg_builder_ir(struct tcg_builder *b);

@@ -483,7 +483,7 @@ static enum tcg_exec_result exec_loop(struct tcg_cpu *cpu, bool once)
 			crash_dump(cpu);
 			return TCG_EXEC_ERROR;
 		}
-		if (last && code < 2 && !once && !ctx->cfg.single_step &&
+		if (last && code < TCG_TB_SLOTS && !once && !ctx->cfg.single_step &&
 		    flushes == ctx->stats.tb_flushes)
 			tcg_tb_chain(ctx, last, code, tb);
 		uintptr_t ret = ctx->be->exec(cpu, tb);

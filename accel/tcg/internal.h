@@ -33,11 +33,11 @@ struct tcg_tb {
 	 * Incoming jumps form a list of tagged (tb | slot) values so that an
 	 * invalidated block can unpatch everything jumping to it.
 	 */
-	struct tcg_tb *jmp_dest[2];
-	uintptr_t jmp_target[2];
-	uintptr_t jmp_reset[2];
+	struct tcg_tb *jmp_dest[TCG_TB_SLOTS];
+	uintptr_t jmp_target[TCG_TB_SLOTS];
+	uintptr_t jmp_reset[TCG_TB_SLOTS];
 	uintptr_t jmp_in;
-	uintptr_t jmp_in_next[2];
+	uintptr_t jmp_in_next[TCG_TB_SLOTS];
 	/* Native: where a jump from the block to itself enters (0: code). */
 	uintptr_t loop_entry;
 	/*
@@ -57,9 +57,16 @@ struct tcg_tb {
 	void *interp;
 };
 
-/* Exec return value: (tb | code); tb NULL means "no chaining". */
-#define TCG_EXITCODE_MASK      3
-#define TCG_EXITCODE_REQUESTED 3 /* exit_request seen at block start: pc = tb->pc */
+/*
+ * Exec return value: (tb | code), code a slot, TCG_EXIT_NOCHAIN or
+ * REQUESTED (blocks are malloc'd: 16-byte aligned); tb NULL means "no
+ * chaining". Incoming-jump lists tag (tb | slot) in the low 2 bits.
+ */
+#define TCG_EXITCODE_MASK      7
+#define TCG_EXITCODE_REQUESTED 5 /* exit_request seen at block start: pc = tb->pc */
+#define TCG_TB_SLOT_MASK       3
+STATIC_ASSERT(TCG_TB_SLOTS <= TCG_TB_SLOT_MASK + 1);
+STATIC_ASSERT(TCG_EXIT_NOCHAIN >= TCG_TB_SLOTS && TCG_EXIT_NOCHAIN < TCG_EXITCODE_REQUESTED);
 
 struct tcg_ir;
 

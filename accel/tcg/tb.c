@@ -151,7 +151,8 @@ static void jmp_in_remove(struct tcg_tb *to, struct tcg_tb *from, unsigned slot)
 			*p = from->jmp_in_next[slot];
 			return;
 		}
-		p = &((struct tcg_tb *)(*p & ~(uintptr_t)3))->jmp_in_next[*p & 3];
+		p = &((struct tcg_tb *)(*p & ~(uintptr_t)TCG_TB_SLOT_MASK))
+			 ->jmp_in_next[*p & TCG_TB_SLOT_MASK];
 	}
 }
 
@@ -213,13 +214,13 @@ static void tb_invalidate(struct tcg_ctx *ctx, struct tcg_tb *tb)
 	jc_remove(ctx, tb);
 	/* Blocks jumping here go back to their exits. */
 	while (tb->jmp_in) {
-		struct tcg_tb *from = (struct tcg_tb *)(tb->jmp_in & ~(uintptr_t)3);
-		unsigned slot = tb->jmp_in & 3;
+		struct tcg_tb *from = (struct tcg_tb *)(tb->jmp_in & ~(uintptr_t)TCG_TB_SLOT_MASK);
+		unsigned slot = tb->jmp_in & TCG_TB_SLOT_MASK;
 		tb->jmp_in = from->jmp_in_next[slot];
 		from->jmp_dest[slot] = NULL;
 		ctx->be->patch(ctx, from, slot, NULL);
 	}
-	for (unsigned n = 0; n < 2; n++) {
+	for (unsigned n = 0; n < TCG_TB_SLOTS; n++) {
 		if (tb->jmp_dest[n]) {
 			jmp_in_remove(tb->jmp_dest[n], tb, n);
 			tb->jmp_dest[n] = NULL;

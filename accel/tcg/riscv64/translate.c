@@ -83,7 +83,7 @@ bool rv_translate_fp(struct rv_dc *dc, uint32_t insn)
 #endif
 
 /* Leave the block towards @dest through chaining slot @slot. */
-static void gen_goto(struct rv_dc *dc, unsigned slot, uint64_t dest)
+static void gen_goto_slot(struct rv_dc *dc, unsigned slot, uint64_t dest)
 {
 	/*
 	 * With paging, another page's mapping may change under a direct
@@ -98,6 +98,36 @@ static void gen_goto(struct rv_dc *dc, unsigned slot, uint64_t dest)
 	tcg_gen_goto_tb(dc->b, slot);
 	tcg_gen_movi_i64(dc->b, cpu_pc, dest);
 	tcg_gen_exit_tb(dc->b, slot);
+}
+
+/* Leave the block towards @dest through the next free chaining slot. */
+static void gen_goto(struct rv_dc *dc, uint64_t dest)
+{
+	gen_goto_slot(dc, dc->slots++, dest);
+}
+
+/*
+ * May a conditional branch leave its taken path as a side exit and the
+ * block go on? Only while two slots stay free for however the block ends
+ * (a final branch needs two).
+ */
+static bool can_extend(const struct rv_dc *dc)
+{
+	return dc->slots + 1 + 2 <= TCG_TB_SLOTS;
+}
+
+/* The side exits' code, after the block's last instruction. */
+static void gen_side_exits(struct rv_dc *dc)
+{
+	unsigned total = tcg_builder_insns(dc->b);
+
+	for (unsigned i = 0; i < dc->n_side; i++) {
+		const struct rv_side_exit *s = &dc->side[i];
+
+		tcg_gen_set_label(dc->b, s->label);
+		tcg_gen_uncount_insns(dc->b, total - s->insns);
+		gen_goto_slot(dc, s->slot, s->dest);
+	}
 }
 
 /* --- U/J-type, jumps and branches --- */
@@ -120,7 +150,7 @@ static void trans_jal(struct rv_dc *dc, uint32_t i)
 		      ((i >> 9) & 0x800) | ((i >> 20) & 0x7fe);
 
 	rv_gen_set_gpr(dc, rv_rd(i), tcg_const_i64(dc->b, dc->next_pc));
-	gen_goto(dc, 0, dc->pc + (uint64_t)off);
+	gen_goto(dc, dc->pc + (uint64_t)off);
 	dc->end = RV_DC_ENDED;
 }
 
@@ -154,9 +184,19 @@ static void trans_branch(struct rv_dc *dc, uint32_t i)
 	taken = tcg_label_new(dc->b);
 	tcg_gen_brcond_i64(dc->b, (enum tcg_cond)cond, rv_gen_get_gpr(dc, rv_rs1(i)),
 			   rv_gen_get_gpr(dc, rv_rs2(i)), taken);
-	gen_goto(dc, 0, dc->next_pc);
+	if (can_extend(dc)) {
+		/* Superblock: go on with the not-taken path; taken leaves at the end. */
+		dc->side[dc->n_side++] = (struct rv_side_exit){
+		    .label = taken,
+		    .dest = dc->pc + (uint64_t)off,
+		    .slot = dc->slots++,
+		    .insns = tcg_builder_insns(dc->b),
+		};
+		return;
+	}
+	gen_goto(dc, dc->next_pc);
 	tcg_gen_set_label(dc->b, taken);
-	gen_goto(dc, 1, dc->pc + (uint64_t)off);
+	gen_goto(dc, dc->pc + (uint64_t)off);
 	dc->end = RV_DC_ENDED;
 }
 
@@ -816,7 +856,7 @@ int rv_translate_block(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, 
 
 		dc.end = RV_DC_NEXT;
 		if (!fetched && dc.pc != pc) {
-			gen_goto(&dc, 0, dc.pc);
+			gen_goto(&dc, dc.pc);
 			break;
 		}
 		tcg_gen_insn_start(b, dc.pc, 0);
@@ -836,10 +876,11 @@ int rv_translate_block(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, 
 			break;
 		}
 		if (dc.end == RV_DC_STOP || tcg_should_stop(b, dc.next_pc)) {
-			gen_goto(&dc, 0, dc.next_pc);
+			gen_goto(&dc, dc.next_pc);
 			break;
 		}
 		dc.pc = dc.next_pc;
 	}
+	gen_side_exits(&dc);
 	return 0;
 }

@@ -32,6 +32,20 @@ struct rv_dc {
 	uint32_t insn;	  /* the instruction bits as fetched (16 or 32 bits) */
 	uint32_t raw;	  /* the 32-bit form (compressed insns expanded) */
 	enum rv_dc_end end;
+	/* Chaining slots given out (goto_tb), side exits included. */
+	unsigned slots;
+	/*
+	 * Superblock side exits: a conditional branch whose not-taken path
+	 * the block goes on translating; its taken path leaves through
+	 * @slot after the block's last instruction (emitted at the end).
+	 */
+	unsigned n_side;
+	struct rv_side_exit {
+		tcg_label label;
+		uint64_t dest;
+		unsigned slot;
+		unsigned insns; /* instructions run when it is taken */
+	} side[TCG_TB_SLOTS];
 };
 
 /* Register fields of a 32-bit instruction. */

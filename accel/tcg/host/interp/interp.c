@@ -174,7 +174,8 @@ static int interp_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir)
 		tb->interp = p;
 		tb->code = p;
 		/* Chaining is a pointer store: mark both slots patchable. */
-		tb->jmp_target[0] = tb->jmp_target[1] = 1;
+		for (unsigned n = 0; n < TCG_TB_SLOTS; n++)
+			tb->jmp_target[n] = 1;
 		p = NULL;
 		bud->used += prog_bytes(ir);
 		ctx->stats.code_used = bud->used;

@@ -180,7 +180,7 @@ static int x86_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir)
 	g->epilogue = c->epilogue_rw;
 	pick_window(ctx, g);
 	tb->code = c->rx + c->used;
-	tb->jmp_target[0] = tb->jmp_target[1] = 0;
+	memset(tb->jmp_target, 0, sizeof(tb->jmp_target));
 	tb->loop_entry = 0;
 	tb->loop_slots = 0;
 	tb->check_skip = 0;
