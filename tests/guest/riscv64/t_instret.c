@@ -1,0 +1,77 @@
+/*
+ * Exact instret counts across the JIT's superblocks: a conditional branch
+ * in the middle of a block leaves through a side exit when taken, and the
+ * instructions after it that did not run must not count. csrr reads
+ * instret before it retires itself (priv spec §3.3.1 counters: the count
+ * of instructions retired before this one).
+ *
+ * vmm only: QEMU 7.2 without -icount reads its counters from host ticks.
+ */
+#include "rvtest.h"
+
+/* Taken branch in mid-block: csrr and beq retire between the two reads. */
+static uint64_t taken(void)
+{
+	uint64_t a, b;
+
+	__asm__ volatile("csrr %0, instret\n\t"
+			 "beq zero, zero, 1f\n\t"
+			 "addi x0, x0, 0\n\t"
+			 "addi x0, x0, 0\n\t"
+			 "addi x0, x0, 0\n\t"
+			 "1: csrr %1, instret"
+			 : "=&r"(a), "=&r"(b));
+	return b - a;
+}
+
+/* Not taken: csrr, bne and one nop retire. */
+static uint64_t not_taken(void)
+{
+	uint64_t a, b;
+
+	__asm__ volatile("csrr %0, instret\n\t"
+			 "bne zero, zero, 1f\n\t"
+			 "addi x0, x0, 0\n\t"
+			 "1: csrr %1, instret"
+			 : "=&r"(a), "=&r"(b));
+	return b - a;
+}
+
+/* A counted loop, its back edge a side exit to the block itself: 1 + 2 * n. */
+static uint64_t loop(uint64_t n)
+{
+	uint64_t a, b;
+
+	__asm__ volatile("csrr %0, instret\n\t"
+			 "1: addi %2, %2, -1\n\t"
+			 "bnez %2, 1b\n\t"
+			 "csrr %1, instret"
+			 : "=&r"(a), "=&r"(b), "+r"(n));
+	return b - a;
+}
+
+/* Two side exits in one block, the second taken: csrr, bltu, bgeu. */
+static uint64_t second_exit(uint64_t x)
+{
+	uint64_t a, b;
+
+	__asm__ volatile("csrr %0, instret\n\t"
+			 "bltu %2, zero, 1f\n\t"
+			 "bgeu %2, zero, 1f\n\t"
+			 "addi x0, x0, 0\n\t"
+			 "addi x0, x0, 0\n\t"
+			 "1: csrr %1, instret"
+			 : "=&r"(a), "=&r"(b)
+			 : "r"(x));
+	return b - a;
+}
+
+int main(void)
+{
+	CHECK_EQ(taken(), 2);
+	CHECK_EQ(not_taken(), 3);
+	CHECK_EQ(loop(1), 3);
+	CHECK_EQ(loop(100), 201);
+	CHECK_EQ(second_exit(7), 3);
+	return 0;
+}
