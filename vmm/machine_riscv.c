@@ -474,7 +474,7 @@ static void rv_start_harts(struct machine *m, struct rv_devices *d)
 	struct rv_sbi_host host = {
 	    .write = rv_sbi_write, .read = rv_sbi_read, .opaque = m, .stop = &m->stop};
 
-	if (d->bios) {
+	if (m->cfg->bios) {
 		for (unsigned i = 0; i < m->ncpus; i++)
 			rv_tcg_vcpu_reset_fw(m->vcpu[i], RV_VIRT_RAM, d->dtb_addr, d->fw_info);
 		return;
@@ -529,6 +529,15 @@ static int rv_setup(struct machine *m)
 		ret = machine_alloc_ram(m, &layout, 1);
 	if (ret == 0)
 		ret = rv_load_kernel(m, d);
+	/*
+	 * The files are in guest RAM now; a reboot starts a fresh machine from
+	 * the files again, so their copies need not live as long as the VM
+	 * (31 MiB for Debian's kernel).
+	 */
+	free(d->kernel);
+	free(d->bios);
+	free(d->initrd);
+	d->kernel = d->bios = d->initrd = NULL;
 	if (ret == 0)
 		ret = machine_create_vm(m);
 	if (ret < 0)
@@ -537,7 +546,7 @@ static int rv_setup(struct machine *m)
 	/* Device writes into RAM (virtio) drop the JIT's translations of them. */
 	m->mem.dma = (struct gm_dma_hook){.written = rv_tcg_vm_dma_written, .opaque = m->vm};
 	ret = rv_create_devices(m, d);
-	if (ret == 0 && d->bios)
+	if (ret == 0 && cfg->bios)
 		ret = rv_create_aclint(m, d);
 	if (ret == 0) /* every device timer exists now */
 		rv_tcg_vm_set_timer_source(m->vm, rv_timers_next, rv_timers_update, d);

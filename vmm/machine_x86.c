@@ -265,6 +265,10 @@ int machine_x86_setup(struct machine *m)
 		ret = machine_alloc_ram(m, layout, n);
 	if (ret == 0)
 		ret = x86_load_kernel(m, d);
+	/* In guest RAM now; a reboot starts a fresh machine from the files. */
+	free(d->kernel);
+	free(d->initrd);
+	d->kernel = d->initrd = NULL;
 	if (ret == 0)
 		ret = machine_create_vm(m);
 	if (ret == 0)
