@@ -18,6 +18,7 @@ struct tcg_tb {
 	/* Guest physical pages holding its code; page[i] == ~0 if unused. */
 	uint64_t page[2];
 	uint64_t phys_pc;   /* physical address of pc (the hash key with pc, flags) */
+	uint64_t phys_lo;   /* start of its code in page[0] (<= phys_pc: jumps followed) */
 	uint64_t phys_end;  /* end of its code in page[0] (exclusive), for SMC checks */
 	uint64_t phys_end2; /* end of its code in page[1] */
 	struct tcg_tb *hash_next;
@@ -191,7 +192,7 @@ struct tcg_builder {
 	uint32_t flags;
 	uint64_t page[2];
 	struct tcg_insn_rec insns[TCG_MAX_INSNS];
-	uint64_t phys_pc, phys_end, phys_end2;
+	uint64_t phys_pc, phys_lo, phys_end, phys_end2;
 	uint32_t icount_temp; /* the constant patched with the insn count */
 	tcg_label exit_label;
 	/* Interned constants by value (slots may be stale: checked on use). */

@@ -41,7 +41,7 @@ static uint32_t *page_extent(struct tcg_ctx *ctx, struct tcg_tb **slot)
 
 static uint32_t extent_of(const struct tcg_tb *tb, unsigned n)
 {
-	uint64_t lo = n == 0 ? tb->phys_pc : tb->page[1];
+	uint64_t lo = n == 0 ? tb->phys_lo : tb->page[1];
 	uint64_t hi = n == 0 ? tb->phys_end : tb->phys_end2;
 	uint64_t base = tb->page[n];
 
@@ -231,7 +231,7 @@ static void tb_invalidate(struct tcg_ctx *ctx, struct tcg_tb *tb)
 
 static bool tb_overlaps(const struct tcg_tb *tb, unsigned n, uint64_t start, uint64_t end)
 {
-	uint64_t lo = n == 0 ? tb->phys_pc : tb->page[1];
+	uint64_t lo = n == 0 ? tb->phys_lo : tb->page[1];
 	uint64_t hi = n == 0 ? tb->phys_end : tb->phys_end2;
 
 	return start < hi && lo < end;
@@ -362,6 +362,7 @@ static struct tcg_tb *tb_alloc(struct tcg_builder *b)
 	tb->page[0] = b->page[0];
 	tb->page[1] = b->page[1];
 	tb->phys_pc = b->page[0] == ~0ULL ? b->pc : b->phys_pc;
+	tb->phys_lo = b->page[0] == ~0ULL ? b->pc : b->phys_lo;
 	tb->phys_end = b->phys_end;
 	tb->phys_end2 = b->phys_end2;
 	return tb;
@@ -496,12 +497,15 @@ static int add_code_range(struct tcg_builder *b, uint64_t paddr, unsigned len)
 
 	if (b->page[0] == ~0ULL) {
 		b->page[0] = page;
-		b->phys_pc = paddr;
+		b->phys_pc = b->phys_lo = paddr;
 		b->phys_end = paddr + len;
 	} else if (b->page[0] == page) {
+		b->phys_lo = MIN(b->phys_lo, paddr);
 		b->phys_end = MAX(b->phys_end, paddr + len);
-	} else if (b->page[1] == ~0ULL || b->page[1] == page) {
+	} else if (b->page[1] == ~0ULL) {
 		b->page[1] = page;
+		b->phys_end2 = paddr + len;
+	} else if (b->page[1] == page) {
 		b->phys_end2 = MAX(b->phys_end2, paddr + len);
 	} else {
 		return -E2BIG; /* a third page: the frontend ignored tcg_should_stop() */

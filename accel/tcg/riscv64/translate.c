@@ -144,13 +144,37 @@ static void trans_auipc(struct rv_dc *dc, uint32_t i)
 	rv_gen_set_gpr(dc, rv_rd(i), tcg_const_i64(dc->b, v));
 }
 
+/*
+ * Go on translating at @dest instead of ending the block: a jump within
+ * the block's page to code not translated in it yet (same page: the
+ * block's physical pages and their SMC tracking stay as they are).
+ */
+static bool follow_jump(struct rv_dc *dc, uint64_t dest)
+{
+	if (dc->n_seg >= RV_MAX_FOLLOW || (dest & TCG_PAGE_MASK) != (dc->block_pc & TCG_PAGE_MASK) ||
+	    (dest >= dc->seg_start && dest < dc->next_pc))
+		return false;
+	for (unsigned k = 0; k < dc->n_seg; k++)
+		if (dest >= dc->seg[k].start && dest < dc->seg[k].end)
+			return false;
+	dc->seg[dc->n_seg].start = dc->seg_start;
+	dc->seg[dc->n_seg].end = dc->next_pc;
+	dc->n_seg++;
+	dc->seg_start = dest;
+	dc->next_pc = dest;
+	return true;
+}
+
 static void trans_jal(struct rv_dc *dc, uint32_t i)
 {
 	int64_t off = ((int64_t)(int32_t)(i & 0x80000000) >> 11) | (i & 0xff000) |
 		      ((i >> 9) & 0x800) | ((i >> 20) & 0x7fe);
+	uint64_t dest = dc->pc + (uint64_t)off;
 
 	rv_gen_set_gpr(dc, rv_rd(i), tcg_const_i64(dc->b, dc->next_pc));
-	gen_goto(dc, dc->pc + (uint64_t)off);
+	if (rv_rd(i) == 0 && follow_jump(dc, dest))
+		return; /* dc->end stays RV_DC_NEXT */
+	gen_goto(dc, dest);
 	dc->end = RV_DC_ENDED;
 }
 
@@ -848,6 +872,7 @@ int rv_translate_block(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, 
 	    .flags = flags,
 	    .mmu_idx = (flags & RV_TBF_MMU_MASK) >> RV_TBF_MMU_SHIFT,
 	    .block_pc = pc,
+	    .seg_start = pc,
 	};
 
 	for (;;) {

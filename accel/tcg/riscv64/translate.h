@@ -22,6 +22,9 @@ enum rv_dc_end {
 	RV_DC_STOP_NOCHAIN, /* end after this insn, back to the exec loop (state changed) */
 };
 
+/* Direct jumps followed per block. */
+#define RV_MAX_FOLLOW 2
+
 struct rv_dc {
 	struct tcg_builder *b;
 	uint64_t block_pc; /* the block's first instruction */
@@ -46,6 +49,17 @@ struct rv_dc {
 		unsigned slot;
 		unsigned insns; /* instructions run when it is taken */
 	} side[TCG_TB_SLOTS];
+	/*
+	 * Direct jumps (jal x0) within the block's page are followed: the
+	 * block goes on at the target. seg[] are the address ranges
+	 * translated so far ([0] up to seg_start: finished); a jump into one
+	 * of them ends the block instead (no unrolling).
+	 */
+	uint64_t seg_start;
+	unsigned n_seg;
+	struct {
+		uint64_t start, end;
+	} seg[RV_MAX_FOLLOW];
 };
 
 /* Register fields of a 32-bit instruction. */
