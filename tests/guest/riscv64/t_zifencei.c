@@ -50,9 +50,40 @@ static void test_patch_next(void)
 	}
 }
 
+/* jal x0, off (J-type: imm[20|10:1|11|19:12]) */
+static uint32_t enc_j(int32_t off)
+{
+	uint32_t u = (uint32_t)off;
+
+	return ((u >> 20) & 1) << 31 | ((u >> 1) & 0x3ff) << 21 | ((u >> 11) & 1) << 20 |
+	       ((u >> 12) & 0xff) << 12 | 0x6f;
+}
+
+static uint32_t code2[4] __attribute__((aligned(16)));
+
+/*
+ * A block that jumps backwards to code at a lower address and runs it (the
+ * JIT follows such jumps inside one block): rewriting that lower code must
+ * still reach the block that starts at the jump.
+ */
+static void test_followed_jump(void)
+{
+	uint64_t (*entry)(uint64_t) = (uint64_t(*)(uint64_t))(uintptr_t)&code2[2];
+
+	code2[1] = 0x00008067; /* jalr x0, 0(ra) */
+	code2[2] = enc_j(-8);  /* to code2[0] */
+	for (int i = 0; i < 16; i++) {
+		code2[0] = enc_addi_a0(i * 5 + 1);
+		__asm__ volatile("fence.i" ::: "memory");
+		CHECK_EQ(entry(100), (uint64_t)(100 + i * 5 + 1));
+		CHECK_EQ(entry(3), (uint64_t)(3 + i * 5 + 1));
+	}
+}
+
 int main(void)
 {
 	test_rewrite_function();
 	test_patch_next();
+	test_followed_jump();
 	return 0;
 }
