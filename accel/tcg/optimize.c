@@ -647,6 +647,38 @@ static bool env_load(struct opt *o, struct tcg_op *op)
 	return false;
 }
 
+/*
+ * Constants second in commutative ops ("add x, $c"), as the rules and the
+ * backends' immediate forms expect: RISC-V code often builds a constant
+ * first (li a5, 0x800; add a5, a5, a4).
+ */
+static void canonicalize_commutative(struct opt *o, struct tcg_op *op)
+{
+	switch (op->opc) {
+	case TCG_OP_add:
+	case TCG_OP_mul:
+	case TCG_OP_mulsh:
+	case TCG_OP_muluh:
+	case TCG_OP_and:
+	case TCG_OP_or:
+	case TCG_OP_xor:
+	case TCG_OP_eqv:
+	case TCG_OP_smin:
+	case TCG_OP_smax:
+	case TCG_OP_umin:
+	case TCG_OP_umax:
+		if (arg_info(o, op, 1)->is_const && !arg_info(o, op, 2)->is_const) {
+			uint64_t t = op->args[1];
+
+			op->args[1] = op->args[2];
+			op->args[2] = t;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
 static void forward_op(struct opt *o, struct tcg_op *op)
 {
 	const struct tcg_op_def *def = &tcg_op_defs[op->opc];
@@ -672,6 +704,7 @@ static void forward_op(struct opt *o, struct tcg_op *op)
 		return;
 	}
 	canonicalize_ext(o, op);
+	canonicalize_commutative(o, op);
 	if (foldable(op) && (fold_consts(o, op) || fold_op(o, op)))
 		return;
 	compute_output(o, op);

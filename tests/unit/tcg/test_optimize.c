@@ -211,6 +211,13 @@ static void test_known_bits(void)
 	tcg_gen_ext8s_i64(b, toy_r[2], toy_r[1]);
 	expect("ext8s of ext16s stays", "ext16s_i64 r1, r0\next8s_i64 r2, r1\n");
 
+	/* Constants go second in commutative ops (immediate forms, lea). */
+	begin();
+	tcg_gen_add_i64(b, toy_r[1], tcg_const_i64(b, 0x800), toy_r[0]);
+	tcg_gen_sub_i64(b, toy_r[2], tcg_const_i64(b, 0x800), toy_r[0]);
+	expect("add const-first swapped, sub not",
+	       "add_i64 r1, r0, $0x800\nsub_i64 r2, $0x800, r0\n");
+
 	/* RV64: xor/or/and of two W-op (sign-extended) results needs no sext.w. */
 	begin();
 	tcg_gen_ext32s_i64(b, toy_r[1], toy_r[0]);
