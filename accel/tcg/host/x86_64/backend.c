@@ -400,14 +400,70 @@ static void add_fixup(struct x86_gen *g, uint8_t *at, uint64_t label)
 	g->n_fixups++;
 }
 
+/*
+ * A label expects the globals in memory (x86_ra_sync_branch). Rather than
+ * writing the dirty ones back before every conditional branch, a branch
+ * whose registers hold dirty globals jumps to a stub after the block that
+ * writes them back and goes on to the label: the not-taken path (a
+ * superblock's hot path past its side exits) keeps them in registers.
+ * NULL: write back inline (dirty locals, or no room for a stub).
+ */
+static struct x86_slow *branch_stub(struct x86_gen *g)
+{
+	struct x86_slow *s;
+	unsigned n = 0;
+
+	for (uint32_t t = g->ir->n_globals; t < g->ir->n_temps; t++) {
+		if (g->ir->temps[t].kind == TCG_TEMP_LOCAL && g->ts[t].reg >= 0 && !g->ts[t].in_mem)
+			return NULL;
+	}
+	if (g->n_slow >= X86_MAX_SLOW)
+		return NULL;
+	s = &g->slow[g->n_slow];
+	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
+		const struct x86_ts *ts = &g->ts[t];
+
+		if (ts->reg >= 0 && !ts->in_mem && ts->pin < 0 && !is_const(g, t)) {
+			s->dirty_reg[n] = ts->reg;
+			s->dirty_off[n] = g->ir->temps[t].mem_offset;
+			s->dirty_size[n] = g->ir->temps[t].type == TCG_TYPE_I32 ? 4 : 8;
+			n++;
+		}
+	}
+	if (!n)
+		return NULL; /* nothing to write back: jump straight to the label */
+	s->n_dirty = (uint8_t)n;
+	s->branch = true;
+	g->n_slow++;
+	return s;
+}
+
 static void gen_brcond(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	int ra = cmp_operands(g, op, 0, 1);
+	struct x86_slow *s = branch_stub(g);
+	uint8_t *jcc;
 
-	x86_ra_sync_branch(g, false);
+	if (!s)
+		x86_ra_sync_branch(g, false);
 	emit_cmp(g, op, ra, (uint32_t)op->args[1]);
-	add_fixup(g, x86_jcc32(&g->b, cond_cc((enum tcg_cond)op->args[2])), op->args[3]);
+	jcc = x86_jcc32(&g->b, cond_cc((enum tcg_cond)op->args[2]));
+	if (s) {
+		s->jcc = jcc;
+		s->label = (uint32_t)op->args[3];
+	} else {
+		add_fixup(g, jcc, op->args[3]);
+	}
 	x86_ra_free_dead_inputs(g, op, life);
+}
+
+static void emit_branch_stub(struct x86_gen *g, const struct x86_slow *s)
+{
+	x86_patch_rel32(s->jcc, g->b.p);
+	for (unsigned i = 0; i < s->n_dirty; i++)
+		x86_store(&g->b, s->dirty_size[i], s->dirty_reg[i], X86_RBP, X86_NOREG,
+			  s->dirty_off[i]);
+	add_fixup(g, x86_jmp32(&g->b), s->label);
 }
 
 static void exit_with(struct x86_gen *g, uintptr_t value)
@@ -877,8 +933,12 @@ int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb)
 			gen_op(g, &ir->ops[i], g->life[i]);
 		i++;
 	}
-	for (unsigned i = 0; i < g->n_slow && !g->b.overflow; i++)
-		x86_emit_slow(g, &g->slow[i]);
+	for (unsigned i = 0; i < g->n_slow && !g->b.overflow; i++) {
+		if (g->slow[i].branch)
+			emit_branch_stub(g, &g->slow[i]);
+		else
+			x86_emit_slow(g, &g->slow[i]);
+	}
 	if (g->b.overflow)
 		return -ENOSPC;
 	resolve_fixups(g);

@@ -103,6 +103,7 @@ static struct x86_slow *new_slow(struct x86_gen *g)
 		g->error = -ENOSPC;
 		return &g->slow[0];
 	}
+	g->slow[g->n_slow].branch = false;
 	return &g->slow[g->n_slow++];
 }
 

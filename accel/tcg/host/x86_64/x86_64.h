@@ -20,10 +20,16 @@ struct x86_ts {
 	bool pin_wr;  /* pinned and written by an op of the block (else never dirty) */
 };
 
-/* One guest access's out-of-line slow path, emitted after the block. */
+/*
+ * One guest access's out-of-line slow path, emitted after the block; or
+ * (branch) a conditional branch's taken path that writes the globals held
+ * dirty in registers back before it jumps to its label.
+ */
 struct x86_slow {
-	uint8_t *jcc; /* the probe's jne rel32 */
+	uint8_t *jcc; /* the probe's jne rel32 / the branch's jcc rel32 */
 	uint8_t *ret; /* where to continue */
+	bool branch;
+	uint32_t label; /* branch: its target */
 	const struct tcg_insn_rec *rec;
 	uint32_t memop_idx;
 	uint16_t save_mask; /* caller-saved registers to preserve */
