@@ -413,17 +413,18 @@ static struct x86_slow *branch_stub(struct x86_gen *g)
 	struct x86_slow *s;
 	unsigned n = 0;
 
-	for (uint32_t t = g->ir->n_globals; t < g->ir->n_temps; t++) {
-		if (g->ir->temps[t].kind == TCG_TEMP_LOCAL && g->ts[t].reg >= 0 && !g->ts[t].in_mem)
-			return NULL;
-	}
 	if (g->n_slow >= X86_MAX_SLOW)
 		return NULL;
 	s = &g->slow[g->n_slow];
-	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
-		const struct x86_ts *ts = &g->ts[t];
+	for (int r = 0; r < 16; r++) {
+		int32_t t = g->reg_temp[r];
+		const struct x86_ts *ts = &g->ts[t < 0 ? 0 : t];
 
-		if (ts->reg >= 0 && !ts->in_mem && ts->pin < 0 && !is_const(g, t)) {
+		if (t < 0 || ts->in_mem || is_const(g, (uint32_t)t))
+			continue;
+		if (g->ir->temps[t].kind == TCG_TEMP_LOCAL)
+			return NULL; /* dirty local: write back inline */
+		if ((uint32_t)t < g->ir->n_globals && ts->pin < 0) {
 			s->dirty_reg[n] = ts->reg;
 			s->dirty_off[n] = g->ir->temps[t].mem_offset;
 			s->dirty_size[n] = g->ir->temps[t].type == TCG_TYPE_I32 ? 4 : 8;

@@ -45,9 +45,11 @@ void x86_gen_st_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 static void snapshot_state(struct x86_gen *g, struct x86_slow *s, int exclude)
 {
 	s->n_dirty = 0;
-	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
-		const struct x86_ts *ts = &g->ts[t];
-		if (ts->reg >= 0 && !ts->in_mem) {
+	for (int r = 0; r < 16; r++) {
+		int32_t t = g->reg_temp[r];
+		const struct x86_ts *ts = &g->ts[t < 0 ? 0 : t];
+
+		if (t >= 0 && (uint32_t)t < g->ir->n_globals && !ts->in_mem) {
 			s->dirty_reg[s->n_dirty] = ts->reg;
 			s->dirty_off[s->n_dirty] = g->ir->temps[t].mem_offset;
 			s->dirty_size[s->n_dirty] = g->ir->temps[t].type == TCG_TYPE_I32 ? 4 : 8;

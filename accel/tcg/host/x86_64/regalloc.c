@@ -253,21 +253,32 @@ void x86_ra_set_out(struct x86_gen *g, const struct tcg_op *op, uint16_t life, i
 	}
 }
 
+/*
+ * Only temps held in registers can be dirty: the write-backs walk the 16
+ * registers, not the globals or every temp of the block.
+ */
+
 /* Write back dirty globals; @drop also forgets their registers. */
 void x86_ra_sync_globals(struct x86_gen *g, bool drop)
 {
-	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
-		sync_temp(g, t);
-		if (drop && g->ts[t].reg >= 0)
-			unbind(g, g->ts[t].reg);
+	for (int r = 0; r < 16; r++) {
+		int32_t t = g->reg_temp[r];
+
+		if (t < 0 || (uint32_t)t >= g->ir->n_globals)
+			continue;
+		sync_temp(g, (uint32_t)t);
+		if (drop)
+			unbind(g, r);
 	}
 }
 
 static void sync_locals(struct x86_gen *g)
 {
-	for (uint32_t t = g->ir->n_globals; t < g->ir->n_temps; t++) {
-		if (g->ir->temps[t].kind == TCG_TEMP_LOCAL)
-			sync_temp(g, t);
+	for (int r = 0; r < 16; r++) {
+		int32_t t = g->reg_temp[r];
+
+		if (t >= 0 && g->ir->temps[t].kind == TCG_TEMP_LOCAL)
+			sync_temp(g, (uint32_t)t);
 	}
 }
 
@@ -295,9 +306,11 @@ void x86_ra_sync_all(struct x86_gen *g, bool drop)
  */
 void x86_ra_sync_branch(struct x86_gen *g, bool drop)
 {
-	for (uint32_t t = 0; t < g->ir->n_globals; t++) {
-		if (g->ts[t].pin < 0)
-			sync_temp(g, t);
+	for (int r = 0; r < 16; r++) {
+		int32_t t = g->reg_temp[r];
+
+		if (t >= 0 && (uint32_t)t < g->ir->n_globals && g->ts[t].pin < 0)
+			sync_temp(g, (uint32_t)t);
 	}
 	sync_locals(g);
 	if (drop)
