@@ -155,6 +155,13 @@ struct tcg_cpu_priv {
 	/* jc[i] holds a block whose page is mapped globally (tcg_tlb_code_global). */
 	uint8_t jc_global[TCG_JC_SIZE];
 	uint32_t tlb_modes; /* MMU modes filled since the last full flush */
+	/*
+	 * TLB and jump-cache entries filled since their last flush (bit per
+	 * entry): an address-space switch clears only those, not every
+	 * entry of every mode.
+	 */
+	uint64_t tlb_used[TCG_NB_MMU_MODES][TCG_TLB_SIZE / 64];
+	uint64_t jc_used[TCG_JC_SIZE / 64];
 	uint64_t seen_suspects; /* ctx->suspect_gen at the last tcg_sync_code() */
 	sigjmp_buf jmp;
 	bool flush_requested;

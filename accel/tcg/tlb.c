@@ -43,6 +43,8 @@ void tcg_tlb_flush(struct tcg_cpu *cpu)
 	for (unsigned i = 0; i < ARRAY_SIZE(tcg_priv(cpu)->wphys); i++)
 		__atomic_store_n(&tcg_priv(cpu)->wphys[i], 0, __ATOMIC_RELAXED);
 	tcg_priv(cpu)->tlb_modes = 0;
+	memset(tcg_priv(cpu)->tlb_used, 0, sizeof(tcg_priv(cpu)->tlb_used));
+	memset(tcg_priv(cpu)->jc_used, 0, sizeof(tcg_priv(cpu)->jc_used));
 }
 
 /*
@@ -77,13 +79,27 @@ void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
 	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
 		if (!(priv->tlb_modes & (1u << m)))
 			continue; /* nothing filled since the last full flush */
-		for (unsigned i = 0; i < TCG_TLB_SIZE; i++)
-			if (!cpu->tlb->global[m][i])
-				entry_clear(&cpu->tlb->e[m][i]);
+		for (unsigned w = 0; w < TCG_TLB_SIZE / 64; w++) {
+			for (uint64_t bits = priv->tlb_used[m][w]; bits; bits &= bits - 1) {
+				unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
+
+				if (!cpu->tlb->global[m][i]) {
+					entry_clear(&cpu->tlb->e[m][i]);
+					priv->tlb_used[m][w] &= ~(1ULL << (i % 64));
+				}
+			}
+		}
 	}
-	for (unsigned i = 0; i < TCG_JC_SIZE; i++)
-		if (!priv->jc_global[i])
-			cpu->jc[i].tb = NULL;
+	for (unsigned w = 0; w < TCG_JC_SIZE / 64; w++) {
+		for (uint64_t bits = priv->jc_used[w]; bits; bits &= bits - 1) {
+			unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
+
+			if (!priv->jc_global[i]) {
+				cpu->jc[i].tb = NULL;
+				priv->jc_used[w] &= ~(1ULL << (i % 64));
+			}
+		}
+	}
 }
 
 bool tcg_tlb_code_global(struct tcg_cpu *cpu, const struct tcg_tb *tb)
@@ -182,6 +198,11 @@ static struct tcg_tlb_entry *tlb_install(struct tcg_cpu *cpu, uint64_t addr, uns
 	uint8_t *host;
 
 	tcg_priv(cpu)->tlb_modes |= 1u << mmu_idx;
+	{
+		unsigned i = (unsigned)(e - cpu->tlb->e[mmu_idx]);
+
+		tcg_priv(cpu)->tlb_used[mmu_idx][i / 64] |= 1ULL << (i % 64);
+	}
 	ppage = f.paddr & TCG_PAGE_MASK;
 	host = gm_ptr(ctx->cfg.mem, ppage, TCG_PAGE_SIZE);
 	if (host) {
