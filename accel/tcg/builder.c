@@ -661,6 +661,7 @@ void tcg_builder_reset(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, 
 	b->pc = pc;
 	b->flags = flags;
 	b->page[0] = b->page[1] = ~0ULL;
+	b->fetch_vpage = ~0ULL;
 	b->ir.n_ops = 0;
 	b->ir.n_labels = 0;
 	b->ir.n_insns = 0;

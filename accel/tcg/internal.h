@@ -200,6 +200,9 @@ struct tcg_builder {
 	uint64_t page[2];
 	struct tcg_insn_rec insns[TCG_MAX_INSNS];
 	uint64_t phys_pc, phys_lo, phys_end, phys_end2;
+	/* The last code page fetched from: virtual page, physical page, host page. */
+	uint64_t fetch_vpage, fetch_ppage;
+	const uint8_t *fetch_host;
 	uint32_t icount_temp; /* the constant patched with the insn count */
 	tcg_label exit_label;
 	/* Interned constants by value (slots may be stale: checked on use). */

@@ -513,20 +513,29 @@ static int add_code_range(struct tcg_builder *b, uint64_t paddr, unsigned len)
 	return 0;
 }
 
+/* @len bytes at @pc, within one page. */
 static int fetch_part(struct tcg_builder *b, uint64_t pc, unsigned len, uint8_t *dst)
 {
-	struct tcg_ctx *ctx = b->ctx;
+	uint64_t vpage = pc & TCG_PAGE_MASK, off = pc & ~TCG_PAGE_MASK;
 	bool ok;
-	uint64_t paddr = code_paddr_of(b->cpu, pc, b->flags, &ok);
-	const void *host;
 
-	if (!ok)
-		return -EFAULT;
-	host = tcg_code_host_ptr(ctx, paddr, len); /* guest-controlled pc */
-	if (!host)
-		return -EFAULT;
-	memcpy(dst, host, len);
-	return add_code_range(b, paddr, len);
+	/* A block's instructions mostly come from one page: translate it once. */
+	if (vpage != b->fetch_vpage) {
+		uint64_t paddr = code_paddr_of(b->cpu, pc, b->flags, &ok);
+		const uint8_t *host;
+
+		if (!ok)
+			return -EFAULT;
+		/* guest-controlled pc: the whole page must be RAM */
+		host = tcg_code_host_ptr(b->ctx, paddr & TCG_PAGE_MASK, TCG_PAGE_SIZE);
+		if (!host)
+			return -EFAULT;
+		b->fetch_vpage = vpage;
+		b->fetch_ppage = paddr & TCG_PAGE_MASK;
+		b->fetch_host = host;
+	}
+	memcpy(dst, b->fetch_host + off, len);
+	return add_code_range(b, b->fetch_ppage + off, len);
 }
 
 int tcg_fetch_code(struct tcg_builder *b, uint64_t pc, unsigned len, uint32_t *out)
