@@ -24,8 +24,8 @@
  *   inf in RNE) or underflow, and the only flag it may raise, NX, is
  *   already set. (A result of exactly 2^emin may come from a tiny exact
  *   value rounded up on the subnormal grid, which raises UF: such results
- *   take the software path.) The thread's MXCSR is read (cheap) and must
- *   be in the default RNE/no-FTZ/no-DAZ state.
+ *   take the software path.) The thread's MXCSR must be in the default
+ *   RNE/no-FTZ/no-DAZ state (checked once).
  */
 #ifndef VMM_ACCEL_TCG_FPU_HOSTFLOAT_H
 #define VMM_ACCEL_TCG_FPU_HOSTFLOAT_H
@@ -51,12 +51,25 @@ static inline uint32_t hf_flags(uint32_t mxcsr)
 	       (mxcsr & 0x08 ? SF_OF : 0) | (mxcsr & 0x10 ? SF_UF : 0) | (mxcsr & 0x20 ? SF_NX : 0);
 }
 
+/*
+ * Is the MXCSR in the default mode (RNE, no FTZ/DAZ)? Read once: stmxcsr
+ * costs more than the multiply it guards on some cores (on this project's
+ * AMD host most of a fast-path fmul.d's time in perf), and nothing in vmm
+ * ever changes the mode bits: threads inherit the default from main, the
+ * square-root path loads the default, signal handlers get their own state.
+ * A benign race: every thread computes the same.
+ */
 static inline bool hf_mxcsr_default_mode(void)
 {
-	uint32_t m;
+	static int ok = -1;
 
-	__asm__ volatile("stmxcsr %0" : "=m"(m));
-	return (m & HF_MXCSR_MODE) == 0;
+	if (ok < 0) {
+		uint32_t m;
+
+		__asm__ volatile("stmxcsr %0" : "=m"(m));
+		ok = (m & HF_MXCSR_MODE) == 0;
+	}
+	return ok;
 }
 
 static inline bool hf_have_fma(void)
