@@ -411,29 +411,13 @@ static void add_fixup(struct x86_gen *g, uint8_t *at, uint64_t label)
 static struct x86_slow *branch_stub(struct x86_gen *g)
 {
 	struct x86_slow *s;
-	unsigned n = 0;
 
 	if (g->n_slow >= X86_MAX_SLOW)
 		return NULL;
 	s = &g->slow[g->n_slow];
-	for (int r = 0; r < 16; r++) {
-		int32_t t = g->reg_temp[r];
-		const struct x86_ts *ts = &g->ts[t < 0 ? 0 : t];
-
-		if (t < 0 || ts->in_mem || is_const(g, (uint32_t)t))
-			continue;
-		if (g->ir->temps[t].kind == TCG_TEMP_LOCAL)
-			return NULL; /* dirty local: write back inline */
-		if ((uint32_t)t < g->ir->n_globals && ts->pin < 0) {
-			s->dirty_reg[n] = ts->reg;
-			s->dirty_off[n] = g->ir->temps[t].mem_offset;
-			s->dirty_size[n] = g->ir->temps[t].type == TCG_TYPE_I32 ? 4 : 8;
-			n++;
-		}
-	}
-	if (!n)
-		return NULL; /* nothing to write back: jump straight to the label */
-	s->n_dirty = (uint8_t)n;
+	/* No stub when nothing is dirty: the branch goes straight to its label. */
+	if (!x86_dirty_globals(g, s, true) || !s->n_dirty)
+		return NULL;
 	s->branch = true;
 	g->n_slow++;
 	return s;
@@ -461,9 +445,7 @@ static void gen_brcond(struct x86_gen *g, const struct tcg_op *op, uint16_t life
 static void emit_branch_stub(struct x86_gen *g, const struct x86_slow *s)
 {
 	x86_patch_rel32(s->jcc, g->b.p);
-	for (unsigned i = 0; i < s->n_dirty; i++)
-		x86_store(&g->b, s->dirty_size[i], s->dirty_reg[i], X86_RBP, X86_NOREG,
-			  s->dirty_off[i]);
+	x86_store_dirty(g, s);
 	add_fixup(g, x86_jmp32(&g->b), s->label);
 }
 

@@ -42,20 +42,36 @@ void x86_gen_st_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 
 /* ---- guest memory: inline TLB probe, out-of-line slow path ---- */
 
-static void snapshot_state(struct x86_gen *g, struct x86_slow *s, int exclude)
+bool x86_dirty_globals(struct x86_gen *g, struct x86_slow *s, bool branch)
 {
 	s->n_dirty = 0;
 	for (int r = 0; r < 16; r++) {
 		int32_t t = g->reg_temp[r];
-		const struct x86_ts *ts = &g->ts[t < 0 ? 0 : t];
 
-		if (t >= 0 && (uint32_t)t < g->ir->n_globals && !ts->in_mem) {
-			s->dirty_reg[s->n_dirty] = ts->reg;
-			s->dirty_off[s->n_dirty] = g->ir->temps[t].mem_offset;
-			s->dirty_size[s->n_dirty] = g->ir->temps[t].type == TCG_TYPE_I32 ? 4 : 8;
-			s->n_dirty++;
-		}
+		if (t < 0 || g->ts[t].in_mem)
+			continue;
+		if (branch && g->ir->temps[t].kind == TCG_TEMP_LOCAL)
+			return false;
+		if ((uint32_t)t >= g->ir->n_globals || (branch && g->ts[t].pin >= 0))
+			continue;
+		s->dirty_reg[s->n_dirty] = (int8_t)r;
+		s->dirty_off[s->n_dirty] = g->ir->temps[t].mem_offset;
+		s->dirty_size[s->n_dirty] = g->ir->temps[t].type == TCG_TYPE_I32 ? 4 : 8;
+		s->n_dirty++;
 	}
+	return true;
+}
+
+void x86_store_dirty(struct x86_gen *g, const struct x86_slow *s)
+{
+	for (unsigned i = 0; i < s->n_dirty; i++)
+		x86_store(&g->b, s->dirty_size[i], s->dirty_reg[i], X86_RBP, X86_NOREG,
+			  s->dirty_off[i]);
+}
+
+static void snapshot_state(struct x86_gen *g, struct x86_slow *s, int exclude)
+{
+	x86_dirty_globals(g, s, false);
 	s->save_mask = 0;
 	for (int r = 0; r < 16; r++) {
 		if (g->reg_temp[r] >= 0 && (CALLER_SAVED & (1u << r)) && r != exclude)
@@ -216,10 +232,7 @@ void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s)
 	unsigned pushed = 0;
 
 	x86_patch_rel32(s->jcc, g->b.p);
-	/* Precise state for a fault: the globals held dirty in registers. */
-	for (unsigned i = 0; i < s->n_dirty; i++)
-		x86_store(&g->b, s->dirty_size[i], s->dirty_reg[i], X86_RBP, X86_NOREG,
-			  s->dirty_off[i]);
+	x86_store_dirty(g, s); /* precise state for a fault */
 	for (int r = 0; r < 16; r++) {
 		if (s->save_mask & (1u << r)) {
 			x86_push(&g->b, r);

@@ -92,6 +92,16 @@ void x86_gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 /* The out-of-line slow path of one guest access (after the block's code). */
 void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s);
 
+/*
+ * The globals held dirty in registers, into @s for an out-of-line path to
+ * write back. @branch (a branch stub): pinned globals stay out (they live
+ * in their registers across the block's labels), and a dirty local makes
+ * it fail (false): only the inline write-back handles locals.
+ */
+bool x86_dirty_globals(struct x86_gen *g, struct x86_slow *s, bool branch);
+/* Write back what x86_dirty_globals() collected. */
+void x86_store_dirty(struct x86_gen *g, const struct x86_slow *s);
+
 
 /* ---- regalloc.c: liveness and register allocation ---- */
 
