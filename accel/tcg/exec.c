@@ -386,7 +386,7 @@ static struct tcg_tb *find_tb(struct tcg_cpu *cpu)
 	h = tcg_jc_hash(pc);
 	cpu->jc[h] = (struct tcg_jc_entry){.pc = pc, .tb = tb};
 	tcg_priv(cpu)->jc_global[h] = tcg_tlb_code_global(cpu, tb);
-	tcg_priv(cpu)->jc_used[h / 64] |= 1ULL << (h % 64);
+	tcg_used_set(tcg_priv(cpu)->jc_used, h);
 	return tb;
 }
 

@@ -178,6 +178,12 @@ struct tcg_cpu_priv {
 };
 
 /* The guest struct follows the private part, cache-line aligned. */
+/* Mark entry @i in a used-entries bitmap (tlb_used, jc_used). */
+static inline void tcg_used_set(uint64_t *map, unsigned i)
+{
+	map[i / 64] |= 1ULL << (i % 64);
+}
+
 #define TCG_PRIV_SIZE ALIGN_UP(sizeof(struct tcg_cpu_priv), (size_t)64)
 /* Offsets from the CPU pointer (env) for generated code. */
 #define TCG_ENV_TLB_OFF (-(int32_t)TCG_PRIV_SIZE + (int32_t)offsetof(struct tcg_cpu_priv, tlb))

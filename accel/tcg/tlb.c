@@ -72,6 +72,19 @@ static void wphys_set(struct tcg_cpu *cpu, uint64_t ppage)
 	__atomic_fetch_or(&tcg_priv(cpu)->wphys[b / 64], 1ULL << (b % 64), __ATOMIC_SEQ_CST);
 }
 
+/* The first entry >= @i marked in a used-entries bitmap of @n bits, or @n. */
+static unsigned next_used(const uint64_t *map, unsigned n, unsigned i)
+{
+	while (i < n) {
+		uint64_t bits = map[i / 64] >> (i % 64);
+
+		if (bits)
+			return i + (unsigned)__builtin_ctzll(bits);
+		i = (i / 64 + 1) * 64;
+	}
+	return n;
+}
+
 void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
 {
 	struct tcg_cpu_priv *priv = tcg_priv(cpu);
@@ -79,25 +92,19 @@ void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
 	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
 		if (!(priv->tlb_modes & (1u << m)))
 			continue; /* nothing filled since the last full flush */
-		for (unsigned w = 0; w < TCG_TLB_SIZE / 64; w++) {
-			for (uint64_t bits = priv->tlb_used[m][w]; bits; bits &= bits - 1) {
-				unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
-
-				if (!cpu->tlb->global[m][i]) {
-					entry_clear(&cpu->tlb->e[m][i]);
-					priv->tlb_used[m][w] &= ~(1ULL << (i % 64));
-				}
+		for (unsigned i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, 0); i < TCG_TLB_SIZE;
+		     i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, i + 1)) {
+			if (!cpu->tlb->global[m][i]) {
+				entry_clear(&cpu->tlb->e[m][i]);
+				priv->tlb_used[m][i / 64] &= ~(1ULL << (i % 64));
 			}
 		}
 	}
-	for (unsigned w = 0; w < TCG_JC_SIZE / 64; w++) {
-		for (uint64_t bits = priv->jc_used[w]; bits; bits &= bits - 1) {
-			unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
-
-			if (!priv->jc_global[i]) {
-				cpu->jc[i].tb = NULL;
-				priv->jc_used[w] &= ~(1ULL << (i % 64));
-			}
+	for (unsigned i = next_used(priv->jc_used, TCG_JC_SIZE, 0); i < TCG_JC_SIZE;
+	     i = next_used(priv->jc_used, TCG_JC_SIZE, i + 1)) {
+		if (!priv->jc_global[i]) {
+			cpu->jc[i].tb = NULL;
+			priv->jc_used[i / 64] &= ~(1ULL << (i % 64));
 		}
 	}
 }
@@ -198,11 +205,7 @@ static struct tcg_tlb_entry *tlb_install(struct tcg_cpu *cpu, uint64_t addr, uns
 	uint8_t *host;
 
 	tcg_priv(cpu)->tlb_modes |= 1u << mmu_idx;
-	{
-		unsigned i = (unsigned)(e - cpu->tlb->e[mmu_idx]);
-
-		tcg_priv(cpu)->tlb_used[mmu_idx][i / 64] |= 1ULL << (i % 64);
-	}
+	tcg_used_set(tcg_priv(cpu)->tlb_used[mmu_idx], (unsigned)(e - cpu->tlb->e[mmu_idx]));
 	ppage = f.paddr & TCG_PAGE_MASK;
 	host = gm_ptr(ctx->cfg.mem, ppage, TCG_PAGE_SIZE);
 	if (host) {
