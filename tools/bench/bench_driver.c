@@ -141,7 +141,7 @@ bool bdrv_arm_irq(struct bdrv *b, struct vdrv_q *q)
 	       q->last_used;
 }
 
-bool bdrv_halt_poll(struct vdrv_q *q, struct bdrv *b)
+bool bdrv_halt_poll(struct bdrv *b, struct vdrv_q *q)
 {
 	const uint16_t *idx = &vdrv_used(&b->d, q)->idx;
 	uint64_t end = bdrv_clock(CLOCK_MONOTONIC) + b->halt_poll_ns;

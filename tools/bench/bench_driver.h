@@ -97,7 +97,7 @@ bool bdrv_arm_irq(struct bdrv *b, struct vdrv_q *q);
  * bdrv_wait_irq()). An interrupt raised meanwhile stays pending and makes
  * the next bdrv_wait_irq() return at once, as a guest would take it late.
  */
-bool bdrv_halt_poll(struct vdrv_q *q, struct bdrv *b);
+bool bdrv_halt_poll(struct bdrv *b, struct vdrv_q *q);
 
 /*
  * Sleep until the device interrupts and take the interrupt as Linux's

@@ -210,7 +210,7 @@ static int bb_run(struct bb *b, double seconds, struct bb_result *r)
 			bdrv_kick(&b->bd, &b->q, 0, old);
 			continue;
 		}
-		if (bdrv_arm_irq(&b->bd, &b->q) && !bdrv_halt_poll(&b->q, &b->bd))
+		if (bdrv_arm_irq(&b->bd, &b->q) && !bdrv_halt_poll(&b->bd, &b->q))
 			bb_wait_irq(b);
 	}
 	return 0;
