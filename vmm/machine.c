@@ -24,8 +24,14 @@ static void machine_stop_request(void *opaque, enum vm_stop_reason reason, int s
 	uint64_t one = 1;
 	unsigned i;
 
-	/* The first request decides the exit code; later ones only log. */
-	if (!atomic_compare_exchange_strong(&m->stop_reason, &expected, (int)reason)) {
+	/*
+	 * The first request decides the exit code; later ones only log. A signal
+	 * still overrides a reset: with --on-reboot restart a reset is not the
+	 * end, and the signal, already read from the signalfd, would be lost.
+	 */
+	if (!atomic_compare_exchange_strong(&m->stop_reason, &expected, (int)reason) &&
+	    !(reason == VM_STOP_SIGNAL && expected == VM_STOP_RESET &&
+	      atomic_compare_exchange_strong(&m->stop_reason, &expected, (int)reason))) {
 		log_debug("stop request %d after %d ignored", reason, expected);
 		return;
 	}
@@ -127,9 +133,28 @@ int machine_read_file(const char *what, const char *path, uint8_t **data, size_t
 	return 0;
 }
 
+/* The signals that stop a VM: read from a signalfd by the main loop only. */
+static void machine_stop_signals(sigset_t *sigs)
+{
+	sigemptyset(sigs);
+	sigaddset(sigs, SIGINT);
+	sigaddset(sigs, SIGTERM);
+	sigaddset(sigs, SIGHUP);
+}
+
 int machine_init(struct machine *m, const struct vmm_config *cfg, const struct accel_ops *accel)
 {
+	sigset_t sigs;
 	int ret;
+
+	/*
+	 * Blocked before any thread starts (the I/O and timer threads come with
+	 * the devices), so that every thread inherits the mask: a stop signal
+	 * delivered to a thread that does not block it would kill the process
+	 * without the orderly shutdown.
+	 */
+	machine_stop_signals(&sigs);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	memset(m, 0, sizeof(*m));
 	m->stop_efd = m->input_efd = -1;
@@ -353,11 +378,8 @@ int machine_run(struct machine *m)
 	int sig_fd, ret = 0;
 	unsigned i;
 
-	/* SIGINT/SIGTERM arrive through a signalfd; every thread blocks them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
+	/* SIGINT/SIGTERM/SIGHUP arrive through a signalfd; every thread blocks them. */
+	machine_stop_signals(&sigs);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sig_fd < 0)
