@@ -19,6 +19,7 @@
 	{SYS_writev, 0, "stdio may write the log with writev"},                          \
 	{SYS_futex, 0, "mutexes of devices, pthread_join"},                              \
 	{SYS_rt_sigreturn, 0, "return from the vCPU kick signal handler"},               \
+	{SYS_restart_syscall, 0, "a timed wait resumed after SIGSTOP or ptrace"},        \
 	{SYS_rt_sigprocmask, 0, "pthread and libc signal masking"},                      \
 	{SYS_tgkill, 0, "pthread_kill: kicking a vCPU out of KVM_RUN"},                  \
 	{SYS_getpid, 0, "pthread_kill, raise"},                                          \

@@ -25,7 +25,16 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 "$vmm" --arch riscv64 --kernel "$kernel" --initrd "$initrd" --console stdio \
-	--cmdline "console=ttyS0 quiet vmm.run=$run" "$@" >"$log" 2>&1
+	--cmdline "console=ttyS0 quiet vmm.run=$run" "$@" >"$log" 2>&1 &
+pid=$!
+# STOPCONT=1: stop and continue vmm again and again while it runs (a timed
+# wait resumed after SIGCONT goes through restart_syscall: seccomp must allow it).
+if [ "${STOPCONT:-0}" = 1 ]; then
+	while kill -STOP $pid 2>/dev/null; do
+		sleep 0.05; kill -CONT $pid 2>/dev/null; sleep 0.2
+	done
+fi
+wait $pid
 rc=$?
 cat "$log"
 tr -d '\r' <"$log" >"$log.n" && mv "$log.n" "$log"
