@@ -40,12 +40,20 @@ int main(void)
 	CHECK_EQ(fs.reason, VM_STOP_RESET);
 	CHECK_EQ(atomic_load(&c->stops), 4);
 
+	/* A 16-bit write is a command without a code (OpenSBI writes with writew). */
+	write_cmd(d, 0, 0x5555, 2);
+	CHECK_EQ(fs.requests, 5);
+	CHECK_EQ(fs.reason, VM_STOP_EXIT_STATUS);
+	CHECK_EQ(fs.status, 0);
+	write_cmd(d, 0, 0x3333, 2);
+	CHECK_EQ(fs.status, 1);
+
 	/* Bad accesses: counted, no stop. */
 	write_cmd(d, 0, 0x1234, 4);
 	write_cmd(d, 4, 0x5555, 4);
-	write_cmd(d, 0, 0x5555, 2);
+	write_cmd(d, 2, 0x5555, 2);
 	write_cmd(d, 0, 0x55, 1);
-	CHECK_EQ(fs.requests, 4);
+	CHECK_EQ(fs.requests, 6);
 	CHECK_EQ(atomic_load(&c->bad_access), 4);
 
 	sifive_test_destroy(d);
