@@ -16,7 +16,7 @@ done
 prev=
 for a in "$@"; do
 	if [ "$prev" = "--bios" ] && [ ! -f "$a" ]; then
-		echo "SKIP: $a missing (Debian package opensbi)"
+		echo "SKIP: $a missing (Debian package opensbi, or tools/mkimages riscv64)"
 		exit 77
 	fi
 	prev=$a
