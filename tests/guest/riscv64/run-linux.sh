@@ -22,7 +22,10 @@ for a in "$@"; do
 	prev=$a
 done
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pid=
+# Never leave vmm behind (stopped or running) when the runner is killed.
+trap 'rm -f "$log"; [ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null' EXIT
+trap 'exit 143' TERM INT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 "$vmm" --arch riscv64 --kernel "$kernel" --initrd "$initrd" --console stdio \
 	--cmdline "console=ttyS0 quiet vmm.run=$run" "$@" >"$log" 2>&1 &
@@ -36,6 +39,7 @@ if [ "${STOPCONT:-0}" = 1 ]; then
 fi
 wait $pid
 rc=$?
+pid=
 cat "$log"
 tr -d '\r' <"$log" >"$log.n" && mv "$log.n" "$log"
 grep -q "^vmm guest: Linux .* riscv64, [0-9]* CPUs" "$log" ||

@@ -81,9 +81,14 @@ signals)
 import signal, subprocess, sys, time
 p = subprocess.Popen(sys.argv[3:], stdin=subprocess.DEVNULL,
                      stdout=subprocess.DEVNULL, stderr=open(sys.argv[2], "w"))
-time.sleep(0.5)
-p.send_signal(getattr(signal, "SIG" + sys.argv[1]))
-print(p.wait(timeout=20))' "${sig%%:*}" "$err" "$vmm" --kernel "$dir/guest_smp.bin" \
+try:
+    time.sleep(0.5)
+    p.send_signal(getattr(signal, "SIG" + sys.argv[1]))
+    print(p.wait(timeout=20))
+finally:
+    if p.poll() is None:  # never leave a spinning guest behind
+        p.kill()
+        print("still running 20 s after the signal")' "${sig%%:*}" "$err" "$vmm" --kernel "$dir/guest_smp.bin" \
 				--console none $devs 2>&1 | tail -1)
 			[ "$st" = "${sig##*:}" ] || {
 				echo "FAIL: SIG${sig%%:*} ${devs:+with devices }gave '$st', want exit ${sig##*:}"
