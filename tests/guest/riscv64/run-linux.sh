@@ -12,15 +12,9 @@ kernel=$images/riscv64/Image initrd=$images/riscv64/initrd.img
 for f in "$kernel" "$initrd"; do
 	[ -f "$f" ] || { echo "SKIP: $f missing (run tools/mkimages riscv64)"; exit 77; }
 done
-# --bios FILE among the extra arguments: skip when the firmware is missing.
-prev=
-for a in "$@"; do
-	if [ "$prev" = "--bios" ] && [ ! -f "$a" ]; then
-		echo "SKIP: $a missing (Debian package opensbi, or tools/mkimages riscv64)"
-		exit 77
-	fi
-	prev=$a
-done
+# shellcheck source=skip-no-bios.sh
+. "$(dirname "$0")/skip-no-bios.sh"
+skip_no_bios "$@"
 log=$(mktemp)
 pid=
 # Never leave vmm behind (stopped or running) when the runner is killed.

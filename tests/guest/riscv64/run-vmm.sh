@@ -2,14 +2,9 @@
 # Run one test program through vmm ("$@" is the vmm command line); its exit
 # status is the program's. A host without the native JIT backend, or without
 # the firmware given to --bios, skips.
-prev=
-for a in "$@"; do
-	if [ "$prev" = "--bios" ] && [ ! -f "$a" ]; then
-		echo "SKIP: $a missing (Debian package opensbi)"
-		exit 77
-	fi
-	prev=$a
-done
+# shellcheck source=skip-no-bios.sh
+. "$(dirname "$0")/skip-no-bios.sh"
+skip_no_bios "$@"
 err=$(mktemp) || exit 1
 "$@" 2>"$err"
 rc=$?
