@@ -26,6 +26,7 @@ struct temp_info {
 	uint32_t extrl_ver; /* its version then */
 	uint32_t shl32_of;  /* i64 temp = this i64 temp << 32 (or NONE_IDX) */
 	uint32_t shl32_ver; /* its version then */
+	uint32_t epoch;	    /* the facts hold while this is struct opt's epoch */
 };
 
 #define NONE_IDX 0xffffffffu
@@ -50,9 +51,11 @@ struct env_fwd {
 struct opt {
 	struct tcg_ir *ir;
 	struct temp_info *ti;
-	/* The block's normal and local temps (not globals, not constants). */
-	uint32_t *vars;
-	uint32_t n_vars;
+	/*
+	 * Forgetting every temp (at a label) bumps the epoch: a temp's facts
+	 * are reset when next looked at (tinfo()), not all at once.
+	 */
+	uint32_t epoch;
 	/* Constants this pass made, by value: reused instead of made again. */
 	uint32_t const_cache[1u << OPT_CONST_CACHE_BITS];
 	struct env_fwd env[OPT_ENV_FWD];
@@ -80,6 +83,7 @@ static void info_reset(struct opt *o, uint32_t t)
 	struct temp_info *ti = &o->ti[t];
 	const struct tcg_temp *tp = &o->ir->temps[t];
 
+	ti->epoch = o->epoch;
 	ti->copy_of = NONE_IDX;
 	ti->extrl_of = NONE_IDX;
 	ti->shl32_of = NONE_IDX;
@@ -95,6 +99,21 @@ static void info_reset(struct opt *o, uint32_t t)
 	}
 }
 
+/*
+ * The facts about temp @t, forgotten first if the epoch moved on since they
+ * were recorded (a write of the temp bumps its version: so does forgetting).
+ */
+static struct temp_info *tinfo(struct opt *o, uint32_t t)
+{
+	struct temp_info *ti = &o->ti[t];
+
+	if (ti->epoch != o->epoch) {
+		info_reset(o, t);
+		ti->version++;
+	}
+	return ti;
+}
+
 static void forget_globals(struct opt *o)
 {
 	for (uint32_t t = 0; t < o->ir->n_globals; t++) {
@@ -103,14 +122,24 @@ static void forget_globals(struct opt *o)
 	}
 }
 
-/* Forget everything about non-constant temps (at a label). */
+/* A fresh epoch: every temp's facts are stale. */
+static void new_epoch(struct opt *o)
+{
+	/* After 2^32 epochs an old stamp could match again: clear them all. */
+	if (++o->epoch == 0) {
+		for (uint32_t t = 0; t < TCG_MAX_TEMPS; t++)
+			o->ti[t].epoch = 0;
+		o->epoch = 1;
+	}
+}
+
+/*
+ * Forget everything about non-constant temps (at a label): lazily. Constant
+ * temps are forgotten too, and get the same facts back.
+ */
 static void forget_all(struct opt *o)
 {
-	forget_globals(o);
-	for (uint32_t i = 0; i < o->n_vars; i++) {
-		info_reset(o, o->vars[i]);
-		o->ti[o->vars[i]].version++;
-	}
+	new_epoch(o);
 }
 
 /* A constant temp of @type with value @v: reuse a recent one or add one. */
@@ -123,7 +152,7 @@ static bool const_temp(struct opt *o, enum tcg_type type, uint64_t v, uint32_t *
 	slot = &o->const_cache[(v * 0x9e3779b97f4a7c15ULL + type) >> (64 - OPT_CONST_CACHE_BITS)];
 	t = *slot;
 	if (t < ir->n_temps && ir->temps[t].kind == TCG_TEMP_CONST && ir->temps[t].type == type &&
-	    (uint64_t)ir->temps[t].val == v && o->ti[t].is_const) {
+	    (uint64_t)ir->temps[t].val == v && tinfo(o, t)->is_const) {
 		*out = t;
 		return true;
 	}
@@ -142,7 +171,7 @@ static bool const_temp(struct opt *o, enum tcg_type type, uint64_t v, uint32_t *
 /* Record the facts about output @d after @op computed it. */
 static void set_output(struct opt *o, uint32_t d, uint64_t z_mask, uint8_t sign_width)
 {
-	struct temp_info *ti = &o->ti[d];
+	struct temp_info *ti = tinfo(o, d);
 
 	ti->version++;
 	ti->is_const = false;
@@ -156,7 +185,7 @@ static void set_output(struct opt *o, uint32_t d, uint64_t z_mask, uint8_t sign_
 static void make_mov(struct opt *o, struct tcg_op *op, uint32_t src)
 {
 	uint32_t d = (uint32_t)op->args[0];
-	struct temp_info *s = &o->ti[src];
+	struct temp_info *s = tinfo(o, src);
 
 	if (d == src) {
 		op->opc = TCG_OP_nop; /* d = d */
@@ -166,11 +195,11 @@ static void make_mov(struct opt *o, struct tcg_op *op, uint32_t src)
 	op->args[1] = src;
 	set_output(o, d, s->z_mask, s->sign_width);
 	if (s->is_const) {
-		o->ti[d].is_const = true;
-		o->ti[d].val = s->val;
+		tinfo(o, d)->is_const = true;
+		tinfo(o, d)->val = s->val;
 	} else {
-		o->ti[d].copy_of = src;
-		o->ti[d].copy_ver = s->version;
+		tinfo(o, d)->copy_of = src;
+		tinfo(o, d)->copy_ver = s->version;
 	}
 }
 
@@ -187,7 +216,7 @@ static bool make_const(struct opt *o, struct tcg_op *op, uint64_t v)
 
 static struct temp_info *arg_info(struct opt *o, const struct tcg_op *op, unsigned i)
 {
-	return &o->ti[op->args[i]];
+	return tinfo(o, op->args[i]);
 }
 
 static bool arg_is_const(struct opt *o, const struct tcg_op *op, unsigned i, uint64_t v)
@@ -302,7 +331,7 @@ static bool fold_shift(struct opt *o, struct tcg_op *op)
 
 	/* (x << 32) >> 32 (RISC-V's slli+srli/srai idiom): one extension of x. */
 	if (op->type == TCG_TYPE_I64 && op->opc != TCG_OP_shl && b->is_const && b->val == 32 &&
-	    a->shl32_of != NONE_IDX && o->ti[a->shl32_of].version == a->shl32_ver) {
+	    a->shl32_of != NONE_IDX && tinfo(o, a->shl32_of)->version == a->shl32_ver) {
 		op->args[1] = a->shl32_of;
 		op->opc = op->opc == TCG_OP_shr ? TCG_OP_ext32u : TCG_OP_ext32s;
 		return false; /* compute_output() describes the extension */
@@ -538,7 +567,7 @@ static void propagate_copies(struct opt *o, struct tcg_op *op)
 	unsigned no = tcg_op_nout(op), ni = tcg_op_nin(op);
 
 	for (unsigned i = no; i < no + ni; i++) {
-		const struct temp_info *t = &o->ti[op->args[i]];
+		const struct temp_info *t = tinfo(o, op->args[i]);
 		const struct tcg_temp *tp = &o->ir->temps[op->args[i]];
 		uint32_t c;
 		if (t->is_const && tp->kind != TCG_TEMP_CONST) {
@@ -546,7 +575,7 @@ static void propagate_copies(struct opt *o, struct tcg_op *op)
 				op->args[i] = c;
 			continue;
 		}
-		if (t->copy_of != NONE_IDX && o->ti[t->copy_of].version == t->copy_ver)
+		if (t->copy_of != NONE_IDX && tinfo(o, t->copy_of)->version == t->copy_ver)
 			op->args[i] = t->copy_of;
 	}
 }
@@ -565,10 +594,12 @@ static bool foldable(const struct tcg_op *op)
  */
 static void canonicalize_ext(struct opt *o, struct tcg_op *op)
 {
-	const struct temp_info *t = arg_info(o, op, 1);
+	const struct temp_info *t;
 
-	if ((op->opc != TCG_OP_ext_i32_i64 && op->opc != TCG_OP_extu_i32_i64) ||
-	    t->extrl_of == NONE_IDX || o->ti[t->extrl_of].version != t->extrl_ver)
+	if (op->opc != TCG_OP_ext_i32_i64 && op->opc != TCG_OP_extu_i32_i64)
+		return;
+	t = arg_info(o, op, 1);
+	if (t->extrl_of == NONE_IDX || tinfo(o, t->extrl_of)->version != t->extrl_ver)
 		return;
 	op->opc = op->opc == TCG_OP_ext_i32_i64 ? TCG_OP_ext32s : TCG_OP_ext32u;
 	op->args[1] = t->extrl_of;
@@ -577,7 +608,7 @@ static void canonicalize_ext(struct opt *o, struct tcg_op *op)
 /* d = x << 32 with x a variable: remember x for fold_shift(). */
 static void record_shl32(struct opt *o, const struct tcg_op *op)
 {
-	struct temp_info *d = &o->ti[op->args[0]];
+	struct temp_info *d = tinfo(o, op->args[0]);
 	const struct temp_info *b = arg_info(o, op, 2);
 	uint32_t src = (uint32_t)op->args[1];
 
@@ -585,18 +616,18 @@ static void record_shl32(struct opt *o, const struct tcg_op *op)
 	    o->ir->temps[src].kind == TCG_TEMP_CONST)
 		return;
 	d->shl32_of = src;
-	d->shl32_ver = o->ti[src].version;
+	d->shl32_ver = tinfo(o, src)->version;
 }
 
 static void record_extrl(struct opt *o, const struct tcg_op *op)
 {
-	struct temp_info *d = &o->ti[op->args[0]];
+	struct temp_info *d = tinfo(o, op->args[0]);
 	uint32_t src = (uint32_t)op->args[1];
 
 	if (o->ir->temps[src].kind == TCG_TEMP_CONST)
 		return;
 	d->extrl_of = src;
-	d->extrl_ver = o->ti[src].version;
+	d->extrl_ver = tinfo(o, src)->version;
 }
 
 static void env_forget(struct opt *o)
@@ -629,7 +660,7 @@ static void env_store(struct opt *o, const struct tcg_op *op)
 	    env_size(mo) != type_bits((enum tcg_type)op->type) / 8)
 		return;
 	*free_e = (struct env_fwd){
-	    .off = off, .mo = mo, .type = op->type, .temp = val, .ver = o->ti[val].version};
+	    .off = off, .mo = mo, .type = op->type, .temp = val, .ver = tinfo(o, val)->version};
 }
 
 /* ld_env [d, off, mo] of a field stored earlier with the same memop: a copy. */
@@ -639,7 +670,7 @@ static bool env_load(struct opt *o, struct tcg_op *op)
 		const struct env_fwd *e = &o->env[i];
 		if (e->temp != NONE_IDX && e->off == (int64_t)op->args[1] &&
 		    e->mo == (uint32_t)op->args[2] && e->type == op->type &&
-		    o->ti[e->temp].version == e->ver) {
+		    tinfo(o, e->temp)->version == e->ver) {
 			make_mov(o, op, e->temp);
 			return true;
 		}
@@ -708,7 +739,7 @@ static void forward_op(struct opt *o, struct tcg_op *op)
 	if (foldable(op) && (fold_consts(o, op) || fold_op(o, op)))
 		return;
 	compute_output(o, op);
-	if (op->opc == TCG_OP_extrl_i64_i32 && o->ti[op->args[1]].copy_of == NONE_IDX)
+	if (op->opc == TCG_OP_extrl_i64_i32 && tinfo(o, op->args[1])->copy_of == NONE_IDX)
 		record_extrl(o, op);
 	if (op->opc == TCG_OP_shl)
 		record_shl32(o, op);
@@ -788,14 +819,15 @@ static void dce(struct tcg_ir *ir, uint8_t *live, uint32_t *list)
 }
 
 struct tcg_opt_scratch {
-	struct temp_info ti[TCG_MAX_TEMPS];
+	struct temp_info ti[TCG_MAX_TEMPS]; /* epoch 0: never valid */
 	uint8_t live[TCG_MAX_TEMPS];
 	uint32_t list[TCG_MAX_TEMPS];
+	uint32_t epoch; /* the last one used, carried from block to block */
 };
 
 struct tcg_opt_scratch *tcg_opt_scratch_new(void)
 {
-	return malloc(sizeof(struct tcg_opt_scratch));
+	return calloc(1, sizeof(struct tcg_opt_scratch));
 }
 
 void tcg_opt_scratch_free(struct tcg_opt_scratch *s)
@@ -809,18 +841,14 @@ void tcg_optimize(struct tcg_ir *ir)
 	struct temp_info *ti = sc->ti;
 	uint8_t *live = sc->live;
 	uint32_t *list = sc->list;
-	struct opt o = {.ir = ir, .ti = ti, .vars = list};
+	struct opt o = {.ir = ir, .ti = ti, .epoch = sc->epoch};
 
 	memset(o.const_cache, 0xff, sizeof(o.const_cache));
-
-	for (uint32_t t = 0; t < ir->n_temps; t++) {
-		ti[t].version = 0;
-		info_reset(&o, t);
-		if (t >= ir->n_globals && ir->temps[t].kind != TCG_TEMP_CONST)
-			list[o.n_vars++] = t;
-	}
+	/* Nothing is known at the block's start: facts of earlier blocks are stale. */
+	new_epoch(&o);
 	env_forget(&o);
 	for (unsigned i = 0; i < ir->n_ops; i++)
 		forward_op(&o, &ir->ops[i]);
+	sc->epoch = o.epoch;
 	dce(ir, live, list);
 }
