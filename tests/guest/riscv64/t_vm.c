@@ -252,6 +252,16 @@ static uint64_t asid_switch(uint64_t a)
 	CSR_WRITE(satp, satp_of(root_a, 1));
 	CHECK_EQ(load(VA_SW + 24), 0xaaaa);
 	CHECK_EQ(call_code(), 1);
+	/*
+	 * The code page remapped, then a fence of that address only: the
+	 * block cached for the indirect call's target must go too.
+	 */
+	l0_a[1] = pte((uint64_t)code_b, PTE_V | PTE_X | PTE_A);
+	__asm__ volatile("sfence.vma %0" ::"r"(VA_CODE) : "memory");
+	CHECK_EQ(call_code(), 2);
+	l0_a[1] = pte((uint64_t)code_a, PTE_V | PTE_X | PTE_A);
+	__asm__ volatile("sfence.vma %0" ::"r"(VA_CODE) : "memory");
+	CHECK_EQ(call_code(), 1);
 	/* New PTEs in ASID 1's tables, then sfence.vma x0, asid. */
 	l0_a[0] = pte((uint64_t)page2, PTE_V | PTE_R | PTE_A);
 	l0_a[1] = pte((uint64_t)code_b, PTE_V | PTE_X | PTE_A);
