@@ -358,6 +358,12 @@ void tcg_tlb_flush(struct tcg_cpu *cpu);
  */
 void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu);
 /*
+ * Drop the jump-cache entries of blocks starting in virtual page @vpage
+ * (a frontend's TLB flush of one page; the TLB entries are its job). From
+ * @cpu's own thread.
+ */
+void tcg_jc_flush_vpage(struct tcg_cpu *cpu, uint64_t vpage);
+/*
  * From any thread (remote sfence.vma, ...): @cpu flushes its TLB before
  * it runs its next block.
  */

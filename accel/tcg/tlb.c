@@ -109,6 +109,32 @@ void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
 	}
 }
 
+/*
+ * tcg_jc_hash() maps a page's pcs (pc >> 1 varies in its low bits, the other
+ * term is constant in the page) to one aligned run of TCG_PAGE_SIZE / 2
+ * slots; of those only the ones filled since they were last cleared are
+ * looked at.
+ */
+void tcg_jc_flush_vpage(struct tcg_cpu *cpu, uint64_t vpage)
+{
+	struct tcg_cpu_priv *priv = tcg_priv(cpu);
+	const unsigned run = TCG_PAGE_SIZE / 2;
+	unsigned base = tcg_jc_hash(vpage) & ~(run - 1), end = base + run;
+
+	_Static_assert(TCG_PAGE_SIZE / 2 <= TCG_JC_SIZE && TCG_JC_BITS + 1 >= TCG_PAGE_BITS,
+		       "a page's pcs hash to one aligned run of the jump cache");
+	vpage &= TCG_PAGE_MASK;
+	for (unsigned i = next_used(priv->jc_used, end, base); i < end;
+	     i = next_used(priv->jc_used, end, i + 1)) {
+		struct tcg_jc_entry *e = &cpu->jc[i];
+
+		if (!e->tb || (e->pc & TCG_PAGE_MASK) == vpage) {
+			e->tb = NULL;
+			priv->jc_used[i / 64] &= ~(1ULL << (i % 64));
+		}
+	}
+}
+
 bool tcg_tlb_code_global(struct tcg_cpu *cpu, const struct tcg_tb *tb)
 {
 	unsigned m = tcg_code_mmu_idx(cpu->ctx, tb->flags);

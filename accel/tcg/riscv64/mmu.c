@@ -247,26 +247,6 @@ enum rv_excp rv_mmu_fetch_fault(struct rv_cpu *cpu, uint64_t vaddr)
 	return excp ? (enum rv_excp)excp : RV_EXCP_INSN_ACCESS;
 }
 
-/*
- * Drop the jump-cache entries of blocks that start in @vpage (blocks
- * running into a second page are never cached: exec.c find_tb). The pcs
- * of one page hash (tcg_jc_hash: pc >> 1 ^ pc >> (BITS + 1), the second
- * term constant in the page) to one aligned run of TCG_PAGE_SIZE / 2 slots.
- */
-static void jc_flush_vpage(struct rv_cpu *cpu, uint64_t vpage)
-{
-	const unsigned run = TCG_PAGE_SIZE / 2;
-	unsigned base = tcg_jc_hash(vpage) & ~(run - 1);
-
-	_Static_assert(TCG_PAGE_SIZE / 2 <= TCG_JC_SIZE && TCG_JC_BITS + 1 >= TCG_PAGE_BITS,
-		       "a page's pcs hash to one aligned run of the jump cache");
-	for (unsigned i = 0; i < run; i++) {
-		struct tcg_jc_entry *e = &cpu->tcg.jc[base + i];
-		if (e->tb && (e->pc & TCG_PAGE_MASK) == vpage)
-			e->tb = NULL;
-	}
-}
-
 /* Drop one virtual page from the paged MMU indices and the jump cache. */
 static void flush_page(struct rv_cpu *cpu, uint64_t vaddr)
 {
@@ -280,7 +260,7 @@ static void flush_page(struct rv_cpu *cpu, uint64_t vaddr)
 	}
 	/* Blocks starting on this page (tcg_tb_lookup checks a block's second page). */
 	if (maybe_code_vpage(cpu, page))
-		jc_flush_vpage(cpu, page);
+		tcg_jc_flush_vpage(&cpu->tcg, page);
 }
 
 /*
