@@ -81,9 +81,21 @@ signals)
 import signal, subprocess, sys, time
 p = subprocess.Popen(sys.argv[3:], stdin=subprocess.DEVNULL,
                      stdout=subprocess.DEVNULL, stderr=open(sys.argv[2], "w"))
+sig = getattr(signal, "SIG" + sys.argv[1])
 try:
-    time.sleep(0.5)
-    p.send_signal(getattr(signal, "SIG" + sys.argv[1]))
+    # Signal once vmm blocks it (from machine_init on: SigBlk of its main
+    # thread); before that the default action would rightly kill it.
+    for _ in range(400):
+        try:
+            with open("/proc/%d/status" % p.pid) as f:
+                blk = [l for l in f if l.startswith("SigBlk:")]
+        except OSError:
+            break
+        if blk and (int(blk[0].split()[1], 16) >> (sig - 1)) & 1:
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)  # and the guest runs
+    p.send_signal(sig)
     print(p.wait(timeout=20))
 finally:
     if p.poll() is None:  # never leave a spinning guest behind
