@@ -177,13 +177,18 @@ struct tcg_cpu_priv {
 	uint64_t wphys[(1u << TCG_WPHYS_BITS) / 64];
 };
 
-/* The guest struct follows the private part, cache-line aligned. */
-/* Mark entry @i in a used-entries bitmap (tlb_used, jc_used). */
+/* Mark entry @i in a used-entries bitmap (tlb_used, jc_used), or unmark it. */
 static inline void tcg_used_set(uint64_t *map, unsigned i)
 {
 	map[i / 64] |= 1ULL << (i % 64);
 }
 
+static inline void tcg_used_clear(uint64_t *map, unsigned i)
+{
+	map[i / 64] &= ~(1ULL << (i % 64));
+}
+
+/* The guest struct follows the private part, cache-line aligned. */
 #define TCG_PRIV_SIZE ALIGN_UP(sizeof(struct tcg_cpu_priv), (size_t)64)
 /* Offsets from the CPU pointer (env) for generated code. */
 #define TCG_ENV_TLB_OFF (-(int32_t)TCG_PRIV_SIZE + (int32_t)offsetof(struct tcg_cpu_priv, tlb))

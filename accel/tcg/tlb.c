@@ -96,7 +96,7 @@ void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
 		     i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, i + 1)) {
 			if (!cpu->tlb->global[m][i]) {
 				entry_clear(&cpu->tlb->e[m][i]);
-				priv->tlb_used[m][i / 64] &= ~(1ULL << (i % 64));
+				tcg_used_clear(priv->tlb_used[m], i);
 			}
 		}
 	}
@@ -104,7 +104,7 @@ void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
 	     i = next_used(priv->jc_used, TCG_JC_SIZE, i + 1)) {
 		if (!priv->jc_global[i]) {
 			cpu->jc[i].tb = NULL;
-			priv->jc_used[i / 64] &= ~(1ULL << (i % 64));
+			tcg_used_clear(priv->jc_used, i);
 		}
 	}
 }
@@ -130,7 +130,7 @@ void tcg_jc_flush_vpage(struct tcg_cpu *cpu, uint64_t vpage)
 
 		if (!e->tb || (e->pc & TCG_PAGE_MASK) == vpage) {
 			e->tb = NULL;
-			priv->jc_used[i / 64] &= ~(1ULL << (i % 64));
+			tcg_used_clear(priv->jc_used, i);
 		}
 	}
 }
