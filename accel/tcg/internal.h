@@ -154,7 +154,6 @@ struct tcg_cpu_priv {
 	uint64_t tlb_phys[TCG_NB_MMU_MODES][TCG_TLB_SIZE]; /* physical page per entry */
 	/* jc[i] holds a block whose page is mapped globally (tcg_tlb_code_global). */
 	uint8_t jc_global[TCG_JC_SIZE];
-	uint32_t tlb_modes; /* MMU modes filled since the last full flush */
 	/*
 	 * TLB and jump-cache entries filled since their last flush (bit per
 	 * entry): an address-space switch clears only those, not every

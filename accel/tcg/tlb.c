@@ -42,7 +42,6 @@ void tcg_tlb_flush(struct tcg_cpu *cpu)
 	/* Other threads read the bitmap (tcg_tlb_flush_page_all). */
 	for (unsigned i = 0; i < ARRAY_SIZE(tcg_priv(cpu)->wphys); i++)
 		__atomic_store_n(&tcg_priv(cpu)->wphys[i], 0, __ATOMIC_RELAXED);
-	tcg_priv(cpu)->tlb_modes = 0;
 	memset(tcg_priv(cpu)->tlb_used, 0, sizeof(tcg_priv(cpu)->tlb_used));
 	memset(tcg_priv(cpu)->jc_used, 0, sizeof(tcg_priv(cpu)->jc_used));
 }
@@ -90,8 +89,6 @@ void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
 	struct tcg_cpu_priv *priv = tcg_priv(cpu);
 
 	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
-		if (!(priv->tlb_modes & (1u << m)))
-			continue; /* nothing filled since the last full flush */
 		for (unsigned i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, 0); i < TCG_TLB_SIZE;
 		     i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, i + 1)) {
 			if (!cpu->tlb->global[m][i]) {
@@ -230,7 +227,6 @@ static struct tcg_tlb_entry *tlb_install(struct tcg_cpu *cpu, uint64_t addr, uns
 	uint64_t vpage = addr & TCG_PAGE_MASK, ppage, flags = 0, wflags = 0;
 	uint8_t *host;
 
-	tcg_priv(cpu)->tlb_modes |= 1u << mmu_idx;
 	tcg_used_set(tcg_priv(cpu)->tlb_used[mmu_idx], (unsigned)(e - cpu->tlb->e[mmu_idx]));
 	ppage = f.paddr & TCG_PAGE_MASK;
 	host = gm_ptr(ctx->cfg.mem, ppage, TCG_PAGE_SIZE);
