@@ -122,8 +122,11 @@ static void forget_globals(struct opt *o)
 	}
 }
 
-/* A fresh epoch: every temp's facts are stale. */
-static void new_epoch(struct opt *o)
+/*
+ * Forget everything about every temp (at a label, and at the block's start):
+ * a fresh epoch makes all facts stale. Constant temps get theirs back.
+ */
+static void forget_all(struct opt *o)
 {
 	/* After 2^32 epochs an old stamp could match again: clear them all. */
 	if (++o->epoch == 0) {
@@ -131,15 +134,6 @@ static void new_epoch(struct opt *o)
 			o->ti[t].epoch = 0;
 		o->epoch = 1;
 	}
-}
-
-/*
- * Forget everything about non-constant temps (at a label): lazily. Constant
- * temps are forgotten too, and get the same facts back.
- */
-static void forget_all(struct opt *o)
-{
-	new_epoch(o);
 }
 
 /* A constant temp of @type with value @v: reuse a recent one or add one. */
@@ -844,8 +838,7 @@ void tcg_optimize(struct tcg_ir *ir)
 	struct opt o = {.ir = ir, .ti = ti, .epoch = sc->epoch};
 
 	memset(o.const_cache, 0xff, sizeof(o.const_cache));
-	/* Nothing is known at the block's start: facts of earlier blocks are stale. */
-	new_epoch(&o);
+	forget_all(&o); /* facts of earlier blocks */
 	env_forget(&o);
 	for (unsigned i = 0; i < ir->n_ops; i++)
 		forward_op(&o, &ir->ops[i]);
