@@ -151,14 +151,14 @@ static void trans_auipc(struct rv_dc *dc, uint32_t i)
  */
 static bool follow_jump(struct rv_dc *dc, uint64_t dest)
 {
-	if (dc->n_seg >= RV_MAX_FOLLOW || (dest & TCG_PAGE_MASK) != (dc->block_pc & TCG_PAGE_MASK) ||
-	    (dest >= dc->seg_start && dest < dc->next_pc))
+	if (dc->n_seg >= RV_MAX_FOLLOW || (dest & TCG_PAGE_MASK) != (dc->block_pc & TCG_PAGE_MASK))
 		return false;
-	for (unsigned k = 0; k < dc->n_seg; k++)
-		if (dest >= dc->seg[k].start && dest < dc->seg[k].end)
-			return false;
+	/* The current segment joins the finished ones (kept only if followed). */
 	dc->seg[dc->n_seg].start = dc->seg_start;
 	dc->seg[dc->n_seg].end = dc->next_pc;
+	for (unsigned k = 0; k <= dc->n_seg; k++)
+		if (dest >= dc->seg[k].start && dest < dc->seg[k].end)
+			return false;
 	dc->n_seg++;
 	dc->seg_start = dest;
 	dc->next_pc = dest;
