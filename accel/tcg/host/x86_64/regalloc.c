@@ -254,11 +254,10 @@ void x86_ra_set_out(struct x86_gen *g, const struct tcg_op *op, uint16_t life, i
 }
 
 /*
- * Only temps held in registers can be dirty: the write-backs walk the 16
- * registers, not the globals or every temp of the block.
+ * Write back dirty globals; @drop also forgets their registers. Only temps
+ * held in registers can be dirty: this and the other write-backs walk the
+ * 16 registers, not the globals or every temp of the block.
  */
-
-/* Write back dirty globals; @drop also forgets their registers. */
 void x86_ra_sync_globals(struct x86_gen *g, bool drop)
 {
 	for (int r = 0; r < 16; r++) {
