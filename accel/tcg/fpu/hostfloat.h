@@ -57,30 +57,35 @@ static inline uint32_t hf_flags(uint32_t mxcsr)
  * AMD host most of a fast-path fmul.d's time in perf), and nothing in vmm
  * ever changes the mode bits: threads inherit the default from main, the
  * square-root path loads the default, signal handlers get their own state.
- * A benign race: every thread computes the same.
+ * Threads may race to fill the cache: they all store the same (relaxed
+ * atomics, so the race is a defined one).
  */
 static inline bool hf_mxcsr_default_mode(void)
 {
 	static int ok = -1;
+	int v = __atomic_load_n(&ok, __ATOMIC_RELAXED);
 
-	if (ok < 0) {
+	if (v < 0) {
 		uint32_t m;
 
 		__asm__ volatile("stmxcsr %0" : "=m"(m));
-		ok = (m & HF_MXCSR_MODE) == 0;
+		v = (m & HF_MXCSR_MODE) == 0;
+		__atomic_store_n(&ok, v, __ATOMIC_RELAXED);
 	}
-	return ok;
+	return v;
 }
 
 static inline bool hf_have_fma(void)
 {
-	static int have = -1; /* a benign race: every thread computes the same */
+	static int have = -1; /* filled once, as in hf_mxcsr_default_mode() */
+	int v = __atomic_load_n(&have, __ATOMIC_RELAXED);
 
-	if (have < 0) {
+	if (v < 0) {
 		__builtin_cpu_init();
-		have = __builtin_cpu_supports("fma") ? 1 : 0;
+		v = __builtin_cpu_supports("fma") ? 1 : 0;
+		__atomic_store_n(&have, v, __ATOMIC_RELAXED);
 	}
-	return have;
+	return v;
 }
 
 /* Normal: neither zero, subnormal, inf nor NaN. */
