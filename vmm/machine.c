@@ -378,9 +378,8 @@ int machine_run(struct machine *m)
 	int sig_fd, ret = 0;
 	unsigned i;
 
-	/* SIGINT/SIGTERM/SIGHUP arrive through a signalfd; every thread blocks them. */
+	/* SIGINT/SIGTERM/SIGHUP arrive through a signalfd (machine_init blocked them). */
 	machine_stop_signals(&sigs);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sig_fd < 0)
 		return VMM_EXIT_ERROR;
