@@ -376,15 +376,20 @@ static void print_op(const struct tcg_ir *ir, const struct tcg_op *op, FILE *f)
 	fputc('\n', f);
 }
 
-uint32_t tcg_ir_temps_of_kind(const struct tcg_ir *ir, enum tcg_temp_kind k, uint32_t *out)
+uint32_t *tcg_ir_locals_normals(const struct tcg_ir *ir, uint32_t *out, uint32_t *n_local,
+				uint32_t *n_normal)
 {
-	uint32_t n = 0;
+	uint32_t nl = 0, nn = 0, end = ir->n_temps;
 
-	for (uint32_t t = 0; t < ir->n_temps; t++) {
-		if (ir->temps[t].kind == k)
-			out[n++] = t;
+	for (uint32_t t = ir->n_globals; t < end; t++) {
+		if (ir->temps[t].kind == TCG_TEMP_LOCAL)
+			out[nl++] = t;
+		else if (ir->temps[t].kind == TCG_TEMP_NORMAL)
+			out[end - ++nn] = t;
 	}
-	return n;
+	*n_local = nl;
+	*n_normal = nn;
+	return out + end - nn;
 }
 
 void tcg_ir_print(const struct tcg_ir *ir, FILE *f)

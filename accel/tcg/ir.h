@@ -339,13 +339,15 @@ void tcg_ir_print(const struct tcg_ir *ir, FILE *f);
 char *tcg_ir_to_string(const struct tcg_ir *ir);
 
 /*
- * The indexes of @ir's temps of kind @k, written to @out (room for
- * ir->n_temps); returns how many. Passes that act on "every temp of a
- * kind" at many ops use this list instead of scanning all temps each
- * time (blocks hold thousands of constant temps). Globals are simply
- * [0, n_globals).
+ * The indexes of @ir's local temps, written to @out[0, *n_local), and of
+ * its normal temps, written to the end of @out (room for ir->n_temps) and
+ * returned: both lists in one pass over the temps. Passes that act on
+ * "every temp of a kind" at many ops use these lists instead of scanning
+ * all temps each time (blocks hold thousands of constant temps). Globals
+ * are simply [0, n_globals).
  */
-uint32_t tcg_ir_temps_of_kind(const struct tcg_ir *ir, enum tcg_temp_kind k, uint32_t *out);
+uint32_t *tcg_ir_locals_normals(const struct tcg_ir *ir, uint32_t *out, uint32_t *n_local,
+				uint32_t *n_normal);
 
 /* Evaluate a non-memory, non-control op on constant inputs (interp + folding). */
 uint64_t tcg_eval_op(unsigned opc, enum tcg_type type, const uint64_t *in, const uint64_t *k);

@@ -777,9 +777,8 @@ static void set_live(uint8_t *live, const uint32_t *temps, uint32_t n, uint8_t v
 /* @list: room for ir->n_temps indexes. */
 static void dce(struct tcg_ir *ir, uint8_t *live, uint32_t *list)
 {
-	uint32_t n_local = tcg_ir_temps_of_kind(ir, TCG_TEMP_LOCAL, list);
-	uint32_t *normal = list + n_local;
-	uint32_t n_normal = tcg_ir_temps_of_kind(ir, TCG_TEMP_NORMAL, normal);
+	uint32_t n_local, n_normal;
+	uint32_t *normal = tcg_ir_locals_normals(ir, list, &n_local, &n_normal);
 
 	memset(live, 0, ir->n_temps);
 	memset(live, 1, ir->n_globals);

@@ -836,12 +836,15 @@ static bool is_pc_global(const struct x86_gen *g, uint32_t t)
 /* Is @op a goto_tb followed by pc = the block's own pc? */
 static bool goto_tb_is_self(const struct x86_gen *g, const struct tcg_op *op)
 {
-	unsigned j = next_op(g->ir, (unsigned)(op - g->ir->ops) + 1);
-	const struct tcg_op *mv = &g->ir->ops[j];
+	unsigned j;
+	const struct tcg_op *mv;
 
-	return op->opc == TCG_OP_goto_tb && j < g->ir->n_ops && mv->opc == TCG_OP_mov &&
-	       is_pc_global(g, (uint32_t)mv->args[0]) && is_const(g, (uint32_t)mv->args[1]) &&
-	       const_val(g, (uint32_t)mv->args[1]) == g->tb->pc;
+	if (op->opc != TCG_OP_goto_tb)
+		return false;
+	j = next_op(g->ir, (unsigned)(op - g->ir->ops) + 1);
+	mv = &g->ir->ops[j];
+	return j < g->ir->n_ops && mv->opc == TCG_OP_mov && is_pc_global(g, (uint32_t)mv->args[0]) &&
+	       is_const(g, (uint32_t)mv->args[1]) && const_val(g, (uint32_t)mv->args[1]) == g->tb->pc;
 }
 
 /* Does the block end with goto_tb; pc = its own pc (a loop to itself)? */

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 enum x86_reg {
 	X86_RAX,
@@ -78,8 +79,10 @@ static inline void x86_u32(struct x86_buf *b, uint32_t v)
 		b->overflow = true;
 		return;
 	}
-	for (int i = 0; i < 4; i++)
-		*b->p++ = (uint8_t)(v >> (8 * i));
+	/* Little-endian bytes, composed first: one 4-byte store. */
+	uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+	memcpy(b->p, le, 4);
+	b->p += 4;
 }
 void x86_u64(struct x86_buf *b, uint64_t v);
 

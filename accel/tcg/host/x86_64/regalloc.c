@@ -40,9 +40,8 @@ void x86_ra_liveness(struct x86_gen *g)
 	uint32_t *list = g->kind_list;
 	const struct tcg_ir *ir = g->ir;
 	uint8_t *live = g->live;
-	uint32_t n_local = tcg_ir_temps_of_kind(ir, TCG_TEMP_LOCAL, list);
-	uint32_t *normal = list + n_local;
-	uint32_t n_normal = tcg_ir_temps_of_kind(ir, TCG_TEMP_NORMAL, normal);
+	uint32_t n_local, n_normal;
+	uint32_t *normal = tcg_ir_locals_normals(ir, list, &n_local, &n_normal);
 
 	memset(live, 0, ir->n_temps);
 	memset(live, 1, ir->n_globals);
