@@ -66,6 +66,37 @@ static uint64_t second_exit(uint64_t x)
 	return b - a;
 }
 
+/*
+ * An interrupt in the middle of a long self-loop: the JIT leaves the loop
+ * at its back edge's exit check, so the count of the round that did not
+ * start must come off. The M-mode vector below retires two instructions
+ * (csrw, mret) and disables the interrupt, so it runs once.
+ */
+void instret_irq(void);
+__asm__(".text\n"
+	".balign 4\n"
+	"instret_irq:\n"
+	"	csrw mie, zero\n"
+	"	mret\n");
+
+static uint64_t loop_interrupted(uint64_t n)
+{
+	uint64_t mtvec = CSR_READ(mtvec), d;
+
+	CSR_WRITE(menvcfg, 1UL << 63); /* Sstc: stimecmp drives STIP */
+	CSR_WRITE(mtvec, (uint64_t)instret_irq);
+	CSR_WRITE(0x14d, CSR_READ(time) + 10000); /* 1 ms at 10 MHz: inside the loop */
+	CSR_WRITE(mie, 1UL << 5);
+	__asm__ volatile("csrs mstatus, %0" ::"r"(1UL << 3));
+	d = loop(n);
+	__asm__ volatile("csrc mstatus, %0" ::"r"(1UL << 3));
+	CHECK_EQ(CSR_READ(mie), 0); /* the interrupt came */
+	CSR_WRITE(0x14d, ~0UL);
+	CSR_WRITE(mtvec, mtvec);
+	CSR_WRITE(menvcfg, 0);
+	return d;
+}
+
 int main(void)
 {
 	CHECK_EQ(taken(), 2);
@@ -73,5 +104,6 @@ int main(void)
 	CHECK_EQ(loop(1), 3);
 	CHECK_EQ(loop(100), 201);
 	CHECK_EQ(second_exit(7), 3);
+	CHECK_EQ(loop_interrupted(50000000), 1 + 2 * 50000000 + 2);
 	return 0;
 }

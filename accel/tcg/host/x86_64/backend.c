@@ -456,6 +456,7 @@ static void exit_with(struct x86_gen *g, uintptr_t value)
 }
 
 static bool goto_tb_is_self(const struct x86_gen *g, const struct tcg_op *op);
+static void gen_loop_back(struct x86_gen *g, const struct tcg_op *op, int32_t adj);
 
 /*
  * goto_tb: a patchable jmp rel32. In a self-loop the slot that jumps back
@@ -468,6 +469,10 @@ static void gen_goto_tb(struct x86_gen *g, const struct tcg_op *op)
 	bool loop = g->pinned && goto_tb_is_self(g, op);
 	uint8_t *rel;
 
+	if (loop && g->loop_counted) {
+		gen_loop_back(g, op, 0);
+		return;
+	}
 	if (loop)
 		x86_ra_sync_branch(g, true);
 	else
@@ -482,6 +487,52 @@ static void gen_goto_tb(struct x86_gen *g, const struct tcg_op *op)
 		g->tb->loop_slots |= (uint8_t)(1u << slot);
 		x86_ra_sync_globals(g, false);
 	}
+}
+
+/*
+ * The back edge of a self-loop whose prologue counted icount_n (@adj: the
+ * count of the round's instructions that did not run, negated). The
+ * prologue's exit check and count are done here, so that a round costs one
+ * read-modify-write of instret, not two (they form a dependency chain
+ * through memory in tight loops):
+ *
+ *	cmp [exit_request], 0; jne .exit
+ *	add [instret], icount_n + adj	; this round's end, the next one's count
+ *	jmp rel32			; patched: after the prologue's count
+ *	add [instret], -icount_n	; unpatched: the next round is not entered
+ *	jmp .wb
+ * .exit: add [instret], adj
+ * .wb:	 (write-back of the pinned globals, then the IR's pc = self; exit_tb)
+ */
+static void gen_loop_back(struct x86_gen *g, const struct tcg_op *op, int32_t adj)
+{
+	const int32_t instret = (int32_t)offsetof(struct tcg_cpu, instret);
+	unsigned slot = (unsigned)op->args[0];
+	uint8_t *exit, *rel, *wb = NULL;
+
+	x86_ra_sync_branch(g, true);
+	x86_alu_mi(&g->b, X86_CMP, false, X86_RBP, (int32_t)offsetof(struct tcg_cpu, exit_request),
+		   0);
+	exit = x86_jcc32(&g->b, X86_CC_NE);
+	if ((int64_t)g->icount_n + adj != 0)
+		x86_alu_mi(&g->b, X86_ADD, true, X86_RBP, instret,
+			   (int32_t)((int64_t)g->icount_n + adj));
+	/* The rel32 must not straddle 4 bytes: it is patched atomically. */
+	x86_align(&g->b, 4, 1);
+	rel = x86_jmp32(&g->b);
+	x86_patch_rel32(rel, g->b.p);
+	g->tb->jmp_target[slot] = (uintptr_t)(rel + g->b.rx_delta);
+	g->tb->jmp_reset[slot] = (uintptr_t)(g->b.p + g->b.rx_delta);
+	g->tb->loop_slots |= (uint8_t)(1u << slot);
+	x86_alu_mi(&g->b, X86_ADD, true, X86_RBP, instret, -g->icount_n);
+	if (adj)
+		wb = x86_jmp32(&g->b);
+	x86_patch_rel32(exit, g->b.p);
+	if (adj)
+		x86_alu_mi(&g->b, X86_ADD, true, X86_RBP, instret, adj);
+	if (wb)
+		x86_patch_rel32(wb, g->b.p);
+	x86_ra_sync_globals(g, false);
 }
 
 /*
@@ -697,6 +748,8 @@ static void gen_init_state(struct x86_gen *g)
 	g->n_slow = 0;
 	g->insn_idx = 0;
 	g->cur_rec = NULL;
+	g->icount_n = 0;
+	g->loop_counted = false;
 	g->evict_rr = 0;
 	g->error = 0;
 }
@@ -749,21 +802,41 @@ static unsigned fuse_env_brcond(struct x86_gen *g, unsigned i)
 	return j - i + 1;
 }
 
-/* ld_env t; add t, t, imm; st_env t (same field) -> add [env + off], imm. */
+/*
+ * ld_env t; add/sub t, t, imm; st_env t (same field) -> add [env + off], imm:
+ * the instruction count of the block's prologue and of its early exits.
+ * An early exit that is a self-loop's back edge goes to gen_loop_back.
+ */
 static unsigned fuse_env_add(struct x86_gen *g, unsigned i)
 {
 	const struct tcg_op *ld = &g->ir->ops[i];
-	unsigned j = next_op(g->ir, i + 1), k = next_op(g->ir, j + 1);
+	unsigned j = next_op(g->ir, i + 1), k = next_op(g->ir, j + 1), n;
 	const struct tcg_op *add = &g->ir->ops[j], *st = &g->ir->ops[k];
+	bool instret = ld->args[1] == offsetof(struct tcg_cpu, instret);
 	int32_t imm;
 
-	if (k >= g->ir->n_ops || add->opc != TCG_OP_add || st->opc != TCG_OP_st_env ||
-	    add->args[1] != ld->args[0] || st->args[0] != add->args[0] ||
-	    st->args[1] != ld->args[1] || st->args[2] != ld->args[2] || !w64(ld) || !w64(add) ||
+	if (k >= g->ir->n_ops || (add->opc != TCG_OP_add && add->opc != TCG_OP_sub) ||
+	    st->opc != TCG_OP_st_env || add->args[1] != ld->args[0] ||
+	    st->args[0] != add->args[0] || st->args[1] != ld->args[1] ||
+	    st->args[2] != ld->args[2] || !w64(ld) || !w64(add) ||
 	    (ld->args[2] & TCG_MO_SIZE) != TCG_MO_64 || !dies_at(g, j, 1) || !dies_at(g, k, 0) ||
-	    !imm32_ok(g, add, (uint32_t)add->args[2], &imm))
+	    !imm32_ok(g, add, (uint32_t)add->args[2], &imm) ||
+	    (add->opc == TCG_OP_sub && imm == INT32_MIN))
 		return 0;
+	if (add->opc == TCG_OP_sub)
+		imm = -imm;
+	n = next_op(g->ir, k + 1);
+	if (instret && g->loop_counted && n < g->ir->n_ops && goto_tb_is_self(g, &g->ir->ops[n])) {
+		gen_loop_back(g, &g->ir->ops[n], imm);
+		return n - i + 1;
+	}
 	x86_alu_mi(&g->b, X86_ADD, true, X86_RBP, (int32_t)ld->args[1], imm);
+	/* The prologue of a self-loop with pinned globals: its back edges enter here. */
+	if (instret && g->pinned && g->insn_idx == 0 && !g->loop_counted) {
+		g->icount_n = imm;
+		g->loop_counted = true;
+		g->tb->loop_entry = (uintptr_t)(g->b.p + g->b.rx_delta);
+	}
 	return k - i + 1;
 }
 

@@ -71,6 +71,13 @@ struct x86_gen {
 	unsigned n_slow;
 	const struct tcg_insn_rec *cur_rec;
 	unsigned insn_idx;
+	/*
+	 * A self-loop whose prologue added icount_n to instret: its back edges
+	 * check exit_request and count the next round themselves, and enter
+	 * after the prologue's add (loop_counted; see gen_loop_back).
+	 */
+	int32_t icount_n;
+	bool loop_counted;
 	int error;
 };
 
