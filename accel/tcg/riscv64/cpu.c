@@ -251,6 +251,11 @@ static uint64_t pending_irqs(struct rv_cpu *cpu)
 	return 0;
 }
 
+bool rv_cpu_irq_deliverable(struct rv_cpu *cpu)
+{
+	return pending_irqs(cpu) != 0;
+}
+
 static void rv_exec_interrupt(struct tcg_cpu *c)
 {
 	static const unsigned order[] = {RV_IRQ_MEI, RV_IRQ_MSI, RV_IRQ_MTI,

@@ -453,8 +453,14 @@ static void csr_write(struct rv_cpu *cpu, unsigned csr, uint64_t v)
 		csr_write_s(cpu, csr, v);
 	else
 		csr_write_m(cpu, csr, v);
-	/* Interrupt enables or the privilege may have changed: look again between blocks. */
-	tcg_cpu_kick(&cpu->tcg);
+	/*
+	 * Interrupt enables, pending bits, delegation or a timer compare
+	 * may have changed: one that is deliverable now is taken before the
+	 * next instruction (the next block's exit check). Otherwise the
+	 * block's end looks the next pc up inline (translate.c, csr).
+	 */
+	if (rv_cpu_irq_deliverable(cpu))
+		tcg_cpu_kick(&cpu->tcg);
 }
 
 static uint64_t helper_csr(struct tcg_cpu *c, uint64_t insn, uint64_t src)

@@ -671,10 +671,13 @@ static void trans_csr(struct rv_dc *dc, uint32_t i)
 	rv_gen_set_gpr(dc, rv_rd(i), old);
 	/*
 	 * End the block after every CSR access: counters read exact values
-	 * (tcg.h "Instruction counting"), and a write may change tb_flags
-	 * (mstatus.FS) or the trap set-up, so those go back to the loop.
+	 * (tcg.h "Instruction counting"). A write may change tb_flags
+	 * (mstatus.FS, MPRV, frm...), so the next block is looked up by pc
+	 * and flags (the inline jump cache), never chained; an interrupt it
+	 * made deliverable kicks the hart (csr.c), and the next block's exit
+	 * check takes it.
 	 */
-	dc->end = (rv_funct3(i) == 1 || rv_funct3(i) == 5 || rv_rs1(i) != 0) ? RV_DC_STOP_NOCHAIN
+	dc->end = (rv_funct3(i) == 1 || rv_funct3(i) == 5 || rv_rs1(i) != 0) ? RV_DC_STOP_LOOKUP
 									    : RV_DC_STOP;
 	(void)csr;
 }
@@ -700,14 +703,14 @@ static void trans_system(struct rv_dc *dc, uint32_t i)
 		t = tcg_temp_new_i64(b);
 		tcg_gen_call0(b, &rv_helper_mret, t);
 		tcg_gen_mov_i64(b, cpu_pc, t);
-		tcg_gen_exit_tb(b, TCG_EXIT_NOCHAIN);
+		tcg_gen_goto_ptr(b, cpu_pc); /* pc and the new privilege's flags */
 		dc->end = RV_DC_ENDED;
 		return;
 	case 0x10200073: /* sret (priv §3.3.2) */
 		t = tcg_temp_new_i64(b);
 		tcg_gen_call1(b, &rv_helper_sret, t, tcg_const_i64(b, i));
 		tcg_gen_mov_i64(b, cpu_pc, t);
-		tcg_gen_exit_tb(b, TCG_EXIT_NOCHAIN);
+		tcg_gen_goto_ptr(b, cpu_pc); /* pc and the new privilege's flags */
 		dc->end = RV_DC_ENDED;
 		return;
 	case 0x10500073: /* wfi */
@@ -898,6 +901,11 @@ int rv_translate_block(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, 
 		if (dc.end == RV_DC_STOP_NOCHAIN) {
 			tcg_gen_movi_i64(b, cpu_pc, dc.next_pc);
 			tcg_gen_exit_tb(b, TCG_EXIT_NOCHAIN);
+			break;
+		}
+		if (dc.end == RV_DC_STOP_LOOKUP) {
+			tcg_gen_movi_i64(b, cpu_pc, dc.next_pc);
+			tcg_gen_goto_ptr(b, cpu_pc);
 			break;
 		}
 		if (dc.end == RV_DC_STOP || tcg_should_stop(b, dc.next_pc)) {

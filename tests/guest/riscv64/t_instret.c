@@ -6,6 +6,7 @@
  * of instructions retired before this one).
  *
  * vmm only: QEMU 7.2 without -icount reads its counters from host ticks.
+ * Also where interrupts land relative to the blocks' ends.
  */
 #include "rvtest.h"
 
@@ -97,6 +98,47 @@ static uint64_t loop_interrupted(uint64_t n)
 	return d;
 }
 
+/*
+ * A CSR write that makes a pending interrupt deliverable: it is taken
+ * before the next instruction (mepc = that instruction, which has not
+ * run). The block ends at the write and the next block is found through
+ * the inline jump cache; its exit check must still see the kick.
+ */
+void precise_irq(void);
+__asm__(".text\n"
+	".balign 4\n"
+	"precise_irq:\n"
+	"	csrw mie, zero\n"
+	"	csrr t1, mepc\n"
+	"	mret\n");
+
+static void csr_write_irq(void)
+{
+	uint64_t mtvec = CSR_READ(mtvec), ran, epc, next;
+
+	CSR_WRITE(menvcfg, 1UL << 63);
+	CSR_WRITE(mtvec, (uint64_t)precise_irq);
+	CSR_WRITE(0x14d, 0); /* STIP pending from now on */
+	CSR_WRITE(mie, 1UL << 5);
+	__asm__ volatile("li t0, 0\n\t"
+			 "li t1, 0\n\t"
+			 "la %2, 1f\n\t"
+			 "csrs mstatus, %3\n\t"
+			 "1: addi t0, t0, 1\n\t"
+			 "mv %0, t0\n\t"
+			 "mv %1, t1"
+			 : "=&r"(ran), "=&r"(epc), "=&r"(next)
+			 : "r"(1UL << 3)
+			 : "t0", "t1");
+	__asm__ volatile("csrc mstatus, %0" ::"r"(1UL << 3));
+	CHECK_EQ(CSR_READ(mie), 0);
+	CHECK_EQ(epc, next);
+	CHECK_EQ(ran, 1);
+	CSR_WRITE(0x14d, ~0UL);
+	CSR_WRITE(mtvec, mtvec);
+	CSR_WRITE(menvcfg, 0);
+}
+
 int main(void)
 {
 	CHECK_EQ(taken(), 2);
@@ -105,5 +147,6 @@ int main(void)
 	CHECK_EQ(loop(100), 201);
 	CHECK_EQ(second_exit(7), 3);
 	CHECK_EQ(loop_interrupted(50000000), 1 + 2 * 50000000 + 2);
+	csr_write_irq();
 	return 0;
 }
