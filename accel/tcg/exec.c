@@ -375,18 +375,22 @@ static struct tcg_tb *find_tb(struct tcg_cpu *cpu)
 		}
 	}
 	/*
-	 * A block running into a second, translated page stays out of the
-	 * jump cache: then only blocks starting in a page are cached under
-	 * it, and a guest unmapping one virtual page drops just those (the
-	 * rare two-page block is looked up here each time, which checks both
-	 * pages).
+	 * The lookup above checked the current mapping of every page of the
+	 * block. A block running into a second, translated page is marked
+	 * in jc_two: any per-page flush drops it (the flushed page may be its
+	 * second one; the jump cache only knows its first), and so does any
+	 * address-space switch (never global).
 	 */
-	if (!tcg_tb_mapping_fixed(cpu->ctx, tb))
-		return tb;
 	h = tcg_jc_hash(pc);
 	cpu->jc[h] = (struct tcg_jc_entry){.pc = pc, .tb = tb};
-	tcg_priv(cpu)->jc_global[h] = tcg_tlb_code_global(cpu, tb);
 	tcg_used_set(tcg_priv(cpu)->jc_used, h);
+	if (tcg_tb_mapping_fixed(cpu->ctx, tb)) {
+		tcg_priv(cpu)->jc_global[h] = tcg_tlb_code_global(cpu, tb);
+		tcg_used_clear(tcg_priv(cpu)->jc_two, h);
+	} else {
+		tcg_priv(cpu)->jc_global[h] = false;
+		tcg_used_set(tcg_priv(cpu)->jc_two, h);
+	}
 	return tb;
 }
 

@@ -161,6 +161,12 @@ struct tcg_cpu_priv {
 	 */
 	uint64_t tlb_used[TCG_NB_MMU_MODES][TCG_TLB_SIZE / 64];
 	uint64_t jc_used[TCG_JC_SIZE / 64];
+	/*
+	 * jc[i] holds a block whose code runs into a second, translated page
+	 * (not tcg_tb_mapping_fixed): every per-page flush drops these, as
+	 * the flushed page may be their second one; they are never global.
+	 */
+	uint64_t jc_two[TCG_JC_SIZE / 64];
 	uint64_t seen_suspects; /* ctx->suspect_gen at the last tcg_sync_code() */
 	sigjmp_buf jmp;
 	bool flush_requested;

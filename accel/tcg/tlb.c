@@ -44,6 +44,7 @@ void tcg_tlb_flush(struct tcg_cpu *cpu)
 		__atomic_store_n(&tcg_priv(cpu)->wphys[i], 0, __ATOMIC_RELAXED);
 	memset(tcg_priv(cpu)->tlb_used, 0, sizeof(tcg_priv(cpu)->tlb_used));
 	memset(tcg_priv(cpu)->jc_used, 0, sizeof(tcg_priv(cpu)->jc_used));
+	memset(tcg_priv(cpu)->jc_two, 0, sizeof(tcg_priv(cpu)->jc_two));
 }
 
 /*
@@ -104,6 +105,7 @@ void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
 			tcg_used_clear(priv->jc_used, i);
 		}
 	}
+	memset(priv->jc_two, 0, sizeof(priv->jc_two)); /* none was global */
 }
 
 /*
@@ -128,7 +130,15 @@ void tcg_jc_flush_vpage(struct tcg_cpu *cpu, uint64_t vpage)
 		if (!e->tb || (e->pc & TCG_PAGE_MASK) == vpage) {
 			e->tb = NULL;
 			tcg_used_clear(priv->jc_used, i);
+			tcg_used_clear(priv->jc_two, i);
 		}
+	}
+	/* Blocks running into a second page: @vpage may be that one. */
+	for (unsigned i = next_used(priv->jc_two, TCG_JC_SIZE, 0); i < TCG_JC_SIZE;
+	     i = next_used(priv->jc_two, TCG_JC_SIZE, i + 1)) {
+		cpu->jc[i].tb = NULL;
+		tcg_used_clear(priv->jc_used, i);
+		tcg_used_clear(priv->jc_two, i);
 	}
 }
 

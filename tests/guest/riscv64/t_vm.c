@@ -6,7 +6,8 @@
  * non-canonical address, sfence.vma by address and by ASID, MPRV from M;
  * address-space switches: satp to another root and ASID without a fence
  * must not reuse the old non-global translations of data or code, and
- * sfence.vma x0, asid must drop them.
+ * sfence.vma x0, asid must drop them; a block across two pages must not
+ * outlive a remap of its second page fenced by that page's address.
  * The page faults are delegated to the S-mode vector (rvpriv.h).
  */
 #include "rvpriv.h"
@@ -47,6 +48,11 @@ static uint64_t l0_a[512] __attribute__((aligned(4096)));
 static uint64_t l0_b[512] __attribute__((aligned(4096)));
 static uint32_t code_a[1024] __attribute__((aligned(4096)));
 static uint32_t code_b[1024] __attribute__((aligned(4096)));
+/* A block across two virtual pages (two_page_block): l0_a[2], then l0_a[3]. */
+#define VA_CODE2 0x100002000UL
+static uint16_t code_c[2048] __attribute__((aligned(4096)));
+static uint16_t code_d1[2048] __attribute__((aligned(4096)));
+static uint16_t code_d2[2048] __attribute__((aligned(4096)));
 
 static uint64_t pte(uint64_t pa, uint64_t flags)
 {
@@ -218,6 +224,42 @@ static void make_code(uint32_t *code, unsigned n)
 	code[1] = 0x00008067u;
 }
 
+/*
+ * c.nop at the end of a page, then li a0, N across the page boundary (its
+ * immediate in the second page), then c.jr ra: one block on two virtual
+ * pages. The second page remapped and fenced by its address alone: the
+ * jump cache entry (under the first page) must go.
+ */
+static void make_two_page(void)
+{
+	code_c[2046] = 0x0001;		 /* c.nop */
+	code_c[2047] = 0x0513;		 /* addi a0, x0, imm: low half */
+	code_d1[0] = (uint16_t)(5 << 4); /* high half: imm 5 */
+	code_d1[1] = 0x8082;		 /* c.jr ra */
+	code_d2[0] = (uint16_t)(6 << 4);
+	code_d2[1] = 0x8082;
+	l0_a[2] = pte((uint64_t)code_c, PTE_V | PTE_X | PTE_A);
+	l0_a[3] = pte((uint64_t)code_d1, PTE_V | PTE_X | PTE_A);
+	__asm__ volatile("fence.i" ::: "memory");
+}
+
+static uint64_t call_two_page(void)
+{
+	return ((uint64_t (*)(void))(VA_CODE2 + 4092))();
+}
+
+static void two_page_block(void)
+{
+	CHECK_EQ(call_two_page(), 5);
+	CHECK_EQ(call_two_page(), 5);
+	l0_a[3] = pte((uint64_t)code_d2, PTE_V | PTE_X | PTE_A);
+	__asm__ volatile("sfence.vma %0" ::"r"(VA_CODE2 + 4096) : "memory");
+	CHECK_EQ(call_two_page(), 6);
+	l0_a[3] = pte((uint64_t)code_d1, PTE_V | PTE_X | PTE_A);
+	__asm__ volatile("sfence.vma %0" ::"r"(VA_CODE2 + 4096) : "memory");
+	CHECK_EQ(call_two_page(), 5);
+}
+
 static void build_spaces(void)
 {
 	/* MMIO and RAM identity maps, global in both spaces (code, stack). */
@@ -233,6 +275,7 @@ static void build_spaces(void)
 	l0_b[1] = pte((uint64_t)code_b, PTE_V | PTE_X | PTE_A);
 	make_code(code_a, 1);
 	make_code(code_b, 2);
+	make_two_page();
 	__asm__ volatile("fence.i" ::: "memory");
 }
 
@@ -262,6 +305,7 @@ static uint64_t asid_switch(uint64_t a)
 	l0_a[1] = pte((uint64_t)code_a, PTE_V | PTE_X | PTE_A);
 	__asm__ volatile("sfence.vma %0" ::"r"(VA_CODE) : "memory");
 	CHECK_EQ(call_code(), 1);
+	two_page_block();
 	/* New PTEs in ASID 1's tables, then sfence.vma x0, asid. */
 	l0_a[0] = pte((uint64_t)page2, PTE_V | PTE_R | PTE_A);
 	l0_a[1] = pte((uint64_t)code_b, PTE_V | PTE_X | PTE_A);
