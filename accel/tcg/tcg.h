@@ -106,7 +106,7 @@ struct tcg_tlb_fill {
 
 /* --- jump cache: (pc, flags) -> block, per vCPU, for goto_ptr --- */
 
-#define TCG_JC_BITS 14
+#define TCG_JC_BITS 16
 #define TCG_JC_SIZE (1u << TCG_JC_BITS)
 
 struct tcg_tb;
