@@ -41,6 +41,7 @@ struct x86_cache {
 	size_t populated; /* bytes from the start mapped in both views ahead of use */
 	bool no_populate; /* the kernel has no MADV_POPULATE_* (before 5.14) */
 	uint8_t *epilogue_rw;
+	uint8_t *slow_thunk_rw[2]; /* load, store (x86_emit_slow_thunk) */
 	uintptr_t (*enter)(struct tcg_cpu *cpu, void *code);
 	struct x86_gen *gen;
 };
@@ -83,6 +84,11 @@ static void emit_trampolines(struct x86_cache *c)
 	for (unsigned i = ARRAY_SIZE(saved_regs); i-- > 0;)
 		x86_pop(&b, saved_regs[i]);
 	x86_ret(&b);
+	for (unsigned i = 0; i < 2; i++) {
+		x86_align(&b, 16, 0);
+		c->slow_thunk_rw[i] = b.p;
+		x86_emit_slow_thunk(&b, i == 1);
+	}
 	x86_align(&b, 16, 0);
 	c->body_start = (size_t)(b.p - c->rw);
 	c->used = c->body_start;
@@ -210,6 +216,8 @@ static int x86_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir)
 				.end = c->rw + c->size,
 				.rx_delta = c->rx - c->rw};
 	g->epilogue = c->epilogue_rw;
+	g->slow_thunk[0] = c->slow_thunk_rw[0];
+	g->slow_thunk[1] = c->slow_thunk_rw[1];
 	pick_window(ctx, g);
 	tb->code = c->rx + c->used;
 	memset(tb->jmp_target, 0, sizeof(tb->jmp_target));

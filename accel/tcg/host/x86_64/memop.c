@@ -69,15 +69,6 @@ void x86_store_dirty(struct x86_gen *g, const struct x86_slow *s)
 			  s->dirty_off[i]);
 }
 
-static void snapshot_state(struct x86_gen *g, struct x86_slow *s, int exclude)
-{
-	x86_dirty_globals(g, s, false);
-	s->save_mask = 0;
-	for (int r = 0; r < 16; r++) {
-		if (g->reg_temp[r] >= 0 && (CALLER_SAVED & (1u << r)) && r != exclude)
-			s->save_mask |= 1u << r;
-	}
-}
 
 /*
  * The probe (compare tag, add addend), SDM-free summary:
@@ -187,7 +178,7 @@ void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 	s->w64 = w64(op);
 	s->memop_idx = TCG_MEMOP_IDX(mo, mmu);
 	s->rec = g->cur_rec;
-	snapshot_state(g, s, rd);
+	x86_dirty_globals(g, s, false);
 	x86_ra_free_dead_inputs(g, op, life);
 	x86_ra_set_out(g, op, life, rd);
 }
@@ -210,7 +201,7 @@ void x86_gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 	s->val_reg = (int8_t)rv;
 	s->memop_idx = TCG_MEMOP_IDX(mo, mmu);
 	s->rec = g->cur_rec;
-	snapshot_state(g, s, -1);
+	x86_dirty_globals(g, s, false);
 	x86_ra_free_dead_inputs(g, op, life);
 }
 
@@ -227,33 +218,69 @@ static void call_abs(struct x86_gen *g, const void *fn)
 	x86_call_r(&g->b, X86_RAX);
 }
 
+/*
+ * Right before the call to a slow-path thunk: the instruction record (for
+ * a fault) and the memop index, jumped over (the return goes where the
+ * call pushed it to: no return misprediction).
+ */
+#define SLOW_DATA_SIZE 12
+
+/*
+ * A slow-path thunk, shared by every block: in rax the guest address, in
+ * rdx the value (store); the SLOW_DATA_SIZE bytes before the call hold its
+ * data. It keeps every allocatable caller-saved register (rax, rcx and
+ * rdx are never allocated), sets cpu->cur_insn, calls tcg_slow_ld/st and
+ * returns the loaded value in rax. rsp is 16-aligned in generated code, so
+ * 8 mod 16 on entry.
+ */
+void x86_emit_slow_thunk(struct x86_buf *b, bool store)
+{
+	static const int8_t saved[] = {X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11};
+	const int32_t ret_off = (int32_t)(8 * ARRAY_SIZE(saved) + 8);
+	const int32_t data = -(5 + SLOW_DATA_SIZE); /* from the return address */
+
+	_Static_assert(CALLER_SAVED == ((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) |
+					(1u << X86_R9) | (1u << X86_R10) | (1u << X86_R11)),
+		       "the thunk keeps exactly the allocatable caller-saved registers");
+	for (unsigned i = 0; i < ARRAY_SIZE(saved); i++)
+		x86_push(b, saved[i]);
+	x86_alu_ri(b, X86_SUB, true, X86_RSP, 8);
+	x86_load(b, X86_LD64, X86_RCX, X86_RSP, X86_NOREG, ret_off);
+	x86_load(b, X86_LD64, X86_RSI, X86_RCX, X86_NOREG, data);
+	x86_store(b, 8, X86_RSI, X86_RBP, X86_NOREG, (int32_t)offsetof(struct tcg_cpu, cur_insn));
+	x86_load(b, X86_LD32U, store ? X86_RCX : X86_RDX, X86_RCX, X86_NOREG, data + 8);
+	x86_mov_rr(b, true, X86_RSI, X86_RAX);
+	x86_mov_rr(b, true, X86_RDI, X86_RBP);
+	x86_mov_ri(b, X86_RAX,
+		   store ? (uint64_t)(uintptr_t)tcg_slow_st : (uint64_t)(uintptr_t)tcg_slow_ld);
+	x86_call_r(b, X86_RAX);
+	x86_alu_ri(b, X86_ADD, true, X86_RSP, 8);
+	for (unsigned i = ARRAY_SIZE(saved); i-- > 0;)
+		x86_pop(b, saved[i]);
+	x86_ret(b);
+}
+
+/*
+ * A guest access's slow path: the dirty globals written back (a fault
+ * needs precise state), the address (and value) into the thunk's
+ * registers, the data jumped over, the call, the result back, the jump
+ * back.
+ */
 void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s)
 {
-	unsigned pushed = 0;
-
 	x86_patch_rel32(s->jcc, g->b.p);
 	x86_store_dirty(g, s); /* precise state for a fault */
-	for (int r = 0; r < 16; r++) {
-		if (s->save_mask & (1u << r)) {
-			x86_push(&g->b, r);
-			pushed++;
-		}
-	}
-	if (pushed & 1)
-		x86_alu_ri(&g->b, X86_SUB, true, X86_RSP, 8);
 	if (s->store)
 		x86_mov_rr(&g->b, true, X86_RDX, s->val_reg);
-	x86_mov_rr(&g->b, true, X86_RSI, s->addr_reg);
-	x86_mov_rr(&g->b, true, X86_RDI, X86_RBP);
-	x86_mov_ri(&g->b, s->store ? X86_RCX : X86_RDX, s->memop_idx);
-	set_cur_insn(g, s->rec);
-	call_abs(g, s->store ? (const void *)tcg_slow_st : (const void *)tcg_slow_ld);
-	if (pushed & 1)
-		x86_alu_ri(&g->b, X86_ADD, true, X86_RSP, 8);
-	for (int r = 16; r-- > 0;) {
-		if (s->save_mask & (1u << r))
-			x86_pop(&g->b, r);
-	}
+	x86_mov_rr(&g->b, true, X86_RAX, s->addr_reg);
+	x86_byte(&g->b, 0xeb); /* jmp rel8 over the data */
+	x86_byte(&g->b, SLOW_DATA_SIZE);
+	x86_u64(&g->b, (uint64_t)(uintptr_t)s->rec);
+	x86_u32(&g->b, s->memop_idx);
+	x86_byte(&g->b, 0xe8); /* call rel32 */
+	x86_u32(&g->b, 0);
+	if (!g->b.overflow)
+		x86_patch_rel32(g->b.p - 4, g->slow_thunk[s->store]);
 	if (!s->store)
 		x86_mov_rr(&g->b, s->w64, s->val_reg, X86_RAX);
 	x86_patch_rel32(x86_jmp32(&g->b), s->ret);

@@ -32,7 +32,6 @@ struct x86_slow {
 	uint32_t label; /* branch: its target */
 	const struct tcg_insn_rec *rec;
 	uint32_t memop_idx;
-	uint16_t save_mask; /* caller-saved registers to preserve */
 	int8_t addr_reg, val_reg;
 	bool store, w64;
 	uint8_t n_dirty;
@@ -51,6 +50,7 @@ struct x86_gen {
 	struct tcg_ir *ir;
 	struct tcg_tb *tb;
 	uint8_t *epilogue; /* RW address of the shared exit path */
+	uint8_t *slow_thunk[2]; /* RW addresses of the slow-path thunks: load, store */
 	/* Untranslated loads from this RAM window skip the TLB (0: none). */
 	uint64_t win_base, win_size;
 	uint8_t *win_host;
@@ -98,6 +98,8 @@ void x86_gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 void x86_gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 /* The out-of-line slow path of one guest access (after the block's code). */
 void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s);
+/* The shared part of the slow paths (once, beside the entry trampoline). */
+void x86_emit_slow_thunk(struct x86_buf *b, bool store);
 
 /*
  * The globals held dirty in registers, into @s for an out-of-line path to
