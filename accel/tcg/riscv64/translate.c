@@ -678,7 +678,7 @@ static void trans_csr(struct rv_dc *dc, uint32_t i)
 	 * check takes it.
 	 */
 	dc->end = (rv_funct3(i) == 1 || rv_funct3(i) == 5 || rv_rs1(i) != 0) ? RV_DC_STOP_LOOKUP
-									    : RV_DC_STOP;
+									     : RV_DC_STOP;
 	(void)csr;
 }
 
@@ -724,7 +724,8 @@ static void trans_system(struct rv_dc *dc, uint32_t i)
 	if ((i & 0xfe007fff) == 0x12000073) {
 		tcg_gen_call2(b, &rv_helper_sfence_vma, TCG_I64_NONE, tcg_const_i64(b, i),
 			      rv_gen_get_gpr(dc, rv_rs1(i)));
-		dc->end = RV_DC_STOP_NOCHAIN;
+		/* The helper dropped the flushed pages' blocks from the jump cache. */
+		dc->end = RV_DC_STOP_LOOKUP;
 		return;
 	}
 	rv_gen_illegal(dc);
@@ -761,10 +762,12 @@ static void trans_misc_mem(struct rv_dc *dc, uint32_t i)
 		 * check), so the block ends here and the next one is looked up
 		 * afresh; the helper flushes only after device DMA. Throwing
 		 * all translations away each time made Linux's boot-time code
-		 * patching (thousands of fence.i) crawl.
+		 * patching (thousands of fence.i) crawl. The next block is
+		 * found through the jump cache: invalidated blocks have left
+		 * it, and a full flush the helper asks for kicks the hart.
 		 */
 		tcg_gen_call0(dc->b, &rv_helper_fence_i, TCG_I64_NONE);
-		dc->end = RV_DC_STOP_NOCHAIN;
+		dc->end = RV_DC_STOP_LOOKUP;
 		return;
 	case 2:
 		return trans_cbo(dc, i);
@@ -898,11 +901,6 @@ int rv_translate_block(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, 
 			translate_insn(&dc, dc.raw);
 		if (dc.end == RV_DC_ENDED)
 			break;
-		if (dc.end == RV_DC_STOP_NOCHAIN) {
-			tcg_gen_movi_i64(b, cpu_pc, dc.next_pc);
-			tcg_gen_exit_tb(b, TCG_EXIT_NOCHAIN);
-			break;
-		}
 		if (dc.end == RV_DC_STOP_LOOKUP) {
 			tcg_gen_movi_i64(b, cpu_pc, dc.next_pc);
 			tcg_gen_goto_ptr(b, cpu_pc);

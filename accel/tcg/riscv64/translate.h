@@ -16,11 +16,10 @@
 
 /* How the current instruction left the block. */
 enum rv_dc_end {
-	RV_DC_NEXT = 0,	    /* go on with the next instruction */
-	RV_DC_ENDED,	    /* the block's exit has been emitted */
-	RV_DC_STOP,	    /* end the block after this insn, chained to the next pc */
-	RV_DC_STOP_NOCHAIN, /* end after this insn, back to the exec loop (state changed) */
-	RV_DC_STOP_LOOKUP,  /* end after this insn, next block looked up by pc and flags */
+	RV_DC_NEXT = 0,	   /* go on with the next instruction */
+	RV_DC_ENDED,	   /* the block's exit has been emitted */
+	RV_DC_STOP,	   /* end the block after this insn, chained to the next pc */
+	RV_DC_STOP_LOOKUP, /* end after this insn, next block looked up by pc and flags */
 };
 
 /* Direct jumps followed per block. */
