@@ -202,10 +202,12 @@ void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr)
 		struct tcg_cpu_priv *priv = tcg_priv(self);
 
 		for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
-			for (unsigned i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, 0); i < TCG_TLB_SIZE;
+			for (unsigned i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, 0);
+			     i < TCG_TLB_SIZE;
 			     i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, i + 1)) {
 				struct tcg_tlb_entry *e = &self->tlb->e[m][i];
-				if (priv->tlb_phys[m][i] == page && !(e->addr_write & TCG_TLB_INVALID))
+				if (priv->tlb_phys[m][i] == page &&
+				    !(e->addr_write & TCG_TLB_INVALID))
 					e->addr_write |= TCG_TLB_CODE;
 			}
 		}

@@ -245,7 +245,7 @@ static void make_two_page(void)
 
 static uint64_t call_two_page(void)
 {
-	return ((uint64_t (*)(void))(VA_CODE2 + 4092))();
+	return ((uint64_t(*)(void))(VA_CODE2 + 4092))();
 }
 
 static void two_page_block(void)

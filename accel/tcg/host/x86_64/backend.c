@@ -916,8 +916,9 @@ static bool goto_tb_is_self(const struct x86_gen *g, const struct tcg_op *op)
 		return false;
 	j = next_op(g->ir, (unsigned)(op - g->ir->ops) + 1);
 	mv = &g->ir->ops[j];
-	return j < g->ir->n_ops && mv->opc == TCG_OP_mov && is_pc_global(g, (uint32_t)mv->args[0]) &&
-	       is_const(g, (uint32_t)mv->args[1]) && const_val(g, (uint32_t)mv->args[1]) == g->tb->pc;
+	return j < g->ir->n_ops && mv->opc == TCG_OP_mov &&
+	       is_pc_global(g, (uint32_t)mv->args[0]) && is_const(g, (uint32_t)mv->args[1]) &&
+	       const_val(g, (uint32_t)mv->args[1]) == g->tb->pc;
 }
 
 /* Does the block end with goto_tb; pc = its own pc (a loop to itself)? */

@@ -69,7 +69,6 @@ void x86_store_dirty(struct x86_gen *g, const struct x86_slow *s)
 			  s->dirty_off[i]);
 }
 
-
 /*
  * The probe (compare tag, add addend), SDM-free summary:
  *   rax = (addr >> (PAGE_BITS - 5)) & ((TLB_SIZE - 1) << 5)   entry offset
