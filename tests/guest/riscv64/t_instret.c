@@ -82,16 +82,26 @@ __asm__(".text\n"
 
 static uint64_t loop_interrupted(uint64_t n)
 {
-	uint64_t mtvec = CSR_READ(mtvec), d;
+	uint64_t mtvec = CSR_READ(mtvec), d = 0;
 
 	CSR_WRITE(menvcfg, 1UL << 63); /* Sstc: stimecmp drives STIP */
 	CSR_WRITE(mtvec, (uint64_t)instret_irq);
-	CSR_WRITE(0x14d, CSR_READ(time) + 10000); /* 1 ms at 10 MHz: inside the loop */
-	CSR_WRITE(mie, 1UL << 5);
-	__asm__ volatile("csrs mstatus, %0" ::"r"(1UL << 3));
-	d = loop(n);
-	__asm__ volatile("csrc mstatus, %0" ::"r"(1UL << 3));
-	CHECK_EQ(CSR_READ(mie), 0); /* the interrupt came */
+	/*
+	 * The deadline is 1 ms away, the loop runs for tens of ms; a host
+	 * too busy to deliver it in time shows as the handler running after
+	 * the loop (only the loop counted): try again then.
+	 */
+	for (int tries = 0; tries < 5; tries++) {
+		CSR_WRITE(0x14d, CSR_READ(time) + 10000); /* 1 ms at 10 MHz */
+		CSR_WRITE(mie, 1UL << 5);
+		__asm__ volatile("csrs mstatus, %0" ::"r"(1UL << 3));
+		d = loop(n);
+		__asm__ volatile("csrc mstatus, %0" ::"r"(1UL << 3));
+		if (CSR_READ(mie) != 0)
+			CSR_WRITE(mie, 0); /* not even after the loop: try again */
+		else if (d != 1 + 2 * n)
+			break;
+	}
 	CSR_WRITE(0x14d, ~0UL);
 	CSR_WRITE(mtvec, mtvec);
 	CSR_WRITE(menvcfg, 0);
