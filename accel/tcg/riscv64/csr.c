@@ -449,6 +449,8 @@ static void csr_write(struct rv_cpu *cpu, unsigned csr, uint64_t v)
 		cpu->instret_off = v - cpu->tcg.instret;
 		return;
 	}
+	const uint64_t ie = RV_MSTATUS_SIE | RV_MSTATUS_MIE, ie_before = cpu->mstatus & ie;
+
 	if ((csr >> 8 & 3) == RV_PRIV_S)
 		csr_write_s(cpu, csr, v);
 	else
@@ -457,8 +459,13 @@ static void csr_write(struct rv_cpu *cpu, unsigned csr, uint64_t v)
 	 * Interrupt enables, pending bits, delegation or a timer compare
 	 * may have changed: one that is deliverable now is taken before the
 	 * next instruction (the next block's exit check). Otherwise the
-	 * block's end looks the next pc up inline (translate.c, csr).
+	 * block's end looks the next pc up inline (translate.c, csr). A
+	 * status write that sets no xIE bit (Linux's sstatus.SUM toggles
+	 * around user accesses) cannot make one deliverable: no look, no
+	 * clock read (rv_cpu_mip) for those.
 	 */
+	if ((csr == CSR_SSTATUS || csr == CSR_MSTATUS) && !(cpu->mstatus & ie & ~ie_before))
+		return;
 	if (rv_cpu_irq_deliverable(cpu))
 		tcg_cpu_kick(&cpu->tcg);
 }
