@@ -358,8 +358,9 @@ void tcg_tlb_flush(struct tcg_cpu *cpu);
  */
 void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu);
 /*
- * Drop the jump-cache entries of blocks starting in virtual page @vpage
- * (a frontend's TLB flush of one page; the TLB entries are its job). From
+ * Drop the jump-cache entries of blocks starting in virtual page @vpage,
+ * and of every block that runs into a second page (@vpage may be it): a
+ * frontend's TLB flush of one page; the TLB entries are its job. From
  * @cpu's own thread.
  */
 void tcg_jc_flush_vpage(struct tcg_cpu *cpu, uint64_t vpage);

@@ -85,27 +85,36 @@ static unsigned next_used(const uint64_t *map, unsigned n, unsigned i)
 	return n;
 }
 
+/* Each entry @i in [@from, @to) marked in a used-entries bitmap (@to a multiple of 64). */
+#define for_each_used(i, map, from, to)                                                            \
+	for (unsigned i = next_used(map, to, from); i < (to); i = next_used(map, to, i + 1))
+
+/* Empty jump-cache slot @i and unmark it. */
+static void jc_drop(struct tcg_cpu *cpu, unsigned i)
+{
+	struct tcg_cpu_priv *priv = tcg_priv(cpu);
+
+	cpu->jc[i].tb = NULL;
+	tcg_used_clear(priv->jc_used, i);
+	tcg_used_clear(priv->jc_two, i);
+}
+
 void tcg_tlb_flush_nonglobal(struct tcg_cpu *cpu)
 {
 	struct tcg_cpu_priv *priv = tcg_priv(cpu);
 
 	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
-		for (unsigned i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, 0); i < TCG_TLB_SIZE;
-		     i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, i + 1)) {
+		for_each_used(i, priv->tlb_used[m], 0, TCG_TLB_SIZE) {
 			if (!cpu->tlb->global[m][i]) {
 				entry_clear(&cpu->tlb->e[m][i]);
 				tcg_used_clear(priv->tlb_used[m], i);
 			}
 		}
 	}
-	for (unsigned i = next_used(priv->jc_used, TCG_JC_SIZE, 0); i < TCG_JC_SIZE;
-	     i = next_used(priv->jc_used, TCG_JC_SIZE, i + 1)) {
-		if (!priv->jc_global[i]) {
-			cpu->jc[i].tb = NULL;
-			tcg_used_clear(priv->jc_used, i);
-		}
+	for_each_used(i, priv->jc_used, 0, TCG_JC_SIZE) {
+		if (!priv->jc_global[i])
+			jc_drop(cpu, i); /* blocks on two pages among them: never global */
 	}
-	memset(priv->jc_two, 0, sizeof(priv->jc_two)); /* none was global */
 }
 
 /*
@@ -123,23 +132,15 @@ void tcg_jc_flush_vpage(struct tcg_cpu *cpu, uint64_t vpage)
 	_Static_assert(TCG_PAGE_SIZE / 2 <= TCG_JC_SIZE && TCG_JC_BITS + 1 >= TCG_PAGE_BITS,
 		       "a page's pcs hash to one aligned run of the jump cache");
 	vpage &= TCG_PAGE_MASK;
-	for (unsigned i = next_used(priv->jc_used, end, base); i < end;
-	     i = next_used(priv->jc_used, end, i + 1)) {
-		struct tcg_jc_entry *e = &cpu->jc[i];
+	for_each_used(i, priv->jc_used, base, end) {
+		const struct tcg_jc_entry *e = &cpu->jc[i];
 
-		if (!e->tb || (e->pc & TCG_PAGE_MASK) == vpage) {
-			e->tb = NULL;
-			tcg_used_clear(priv->jc_used, i);
-			tcg_used_clear(priv->jc_two, i);
-		}
+		if (!e->tb || (e->pc & TCG_PAGE_MASK) == vpage)
+			jc_drop(cpu, i);
 	}
 	/* Blocks running into a second page: @vpage may be that one. */
-	for (unsigned i = next_used(priv->jc_two, TCG_JC_SIZE, 0); i < TCG_JC_SIZE;
-	     i = next_used(priv->jc_two, TCG_JC_SIZE, i + 1)) {
-		cpu->jc[i].tb = NULL;
-		tcg_used_clear(priv->jc_used, i);
-		tcg_used_clear(priv->jc_two, i);
-	}
+	for_each_used(i, priv->jc_two, 0, TCG_JC_SIZE)
+		jc_drop(cpu, i);
 }
 
 bool tcg_tlb_code_global(struct tcg_cpu *cpu, const struct tcg_tb *tb)
@@ -202,9 +203,7 @@ void tcg_tlb_flush_page_all(struct tcg_cpu *self, uint64_t paddr)
 		struct tcg_cpu_priv *priv = tcg_priv(self);
 
 		for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
-			for (unsigned i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, 0);
-			     i < TCG_TLB_SIZE;
-			     i = next_used(priv->tlb_used[m], TCG_TLB_SIZE, i + 1)) {
+			for_each_used(i, priv->tlb_used[m], 0, TCG_TLB_SIZE) {
 				struct tcg_tlb_entry *e = &self->tlb->e[m][i];
 				if (priv->tlb_phys[m][i] == page &&
 				    !(e->addr_write & TCG_TLB_INVALID))
