@@ -119,6 +119,13 @@ static void test_jumps(void)
 	CHECK_EQ(*(rel - 1), 0xe9);
 	x86_patch_rel32(rel, jb);
 	CHECK_EQ((int32_t)(rel[0] | rel[1] << 8 | rel[2] << 16 | (uint32_t)rel[3] << 24), -11);
+	rel = x86_call32(&j);
+	CHECK_EQ(*(rel - 1), 0xe8);
+	x86_patch_rel32(rel, jb);
+	CHECK_EQ((int32_t)(rel[0] | rel[1] << 8 | rel[2] << 16 | (uint32_t)rel[3] << 24), -16);
+	x86_jmp8(&j, 12);
+	CHECK_EQ(jb[16], 0xeb);
+	CHECK_EQ(jb[17], 12);
 	/* Overflow is recorded, never written past the end. */
 	struct x86_buf small = {.p = jb, .start = jb, .end = jb + 2};
 	x86_mov_ri(&small, X86_R11, 0x123456789aULL);

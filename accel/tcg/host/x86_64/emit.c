@@ -282,6 +282,19 @@ uint8_t *x86_jmp32(struct x86_buf *b)
 	return b->p - 4;
 }
 
+uint8_t *x86_call32(struct x86_buf *b)
+{
+	x86_byte(b, 0xe8);
+	x86_u32(b, 0);
+	return b->p - 4;
+}
+
+void x86_jmp8(struct x86_buf *b, int8_t rel)
+{
+	x86_byte(b, 0xeb);
+	x86_byte(b, (uint8_t)rel);
+}
+
 void x86_patch_rel32(uint8_t *at, const uint8_t *target)
 {
 	int32_t rel = (int32_t)(target - (at + 4));

@@ -118,6 +118,9 @@ void x86_bswap(struct x86_buf *b, bool w64, int r);
 /* Jumps with a rel32 to be filled in: return the offset of the rel32. */
 uint8_t *x86_jcc32(struct x86_buf *b, enum x86_cc cc);
 uint8_t *x86_jmp32(struct x86_buf *b);
+uint8_t *x86_call32(struct x86_buf *b);
+/* jmp rel8 (a known short distance). */
+void x86_jmp8(struct x86_buf *b, int8_t rel);
 /* Point the rel32 at @at to the RW-buffer address @target. */
 void x86_patch_rel32(uint8_t *at, const uint8_t *target);
 void x86_call_r(struct x86_buf *b, int r);

@@ -272,14 +272,10 @@ void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s)
 	if (s->store)
 		x86_mov_rr(&g->b, true, X86_RDX, s->val_reg);
 	x86_mov_rr(&g->b, true, X86_RAX, s->addr_reg);
-	x86_byte(&g->b, 0xeb); /* jmp rel8 over the data */
-	x86_byte(&g->b, SLOW_DATA_SIZE);
+	x86_jmp8(&g->b, SLOW_DATA_SIZE); /* over the data */
 	x86_u64(&g->b, (uint64_t)(uintptr_t)s->rec);
 	x86_u32(&g->b, s->memop_idx);
-	x86_byte(&g->b, 0xe8); /* call rel32 */
-	x86_u32(&g->b, 0);
-	if (!g->b.overflow)
-		x86_patch_rel32(g->b.p - 4, g->slow_thunk[s->store]);
+	x86_patch_rel32(x86_call32(&g->b), g->slow_thunk[s->store]);
 	if (!s->store)
 		x86_mov_rr(&g->b, s->w64, s->val_reg, X86_RAX);
 	x86_patch_rel32(x86_jmp32(&g->b), s->ret);
