@@ -458,6 +458,19 @@ static void exit_with(struct x86_gen *g, uintptr_t value)
 static bool goto_tb_is_self(const struct x86_gen *g, const struct tcg_op *op);
 static void gen_loop_back(struct x86_gen *g, const struct tcg_op *op, int32_t adj);
 
+/* The patchable jmp rel32 of chaining slot @slot; unpatched, it falls through. */
+static void emit_chain_jmp(struct x86_gen *g, unsigned slot)
+{
+	uint8_t *rel;
+
+	/* The rel32 must not straddle 4 bytes: it is patched atomically. */
+	x86_align(&g->b, 4, 1);
+	rel = x86_jmp32(&g->b);
+	x86_patch_rel32(rel, g->b.p);
+	g->tb->jmp_target[slot] = (uintptr_t)(rel + g->b.rx_delta);
+	g->tb->jmp_reset[slot] = (uintptr_t)(g->b.p + g->b.rx_delta);
+}
+
 /*
  * goto_tb: a patchable jmp rel32. In a self-loop the slot that jumps back
  * to the block keeps the pinned globals in registers: their write-back
@@ -467,7 +480,6 @@ static void gen_goto_tb(struct x86_gen *g, const struct tcg_op *op)
 {
 	unsigned slot = (unsigned)op->args[0];
 	bool loop = g->pinned && goto_tb_is_self(g, op);
-	uint8_t *rel;
 
 	if (loop && g->loop_counted) {
 		gen_loop_back(g, op, 0);
@@ -477,12 +489,7 @@ static void gen_goto_tb(struct x86_gen *g, const struct tcg_op *op)
 		x86_ra_sync_branch(g, true);
 	else
 		x86_ra_sync_all(g, true);
-	/* The rel32 must not straddle 4 bytes: it is patched atomically. */
-	x86_align(&g->b, 4, 1);
-	rel = x86_jmp32(&g->b);
-	x86_patch_rel32(rel, g->b.p);
-	g->tb->jmp_target[slot] = (uintptr_t)(rel + g->b.rx_delta);
-	g->tb->jmp_reset[slot] = (uintptr_t)(g->b.p + g->b.rx_delta);
+	emit_chain_jmp(g, slot);
 	if (loop) {
 		g->tb->loop_slots |= (uint8_t)(1u << slot);
 		x86_ra_sync_globals(g, false);
@@ -507,31 +514,27 @@ static void gen_goto_tb(struct x86_gen *g, const struct tcg_op *op)
 static void gen_loop_back(struct x86_gen *g, const struct tcg_op *op, int32_t adj)
 {
 	const int32_t instret = (int32_t)offsetof(struct tcg_cpu, instret);
+	const int64_t next = (int64_t)g->icount_n + adj;
 	unsigned slot = (unsigned)op->args[0];
-	uint8_t *exit, *rel, *wb = NULL;
+	uint8_t *exit, *wb;
 
 	x86_ra_sync_branch(g, true);
 	x86_alu_mi(&g->b, X86_CMP, false, X86_RBP, (int32_t)offsetof(struct tcg_cpu, exit_request),
 		   0);
 	exit = x86_jcc32(&g->b, X86_CC_NE);
-	if ((int64_t)g->icount_n + adj != 0)
-		x86_alu_mi(&g->b, X86_ADD, true, X86_RBP, instret,
-			   (int32_t)((int64_t)g->icount_n + adj));
-	/* The rel32 must not straddle 4 bytes: it is patched atomically. */
-	x86_align(&g->b, 4, 1);
-	rel = x86_jmp32(&g->b);
-	x86_patch_rel32(rel, g->b.p);
-	g->tb->jmp_target[slot] = (uintptr_t)(rel + g->b.rx_delta);
-	g->tb->jmp_reset[slot] = (uintptr_t)(g->b.p + g->b.rx_delta);
+	if (next)
+		x86_alu_mi(&g->b, X86_ADD, true, X86_RBP, instret, (int32_t)next);
+	emit_chain_jmp(g, slot);
 	g->tb->loop_slots |= (uint8_t)(1u << slot);
 	x86_alu_mi(&g->b, X86_ADD, true, X86_RBP, instret, -g->icount_n);
-	if (adj)
+	if (adj) {
 		wb = x86_jmp32(&g->b);
-	x86_patch_rel32(exit, g->b.p);
-	if (adj)
+		x86_patch_rel32(exit, g->b.p);
 		x86_alu_mi(&g->b, X86_ADD, true, X86_RBP, instret, adj);
-	if (wb)
 		x86_patch_rel32(wb, g->b.p);
+	} else {
+		x86_patch_rel32(exit, g->b.p);
+	}
 	x86_ra_sync_globals(g, false);
 }
 
