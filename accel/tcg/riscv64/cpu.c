@@ -251,9 +251,10 @@ static uint64_t pending_irqs(struct rv_cpu *cpu)
 	return 0;
 }
 
-bool rv_cpu_irq_deliverable(struct rv_cpu *cpu)
+void rv_cpu_kick_if_deliverable(struct rv_cpu *cpu)
 {
-	return pending_irqs(cpu) != 0;
+	if (pending_irqs(cpu))
+		tcg_cpu_kick(&cpu->tcg);
 }
 
 static void rv_exec_interrupt(struct tcg_cpu *c)

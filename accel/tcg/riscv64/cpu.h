@@ -237,8 +237,12 @@ uint64_t rv_cpu_time(const struct rv_cpu *cpu);
 /* mip with the timer bits brought up to date (Sstc STIP, ACLINT MTIP). */
 uint64_t rv_cpu_mip(struct rv_cpu *cpu);
 /* WFI may end: an interrupt is pending and enabled in mie (priv §3.3.3). */
-/* An interrupt is pending, enabled and would be taken now (priv §3.1.9). */
-bool rv_cpu_irq_deliverable(struct rv_cpu *cpu);
+/*
+ * After a change of interrupt enables or privilege (CSR write, mret, sret):
+ * kick the hart if an interrupt is pending, enabled and would be taken now
+ * (priv §3.1.9), so the next block's exit check leaves for it.
+ */
+void rv_cpu_kick_if_deliverable(struct rv_cpu *cpu);
 bool rv_cpu_wfi_wake(struct rv_cpu *cpu);
 /* The earliest timer deadline of this hart in ns of CLOCK_MONOTONIC, or UINT64_MAX. */
 uint64_t rv_cpu_deadline_ns(const struct rv_cpu *cpu);

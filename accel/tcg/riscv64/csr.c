@@ -466,8 +466,7 @@ static void csr_write(struct rv_cpu *cpu, unsigned csr, uint64_t v)
 	 */
 	if ((csr == CSR_SSTATUS || csr == CSR_MSTATUS) && !(cpu->mstatus & ie & ~ie_before))
 		return;
-	if (rv_cpu_irq_deliverable(cpu))
-		tcg_cpu_kick(&cpu->tcg);
+	rv_cpu_kick_if_deliverable(cpu);
 }
 
 static uint64_t helper_csr(struct tcg_cpu *c, uint64_t insn, uint64_t src)

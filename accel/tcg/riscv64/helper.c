@@ -45,8 +45,7 @@ static uint64_t helper_mret(struct tcg_cpu *c)
 		cpu->mstatus &= ~RV_MSTATUS_MPRV;
 	cpu->priv = mpp;
 	rv_cpu_update_flags(cpu);
-	if (rv_cpu_irq_deliverable(cpu))
-		tcg_cpu_kick(c); /* interrupts enabled at the new level are taken now */
+	rv_cpu_kick_if_deliverable(cpu); /* interrupts enabled at the new level: now */
 	return cpu->mepc;
 }
 
@@ -66,8 +65,7 @@ static uint64_t helper_sret(struct tcg_cpu *c, uint64_t insn)
 	cpu->mstatus |= RV_MSTATUS_SPIE;
 	cpu->mstatus &= ~(RV_MSTATUS_SPP | RV_MSTATUS_MPRV);
 	rv_cpu_update_flags(cpu);
-	if (rv_cpu_irq_deliverable(cpu))
-		tcg_cpu_kick(c);
+	rv_cpu_kick_if_deliverable(cpu);
 	return cpu->sepc;
 }
 
