@@ -150,6 +150,12 @@ const char *tcg_ctx_backend_name(const struct tcg_ctx *ctx)
 void tcg_ctx_stats(const struct tcg_ctx *ctx, struct tcg_stats *out)
 {
 	*out = ctx->stats;
+	for (unsigned c = 0; c < TCG_MAX_CPUS; c++) {
+		if (ctx->cpus[c]) {
+			out->lookups += tcg_priv(ctx->cpus[c])->lookups;
+			out->hash_lookups += tcg_priv(ctx->cpus[c])->hash_lookups;
+		}
+	}
 }
 
 static uint32_t add_global(struct tcg_ctx *ctx, size_t offset, const char *name, enum tcg_type type)
@@ -219,6 +225,8 @@ void tcg_cpu_free(struct tcg_cpu *cpu)
 	ctx = cpu->ctx;
 	pthread_mutex_lock(&ctx->lock);
 	ctx->cpus[cpu->index] = NULL;
+	ctx->stats.lookups += tcg_priv(cpu)->lookups; /* its share outlives it */
+	ctx->stats.hash_lookups += tcg_priv(cpu)->hash_lookups;
 	pthread_mutex_unlock(&ctx->lock);
 	tables_free(tcg_priv(cpu)->alloc_base, tcg_priv(cpu)->alloc_size);
 }
@@ -359,10 +367,13 @@ static struct tcg_tb *find_tb(struct tcg_cpu *cpu)
 	unsigned h;
 	int rc;
 
+	tcg_priv(cpu)->lookups++;
 	if (tb)
 		return tb;
 	tb = tcg_tb_lookup(cpu, pc, flags);
-	if (!tb) {
+	if (tb) {
+		tcg_priv(cpu)->hash_lookups++;
+	} else {
 		rc = tcg_tb_translate(cpu, pc, flags, &tb);
 		if (rc == -ENOSPC) { /* code cache full: start afresh */
 			exclusive_flush(cpu);

@@ -168,6 +168,7 @@ struct tcg_cpu_priv {
 	 */
 	uint64_t jc_two[TCG_JC_SIZE / 64];
 	uint64_t seen_suspects; /* ctx->suspect_gen at the last tcg_sync_code() */
+	uint64_t lookups, hash_lookups; /* tcg_stats, this vCPU's share */
 	sigjmp_buf jmp;
 	bool flush_requested;
 	/* Set by other threads: flush this vCPU's TLB at the next block boundary. */

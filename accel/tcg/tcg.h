@@ -394,6 +394,9 @@ struct tcg_stats {
 	uint64_t tbs_invalidated;
 	uint64_t chains;
 	size_t code_used;
+	/* Summed over the vCPUs, live or freed (read live ones once they stopped): */
+	uint64_t lookups;      /* blocks looked up by the exec loop (a return to it) */
+	uint64_t hash_lookups; /* of those, missed in the jump cache, found in the hash */
 };
 void tcg_ctx_stats(const struct tcg_ctx *ctx, struct tcg_stats *out);
 
