@@ -82,6 +82,16 @@ bool rv_translate_fp(struct rv_dc *dc, uint32_t insn)
 }
 #endif
 
+/*
+ * Leave the block for pc = @v through the jump cache, which checks pc and
+ * flags (an indirect jump, or a state change the next block must see).
+ */
+static void gen_lookup(struct rv_dc *dc, tcg_i64 v)
+{
+	tcg_gen_mov_i64(dc->b, cpu_pc, v);
+	tcg_gen_goto_ptr(dc->b, cpu_pc);
+}
+
 /* Leave the block towards @dest through chaining slot @slot. */
 static void gen_goto_slot(struct rv_dc *dc, unsigned slot, uint64_t dest)
 {
@@ -91,8 +101,7 @@ static void gen_goto_slot(struct rv_dc *dc, unsigned slot, uint64_t dest)
 	 */
 	if ((dc->flags & RV_TBF_PAGED) &&
 	    (dest & TCG_PAGE_MASK) != (dc->block_pc & TCG_PAGE_MASK)) {
-		tcg_gen_movi_i64(dc->b, cpu_pc, dest);
-		tcg_gen_goto_ptr(dc->b, cpu_pc);
+		gen_lookup(dc, tcg_const_i64(dc->b, dest));
 		return;
 	}
 	tcg_gen_goto_tb(dc->b, slot);
@@ -189,8 +198,7 @@ static void trans_jalr(struct rv_dc *dc, uint32_t i)
 	tcg_gen_addi_i64(b, t, rv_gen_get_gpr(dc, rv_rs1(i)), (uint64_t)rv_imm_i(i));
 	tcg_gen_andi_i64(b, t, t, ~1ULL);
 	rv_gen_set_gpr(dc, rv_rd(i), tcg_const_i64(b, dc->next_pc));
-	tcg_gen_mov_i64(b, cpu_pc, t);
-	tcg_gen_goto_ptr(b, cpu_pc);
+	gen_lookup(dc, t);
 	dc->end = RV_DC_ENDED;
 }
 
@@ -702,15 +710,13 @@ static void trans_system(struct rv_dc *dc, uint32_t i)
 			return rv_gen_illegal(dc);
 		t = tcg_temp_new_i64(b);
 		tcg_gen_call0(b, &rv_helper_mret, t);
-		tcg_gen_mov_i64(b, cpu_pc, t);
-		tcg_gen_goto_ptr(b, cpu_pc); /* pc and the new privilege's flags */
+		gen_lookup(dc, t); /* pc and the new privilege's flags */
 		dc->end = RV_DC_ENDED;
 		return;
 	case 0x10200073: /* sret (priv §3.3.2) */
 		t = tcg_temp_new_i64(b);
 		tcg_gen_call1(b, &rv_helper_sret, t, tcg_const_i64(b, i));
-		tcg_gen_mov_i64(b, cpu_pc, t);
-		tcg_gen_goto_ptr(b, cpu_pc); /* pc and the new privilege's flags */
+		gen_lookup(dc, t); /* pc and the new privilege's flags */
 		dc->end = RV_DC_ENDED;
 		return;
 	case 0x10500073: /* wfi */
@@ -902,8 +908,7 @@ int rv_translate_block(struct tcg_builder *b, struct tcg_cpu *cpu, uint64_t pc, 
 		if (dc.end == RV_DC_ENDED)
 			break;
 		if (dc.end == RV_DC_STOP_LOOKUP) {
-			tcg_gen_movi_i64(b, cpu_pc, dc.next_pc);
-			tcg_gen_goto_ptr(b, cpu_pc);
+			gen_lookup(&dc, tcg_const_i64(b, dc.next_pc));
 			break;
 		}
 		if (dc.end == RV_DC_STOP || tcg_should_stop(b, dc.next_pc)) {
