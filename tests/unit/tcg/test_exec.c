@@ -586,6 +586,74 @@ static void test_chaining(bool optimize)
 	tcg_ctx_free(ctx);
 }
 
+/*
+ * A self-loop that uses every global: the native backend pins them in
+ * host registers, caller-saved ones too (no helper call in the block).
+ * Each round loads from MMIO (a slow path through the shared thunk, which
+ * must keep those registers), stores to and loads from RAM, and writes
+ * globals with setcond and movcond whose output is also an input.
+ */
+static void pinned_loop_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_label l = tcg_label_new(b);
+	tcg_i64 t = tcg_temp_new_i64(b), a = tcg_temp_new_i64(b);
+	tcg_i32 w = tcg_temp_new_i32(b);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_guest_ld_i64(b, t, toy_r[7], TCG_MO_UQ, 0); /* MMIO */
+	tcg_gen_xor_i64(b, toy_r[1], toy_r[1], t);
+	tcg_gen_insn_start(b, pc + 4, 0);
+	tcg_gen_add_i64(b, toy_r[2], toy_r[2], toy_r[1]);
+	tcg_gen_setcond_i64(b, TCG_COND_LTU, toy_r[3], toy_r[2], toy_r[3]);
+	tcg_gen_add_i64(b, toy_r[4], toy_r[4], toy_r[3]);
+	tcg_gen_movcond_i64(b, TCG_COND_GT, toy_r[5], toy_r[5], toy_r[4], toy_r[5], toy_r[2]);
+	tcg_gen_insn_start(b, pc + 8, 0);
+	tcg_gen_andi_i64(b, a, toy_r[0], 0xff8);
+	tcg_gen_addi_i64(b, a, a, RAM_BASE + 0x8000);
+	tcg_gen_guest_st_i64(b, toy_r[5], a, TCG_MO_UQ, 0);
+	tcg_gen_guest_ld_i64(b, t, a, TCG_MO_UQ, 0);
+	tcg_gen_add_i64(b, toy_r[6], toy_r[6], t);
+	tcg_gen_extrl_i64_i32(b, w, toy_r[6]);
+	tcg_gen_add_i32(b, toy_w0, toy_w0, w);
+	tcg_gen_insn_start(b, pc + 12, 0);
+	tcg_gen_subi_i64(b, toy_r[0], toy_r[0], 1);
+	tcg_gen_brcondi_i64(b, TCG_COND_NE, toy_r[0], 0, l);
+	toy_goto(b, 1, HALT_PC);
+	tcg_gen_set_label(b, l);
+	toy_goto(b, 0, pc);
+}
+
+static void test_pinned_loop(bool optimize)
+{
+	struct tcg_ctx *ctx = ctx_new(optimize, false);
+	struct toy_cpu *c = cpu_new(ctx);
+	uint64_t r[8] = {1000, 1, 2, 3, 4, 5, 6, MMIO_BASE + 0x40};
+	uint32_t w0 = 7;
+
+	reset_blocks();
+	toy_block(0x7a00, pinned_loop_block, false);
+	memcpy(c->r, r, sizeof(r));
+	c->w0 = w0;
+	run(c, 0x7a00);
+	/* The same rounds in C. */
+	while (r[0]) {
+		r[1] ^= dev_read(NULL, r[7] - MMIO_BASE, 8);
+		r[2] += r[1];
+		r[3] = r[2] < r[3];
+		r[4] += r[3];
+		r[5] = (int64_t)r[5] > (int64_t)r[4] ? r[5] : r[2];
+		r[6] += r[5];
+		w0 += (uint32_t)r[6];
+		r[0]--;
+	}
+	for (unsigned i = 0; i < 8; i++)
+		CHECK_EQ(c->r[i], r[i]);
+	CHECK_EQ(c->w0, w0);
+	CHECK_EQ(toy_translations, 2);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
 /* ---- self-modifying code, flush, stop ---- */
 
 static void code_block(struct tcg_builder *b, uint64_t pc)
@@ -1067,6 +1135,7 @@ int main(int argc, char **argv)
 		test_memory(opt);
 		test_exceptions(opt);
 		test_chaining(opt);
+		test_pinned_loop(opt);
 		test_smc(opt);
 	}
 	test_single_step();

@@ -363,7 +363,7 @@ static void gen_deposit(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 static void gen_setcond(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	int ra = cmp_operands(g, op, 1, 2);
-	int rd = x86_ra_out_reg(g, op, life, -1);
+	int rd = x86_ra_out_reg_late(g, op, life);
 
 	emit_cmp(g, op, ra, (uint32_t)op->args[2]);
 	x86_setcc(&g->b, cond_cc((enum tcg_cond)op->args[3]), X86_RAX);
@@ -377,7 +377,7 @@ static void gen_movcond(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 	int ra = cmp_operands(g, op, 1, 2);
 	int r1 = x86_ra_in_reg(g, (uint32_t)op->args[3]),
 	    r2 = x86_ra_in_reg(g, (uint32_t)op->args[4]);
-	int rd = x86_ra_out_reg(g, op, life, -1);
+	int rd = x86_ra_out_reg_late(g, op, life);
 
 	x86_mov_rr(&g->b, true, X86_RAX, r2);
 	emit_cmp(g, op, ra, (uint32_t)op->args[2]);
@@ -901,7 +901,7 @@ static unsigned fuse(struct x86_gen *g, unsigned i)
 	return n ? n : fuse_env_add(g, i);
 }
 
-/* ---- self-loops: globals pinned in callee-saved registers ---- */
+/* ---- self-loops: globals pinned in host registers ---- */
 
 static bool is_pc_global(const struct x86_gen *g, uint32_t t)
 {
@@ -934,34 +934,117 @@ static bool is_self_loop(const struct x86_gen *g)
 	return false;
 }
 
-/*
- * Pin the most used globals of a self-loop in callee-saved registers, load
- * them once on entry; the loop's back edge enters after these loads.
- */
-static void pin_globals(struct x86_gen *g)
+/* The label an op jumps to (br, brcond), or -1. */
+static int64_t branch_label(const struct tcg_op *op)
 {
-	static const int8_t pin_regs[] = {X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15};
-	unsigned uses[TCG_MAX_GLOBALS] = {0};
-	bool written[TCG_MAX_GLOBALS] = {false};
-	unsigned n = g->ir->n_globals;
+	if (op->opc == TCG_OP_br)
+		return (int64_t)op->args[0];
+	if (op->opc == TCG_OP_brcond)
+		return (int64_t)op->args[3];
+	return -1;
+}
+
+/*
+ * The last op of a self-loop's round: the goto_tb back to the block when
+ * the code falls into it, or the last branch to the label in front of it
+ * (with only straight-line code between label and goto_tb).
+ * Ops after it (the code after the loop) run once per exit, not per round.
+ */
+static unsigned loop_round_end(const struct x86_gen *g)
+{
+	const struct tcg_ir *ir = g->ir;
+	int64_t label = -1, back[2] = {-1, -1};
+	unsigned end = 0, nb = 0;
+
+	for (unsigned i = 0; i < ir->n_ops; i++) {
+		const struct tcg_op *op = &ir->ops[i];
+		if (op->opc == TCG_OP_nop)
+			continue;
+		if (goto_tb_is_self(g, op)) {
+			if (label < 0)
+				end = i;
+			else if (nb < 2)
+				back[nb++] = label;
+		}
+		if (op->opc == TCG_OP_set_label)
+			label = (int64_t)op->args[0];
+		else if (tcg_op_defs[op->opc].flags & TCG_OPF_BB_END)
+			label = -1; /* straight-line code (instret fix-ups) keeps it */
+	}
+	for (unsigned i = 0; i < ir->n_ops; i++) {
+		int64_t l = branch_label(&ir->ops[i]);
+		if (l >= 0 && (l == back[0] || l == back[1]))
+			end = i;
+	}
+	return end;
+}
+
+/*
+ * Registers an op of the block needs at once besides the pinned ones: its
+ * operands that are not pinned (constants too: an op may load one).
+ */
+static unsigned reg_demand(const struct x86_gen *g, const bool *pin)
+{
+	unsigned most = 0;
 
 	for (unsigned i = 0; i < g->ir->n_ops; i++) {
 		const struct tcg_op *op = &g->ir->ops[i];
+		unsigned n = 0, na = tcg_op_nout(op) + tcg_op_nin(op);
+
+		for (unsigned j = 0; op->opc != TCG_OP_nop && j < na; j++) {
+			uint32_t t = (uint32_t)op->args[j];
+			n += !(t < g->ir->n_globals && pin[t]);
+		}
+		most = MAX(most, n);
+	}
+	return most;
+}
+
+/*
+ * Pin the globals a self-loop uses most in host registers, load them once
+ * on entry; the loop's back edge enters after these loads. Uses inside a
+ * round weigh 16 times those after the loop. The callee-saved registers
+ * come first; without helper calls in the block (which clobber the others
+ * and take their arguments there) the caller-saved ones follow, as long
+ * as every op keeps enough free registers (X86_PIN_FREE at least) for its
+ * other operands. Slow paths keep caller-saved registers (their thunks
+ * save them).
+ */
+#define X86_PIN_CALLEE_SAVED 5 /* pin_regs[] starts with these */
+#define X86_PIN_FREE	     4 /* registers left for temps at least */
+
+static void pin_globals(struct x86_gen *g)
+{
+	static const int8_t pin_regs[] = {X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15, X86_RSI,
+					  X86_RDI, X86_R8,  X86_R9,  X86_R10, X86_R11};
+	unsigned uses[TCG_MAX_GLOBALS] = {0}, n_pin = ARRAY_SIZE(pin_regs);
+	bool written[TCG_MAX_GLOBALS] = {false}, pin[TCG_MAX_GLOBALS] = {false};
+	unsigned n = g->ir->n_globals, round_end = loop_round_end(g);
+
+	for (unsigned i = 0; i < g->ir->n_ops; i++) {
+		const struct tcg_op *op = &g->ir->ops[i];
+		if (op->opc == TCG_OP_call)
+			n_pin = X86_PIN_CALLEE_SAVED;
 		for (unsigned j = 0; j < tcg_op_nout(op) + tcg_op_nin(op); j++) {
 			if (op->opc != TCG_OP_nop && op->args[j] < n) {
-				uses[op->args[j]]++;
+				uses[op->args[j]] += i <= round_end ? 16 : 1;
 				written[op->args[j]] |= j < tcg_op_nout(op);
 			}
 		}
 	}
-	for (unsigned k = 0; k < ARRAY_SIZE(pin_regs); k++) {
+	for (unsigned k = 0; k < n_pin; k++) {
 		uint32_t best = n;
 		for (uint32_t t = 0; t < n; t++) {
-			if (uses[t] > 0 && !is_pc_global(g, t) && g->ts[t].pin < 0 &&
+			if (uses[t] > 0 && !is_pc_global(g, t) && !pin[t] &&
 			    (best == n || uses[t] > uses[best]))
 				best = t;
 		}
 		if (best == n)
+			break;
+		pin[best] = true;
+		/* a caller-saved register: are enough left free for every op? */
+		if (k >= X86_PIN_CALLEE_SAVED &&
+		    ARRAY_SIZE(pin_regs) - (k + 1) < MAX(reg_demand(g, pin), X86_PIN_FREE))
 			break;
 		g->ts[best].pin = pin_regs[k];
 		g->pinned |= 1u << pin_regs[k];

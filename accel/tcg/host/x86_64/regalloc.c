@@ -235,6 +235,26 @@ int x86_ra_out_reg(struct x86_gen *g, const struct tcg_op *op, uint16_t life, in
 	return x86_ra_alloc_reg(g, 0);
 }
 
+/*
+ * Output register for an op that writes it only after reading all its
+ * inputs (setcond, movcond): the output's pinned register even when an
+ * input is there, or the register of any input that dies here.
+ */
+int x86_ra_out_reg_late(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	const struct x86_ts *d = &g->ts[op->args[0]];
+	unsigned no = tcg_op_nout(op), ni = tcg_op_nin(op);
+
+	if (d->pin >= 0)
+		return d->pin;
+	for (unsigned j = no; j < no + ni; j++) {
+		uint32_t t = (uint32_t)op->args[j];
+		if ((life & (1u << j)) && g->ts[t].reg >= 0 && !is_const(g, t) && g->ts[t].pin < 0)
+			return g->ts[t].reg;
+	}
+	return x86_ra_alloc_reg(g, 0);
+}
+
 /* Bind the op's output to @r; a dead output is dropped at once. */
 void x86_ra_set_out(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int r)
 {

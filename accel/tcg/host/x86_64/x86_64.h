@@ -141,6 +141,7 @@ int x86_ra_alloc_reg(struct x86_gen *g, uint32_t avoid);
 int x86_ra_in_reg(struct x86_gen *g, uint32_t t);
 void x86_ra_free_dead_inputs(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 int x86_ra_out_reg(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int reuse_arg);
+int x86_ra_out_reg_late(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 void x86_ra_set_out(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int r);
 void x86_ra_sync_globals(struct x86_gen *g, bool drop);
 void x86_ra_free_all(struct x86_gen *g);
