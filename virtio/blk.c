@@ -32,7 +32,8 @@
 /*
  * When a request goes to the kernel (virtio_blk_submit_now()): at once
  * while at most this many of the drive's requests are in flight, else in
- * slices of this many.
+ * slices of this many; the last one of a pass with the I/O thread's next
+ * wait.
  */
 #define BLK_SUBMIT_BATCH 8u
 
@@ -354,7 +355,14 @@ static bool virtio_blk_submit(struct virtio_blk_req *r)
 		break;
 	}
 	blk->inflight++;
-	virtio_blk_submit_now(blk);
+	/*
+	 * The last request of a pass rides on the I/O thread's next wait
+	 * (io_uring_submit_and_wait), right after the completions already
+	 * reaped: one io_uring_enter() per request saved where the guest
+	 * kicks once per request.
+	 */
+	if (virtq_has_avail(&blk->dev.vq[r->bq->index]))
+		virtio_blk_submit_now(blk);
 	return true;
 }
 
