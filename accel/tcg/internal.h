@@ -144,11 +144,18 @@ struct tcg_ctx {
 };
 
 #define TCG_WPHYS_BITS 20
+#define TCG_GRP_SLOTS  8
 
 /* The part of a vCPU allocation in front of the guest CPU struct. */
 struct tcg_cpu_priv {
 	/* The interpreter's temp slots (untouched pages with the native backend). */
 	uint64_t interp_slots[TCG_MAX_TEMPS];
+	/*
+	 * Native backends: a TLB addend shared by a group of guest accesses
+	 * through one base register (x86-64: x86_plan_groups), 0 when the
+	 * group's check failed.
+	 */
+	uint64_t grp_addend[TCG_GRP_SLOTS];
 	struct tcg_tlb tlb;
 	struct tcg_jc_entry jc[TCG_JC_SIZE];
 	uint64_t tlb_phys[TCG_NB_MMU_MODES][TCG_TLB_SIZE]; /* physical page per entry */
@@ -199,6 +206,8 @@ static inline void tcg_used_clear(uint64_t *map, unsigned i)
 /* Offsets from the CPU pointer (env) for generated code. */
 #define TCG_ENV_TLB_OFF (-(int32_t)TCG_PRIV_SIZE + (int32_t)offsetof(struct tcg_cpu_priv, tlb))
 #define TCG_ENV_JC_OFF	(-(int32_t)TCG_PRIV_SIZE + (int32_t)offsetof(struct tcg_cpu_priv, jc))
+#define TCG_ENV_GRP_OFF                                                                            \
+	(-(int32_t)TCG_PRIV_SIZE + (int32_t)offsetof(struct tcg_cpu_priv, grp_addend))
 
 static inline struct tcg_cpu_priv *tcg_priv(struct tcg_cpu *cpu)
 {

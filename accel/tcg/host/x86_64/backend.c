@@ -1067,6 +1067,7 @@ int x86_gen_tb(struct x86_gen *g, struct tcg_ir *ir, struct tcg_tb *tb)
 	gen_init_state(g);
 	memset(g->label_pos, 0, ir->n_labels * sizeof(g->label_pos[0]));
 	x86_ra_liveness(g);
+	x86_plan_groups(g);
 	if (is_self_loop(g))
 		pin_globals(g);
 	for (unsigned i = 0; i < ir->n_ops && !g->b.overflow && !g->error;) {

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "accel/tcg/host/x86_64/x86_64.h"
 
@@ -78,11 +79,24 @@ void x86_store_dirty(struct x86_gen *g, const struct x86_slow *s)
  *   cmp rcx, [rbp + rax + tlb + tag]; jne slow
  *   rax = [rbp + rax + tlb + addend]; access [addr + rax]
  */
+static void cmp_rcx_tlb(struct x86_gen *g, int32_t disp)
+{
+	x86_byte(&g->b, 0x48); /* cmp rcx, [rbp + rax + disp32] */
+	x86_byte(&g->b, 0x3b);
+	x86_byte(&g->b, 0x8c);
+	x86_byte(&g->b, 0x05);
+	x86_u32(&g->b, (uint32_t)disp);
+}
+
+static int32_t tlb_disp(unsigned mmu_idx)
+{
+	return TCG_ENV_TLB_OFF + (int32_t)(mmu_idx * TCG_TLB_SIZE * sizeof(struct tcg_tlb_entry));
+}
+
 static uint8_t *emit_probe(struct x86_gen *g, int ra, unsigned size, bool align,
 			   unsigned mmu_idx, bool write, int32_t *addend_disp)
 {
-	int32_t base =
-	    TCG_ENV_TLB_OFF + (int32_t)(mmu_idx * TCG_TLB_SIZE * sizeof(struct tcg_tlb_entry));
+	int32_t base = tlb_disp(mmu_idx);
 	int32_t tag = base + (int32_t)(write ? offsetof(struct tcg_tlb_entry, addr_write)
 					     : offsetof(struct tcg_tlb_entry, addr_read));
 
@@ -96,13 +110,179 @@ static uint8_t *emit_probe(struct x86_gen *g, int ra, unsigned size, bool align,
 		x86_lea(&g->b, X86_RCX, ra, X86_NOREG, (int32_t)size - 1);
 		x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)TCG_PAGE_MASK);
 	}
-	x86_byte(&g->b, 0x48); /* cmp rcx, [rbp + rax + disp32] */
-	x86_byte(&g->b, 0x3b);
-	x86_byte(&g->b, 0x8c);
-	x86_byte(&g->b, 0x05);
-	x86_u32(&g->b, (uint32_t)tag);
+	cmp_rcx_tlb(g, tag);
 	*addend_disp = base + (int32_t)offsetof(struct tcg_tlb_entry, addend);
 	return x86_jcc32(&g->b, X86_CC_NE);
+}
+
+/* ---- grouped accesses: one TLB check for several through one base ---- */
+
+/* Does this guest access probe the TLB (not the RAM window), unaligned-ok? */
+static bool groupable(const struct x86_gen *g, const struct tcg_op *op)
+{
+	uint32_t mo = (uint32_t)op->args[2];
+	unsigned mmu = (unsigned)op->args[3];
+
+	if (mo & TCG_MO_ALIGN)
+		return false;
+	return op->opc == TCG_OP_guest_st || !g->win_size || !(g->win_mmu_mask & (1u << mmu));
+}
+
+/*
+ * Find the guest accesses whose addresses are one base value plus a
+ * constant (the base a temp or global not written in between, the address
+ * `add a, base, c` or the base itself), same MMU index, spanning at most
+ * X86_GRP_SPAN bytes, with no label or helper call between them (a label
+ * may be reached without passing the first access; a helper may change the
+ * address space). The first access of a group checks the TLB entry of the
+ * group's first byte against its last byte's page (the same page, as the
+ * span is less than one: an entry holds the page its index is taken from)
+ * and leaves the addend in the group's slot in the CPU struct (0 when the
+ * check fails); every access then adds the slot's addend, and only a failed
+ * check sends them through their own probe. The addend stays valid for the
+ * whole block: mappings change only where blocks end (sfence.vma, satp
+ * writes, helper calls), and a page that becomes a code page keeps the
+ * fast writes its vCPU already had until its next block boundary, grouped
+ * or not. Slots are shared between groups whose op ranges do not overlap.
+ */
+#define X86_GRP_ACTIVE 16 /* groups a new access is matched against */
+
+/* The op that last wrote @t in this block (-1: none, its value on entry). */
+static int32_t plan_wr(const struct x86_gen *g, uint32_t t)
+{
+	return g->wr_epoch[t] == g->plan_epoch ? g->wr[t] : -1;
+}
+
+static void plan_access(struct x86_gen *g, unsigned i, unsigned *active, unsigned *n_active)
+{
+	const struct tcg_op *op = &g->ir->ops[i];
+	uint32_t a = (uint32_t)op->args[1], size = 1u << (op->args[2] & TCG_MO_SIZE);
+	int32_t base = (int32_t)a, off = 0, ver = plan_wr(g, a);
+	unsigned mmu = (unsigned)op->args[3], idx;
+	bool st = op->opc == TCG_OP_guest_st;
+	struct x86_grp *gr;
+
+	if (ver >= 0 && g->add_src[a] >= 0) { /* a = base + off, a not written since */
+		base = g->add_src[a];
+		off = g->add_off[a];
+		ver = g->add_ver[a];
+	}
+	for (unsigned k = *n_active; k-- > 0;) {
+		int32_t lo, hi;
+
+		idx = active[k];
+		gr = &g->grps[idx];
+		if (gr->base != base || gr->ver != ver || gr->mmu != mmu)
+			continue;
+		lo = MIN(gr->lo, off);
+		hi = MAX(gr->hi, off + (int32_t)size);
+		if (hi - lo > X86_GRP_SPAN)
+			continue;
+		gr->lo = lo;
+		gr->hi = hi;
+		gr->n++;
+		gr->last = i;
+		gr->ld |= !st;
+		gr->st |= st;
+		g->grp_of[i] = (int16_t)idx;
+		g->grp_off[i] = off;
+		return;
+	}
+	if (g->n_grps >= X86_MAX_GRPS)
+		return;
+	idx = g->n_grps++;
+	g->grps[idx] = (struct x86_grp){.leader = i,
+					.last = i,
+					.lo = off,
+					.hi = off + (int32_t)size,
+					.mmu = (uint8_t)mmu,
+					.ld = !st,
+					.st = st,
+					.n = 1,
+					.base = base,
+					.ver = ver};
+	g->grp_of[i] = (int16_t)idx;
+	g->grp_off[i] = off;
+	if (*n_active == X86_GRP_ACTIVE) {
+		memmove(active, active + 1, (X86_GRP_ACTIVE - 1) * sizeof(*active));
+		(*n_active)--;
+	}
+	active[(*n_active)++] = idx;
+}
+
+/*
+ * Slots for the groups of two or more accesses, shared by groups whose op
+ * ranges do not overlap; a group left without one, or alone, is dropped
+ * (its accesses probe the TLB each).
+ */
+static void assign_slots(struct x86_gen *g)
+{
+	int32_t slot_last[TCG_GRP_SLOTS];
+
+	for (unsigned s = 0; s < TCG_GRP_SLOTS; s++)
+		slot_last[s] = -1;
+	for (unsigned k = 0; k < g->n_grps; k++) {
+		struct x86_grp *gr = &g->grps[k];
+		unsigned s = TCG_GRP_SLOTS;
+
+		if (gr->n >= 2) {
+			for (s = 0; s < TCG_GRP_SLOTS; s++) {
+				if (slot_last[s] < (int32_t)gr->leader)
+					break;
+			}
+		}
+		if (s < TCG_GRP_SLOTS) {
+			gr->slot = (uint8_t)s;
+			slot_last[s] = (int32_t)gr->last;
+			continue;
+		}
+		for (unsigned i = gr->leader; i <= gr->last; i++) {
+			if (g->grp_of[i] == (int16_t)k)
+				g->grp_of[i] = -1;
+		}
+	}
+}
+
+void x86_plan_groups(struct x86_gen *g)
+{
+	const struct tcg_ir *ir = g->ir;
+	unsigned active[X86_GRP_ACTIVE], n_active = 0;
+
+	g->n_grps = 0;
+	if (++g->plan_epoch == 0) { /* wrapped: start the stamps afresh */
+		memset(g->wr_epoch, 0, sizeof(g->wr_epoch));
+		g->plan_epoch = 1;
+	}
+	for (unsigned i = 0; i < ir->n_ops; i++) {
+		const struct tcg_op *op = &ir->ops[i];
+
+		g->grp_of[i] = -1;
+		if (op->opc == TCG_OP_nop)
+			continue;
+		if (op->opc == TCG_OP_set_label || op->opc == TCG_OP_call)
+			n_active = 0;
+		if ((op->opc == TCG_OP_guest_ld || op->opc == TCG_OP_guest_st) && groupable(g, op))
+			plan_access(g, i, active, &n_active);
+		for (unsigned j = 0; j < tcg_op_nout(op); j++) {
+			uint32_t t = (uint32_t)op->args[j];
+
+			g->wr_epoch[t] = g->plan_epoch;
+			g->wr[t] = (int32_t)i;
+			g->add_src[t] = -1;
+		}
+		if (op->opc == TCG_OP_add && w64(op) && op->args[0] != op->args[1] &&
+		    !is_const(g, (uint32_t)op->args[1]) && is_const(g, (uint32_t)op->args[2])) {
+			int64_t c = (int64_t)const_val(g, (uint32_t)op->args[2]);
+			uint32_t d = (uint32_t)op->args[0], x = (uint32_t)op->args[1];
+
+			if (c >= -(1 << 30) && c <= (1 << 30)) {
+				g->add_src[d] = (int32_t)x;
+				g->add_off[d] = (int32_t)c;
+				g->add_ver[d] = plan_wr(g, x);
+			}
+		}
+	}
+	assign_slots(g);
 }
 
 static struct x86_slow *new_slow(struct x86_gen *g)
@@ -149,6 +329,53 @@ static void emit_window_load(struct x86_gen *g, struct x86_slow *s, int ra, int 
 	x86_load(&g->b, kind, rd, ra, X86_RCX, 0);
 }
 
+/*
+ * A grouped access (x86_plan_groups): rax = the group's addend, 0 when the
+ * group's check failed; the first access of the group makes the check.
+ * Then test rax and jz to the access's own probe (emitted with its slow
+ * path).
+ */
+static void emit_grp_addend(struct x86_gen *g, unsigned i, int ra, struct x86_slow *s)
+{
+	const struct x86_grp *gr = &g->grps[g->grp_of[i]];
+	int32_t slot = TCG_ENV_GRP_OFF + 8 * gr->slot;
+
+	if (gr->leader == i) {
+		int32_t tlb = tlb_disp(gr->mmu), off = g->grp_off[i];
+		uint8_t *fail[2] = {NULL, NULL}, *done;
+
+		/* the entry of the first byte's page must hold the last byte's page */
+		x86_lea(&g->b, X86_RAX, ra, X86_NOREG, gr->lo - off);
+		x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, TCG_PAGE_BITS - 5);
+		x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)((TCG_TLB_SIZE - 1) << 5));
+		x86_lea(&g->b, X86_RCX, ra, X86_NOREG, gr->hi - 1 - off);
+		x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)TCG_PAGE_MASK);
+		if (gr->ld) {
+			cmp_rcx_tlb(g, tlb + (int32_t)offsetof(struct tcg_tlb_entry, addr_read));
+			fail[0] = x86_jcc32(&g->b, X86_CC_NE);
+		}
+		if (gr->st) {
+			cmp_rcx_tlb(g, tlb + (int32_t)offsetof(struct tcg_tlb_entry, addr_write));
+			fail[1] = x86_jcc32(&g->b, X86_CC_NE);
+		}
+		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX,
+			 tlb + (int32_t)offsetof(struct tcg_tlb_entry, addend));
+		done = x86_jmp32(&g->b);
+		for (unsigned k = 0; k < 2; k++) {
+			if (fail[k])
+				x86_patch_rel32(fail[k], g->b.p);
+		}
+		x86_alu_rr(&g->b, X86_XOR, false, X86_RAX, X86_RAX);
+		x86_patch_rel32(done, g->b.p);
+		x86_store(&g->b, 8, X86_RAX, X86_RBP, X86_NOREG, slot);
+	} else {
+		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_NOREG, slot);
+	}
+	x86_test_rr(&g->b, true, X86_RAX, X86_RAX);
+	s->grp_jz = x86_jcc32(&g->b, X86_CC_E);
+	s->access = g->b.p;
+}
+
 void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	uint32_t mo = (uint32_t)op->args[2];
@@ -161,7 +388,11 @@ void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 	int32_t addend;
 
 	g->locked |= 1u << rd;
-	if (g->win_size && !(mo & TCG_MO_ALIGN) && (g->win_mmu_mask & (1u << mmu))) {
+	s->grp_jz = NULL;
+	if (g->grp_of[op - g->ir->ops] >= 0) {
+		emit_grp_addend(g, (unsigned)(op - g->ir->ops), ra, s);
+		x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, 0);
+	} else if (g->win_size && !(mo & TCG_MO_ALIGN) && (g->win_mmu_mask & (1u << mmu))) {
 		emit_window_load(g, s, ra, rd, mo, ld_kind(mo, w64(op)));
 	} else {
 		s->jcc = emit_probe(g, ra, size, mo & TCG_MO_ALIGN, mmu, false, &addend);
@@ -172,6 +403,8 @@ void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 		x86_mov_rr(&g->b, false, rd, rd);
 	s->ret = g->b.p;
 	s->store = false;
+	s->size = (uint8_t)size;
+	s->mmu = (uint8_t)mmu;
 	s->addr_reg = (int8_t)ra;
 	s->val_reg = (int8_t)rd;
 	s->w64 = w64(op);
@@ -191,11 +424,18 @@ void x86_gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 	struct x86_slow *s = new_slow(g);
 	int32_t addend;
 
-	s->jcc = emit_probe(g, ra, size, mo & TCG_MO_ALIGN, mmu, true, &addend);
-	x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
+	s->grp_jz = NULL;
+	if (g->grp_of[op - g->ir->ops] >= 0) {
+		emit_grp_addend(g, (unsigned)(op - g->ir->ops), ra, s);
+	} else {
+		s->jcc = emit_probe(g, ra, size, mo & TCG_MO_ALIGN, mmu, true, &addend);
+		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
+	}
 	x86_store(&g->b, size, rv, ra, X86_RAX, 0);
 	s->ret = g->b.p;
 	s->store = true;
+	s->size = (uint8_t)size;
+	s->mmu = (uint8_t)mmu;
 	s->addr_reg = (int8_t)ra;
 	s->val_reg = (int8_t)rv;
 	s->memop_idx = TCG_MEMOP_IDX(mo, mmu);
@@ -267,7 +507,17 @@ void x86_emit_slow_thunk(struct x86_buf *b, bool store)
  */
 void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s)
 {
-	x86_patch_rel32(s->jcc, g->b.p);
+	uint8_t *jcc = s->jcc;
+
+	if (s->grp_jz) { /* the group's check failed: this access's own probe */
+		int32_t addend;
+
+		x86_patch_rel32(s->grp_jz, g->b.p);
+		jcc = emit_probe(g, s->addr_reg, s->size, false, s->mmu, s->store, &addend);
+		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
+		x86_patch_rel32(x86_jmp32(&g->b), s->access);
+	}
+	x86_patch_rel32(jcc, g->b.p);
 	x86_store_dirty(g, s); /* precise state for a fault */
 	if (s->store)
 		x86_mov_rr(&g->b, true, X86_RDX, s->val_reg);

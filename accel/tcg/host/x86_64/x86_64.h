@@ -27,6 +27,8 @@ struct x86_ts {
  */
 struct x86_slow {
 	uint8_t *jcc; /* the probe's jne rel32 / the branch's jcc rel32 */
+	uint8_t *grp_jz; /* grouped access: jz rel32 to its own probe (group check failed) */
+	uint8_t *access; /* grouped access: the load/store [addr + rax] */
 	uint8_t *ret; /* where to continue */
 	bool branch;
 	uint32_t label; /* branch: its target */
@@ -34,10 +36,27 @@ struct x86_slow {
 	uint32_t memop_idx;
 	int8_t addr_reg, val_reg;
 	bool store, w64;
+	uint8_t size, mmu; /* grouped access: for its own probe */
 	uint8_t n_dirty;
 	int8_t dirty_reg[16];
 	uint8_t dirty_size[16];
 	int32_t dirty_off[16];
+};
+
+/*
+ * Guest accesses through one base value (x86_plan_groups): the first
+ * checks the TLB once for all of them and leaves the addend in a slot.
+ */
+#define X86_MAX_GRPS 512
+#define X86_GRP_SPAN 1024 /* bytes a group's accesses may span */
+
+struct x86_grp {
+	unsigned leader, last; /* op indexes of the first and last access */
+	int32_t lo, hi;	       /* the accesses' bytes: [base + lo, base + hi) */
+	uint8_t slot, mmu;
+	bool ld, st;
+	unsigned n;
+	int32_t base, ver; /* planning: the base temp and the op that last wrote it */
 };
 
 struct x86_fixup {
@@ -68,6 +87,19 @@ struct x86_gen {
 	struct x86_fixup fixups[X86_MAX_FIXUPS];
 	unsigned n_fixups;
 	struct x86_slow slow[X86_MAX_SLOW];
+	struct x86_grp grps[X86_MAX_GRPS];
+	unsigned n_grps;
+	int16_t grp_of[TCG_MAX_OPS];  /* guest access op -> group, or -1 */
+	int32_t grp_off[TCG_MAX_OPS]; /* its offset from the group's base */
+	/*
+	 * Planning, per temp, valid where wr_epoch equals plan_epoch (else as
+	 * if -1): the op that last wrote it, and base, base version and offset
+	 * when that op was `add t, base, const`.
+	 */
+	uint32_t wr_epoch[TCG_MAX_TEMPS], plan_epoch;
+	int32_t wr[TCG_MAX_TEMPS];
+	int32_t add_src[TCG_MAX_TEMPS], add_ver[TCG_MAX_TEMPS];
+	int32_t add_off[TCG_MAX_TEMPS];
 	unsigned n_slow;
 	const struct tcg_insn_rec *cur_rec;
 	unsigned insn_idx;
@@ -96,6 +128,8 @@ void x86_gen_st_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 void x86_gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 void x86_gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
+/* Group the block's guest accesses by base value (before code generation). */
+void x86_plan_groups(struct x86_gen *g);
 /* The out-of-line slow path of one guest access (after the block's code). */
 void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s);
 /* The shared part of the slow paths (once, beside the entry trampoline). */
