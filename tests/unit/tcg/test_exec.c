@@ -913,6 +913,25 @@ static void grp_block(struct tcg_builder *b, uint64_t pc)
 	toy_goto(b, 0, HALT_PC);
 }
 
+/*
+ * t = r0; t = [t + 8]; r0 = r1 = t: loads that overwrite their base (a
+ * global kept live for a fault, and a temp that dies at the add).
+ */
+static void ld_base_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_i64 a = tcg_temp_new_i64(b), t = tcg_temp_new_i64(b);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_mov_i64(b, t, toy_r[0]);
+	tcg_gen_addi_i64(b, a, t, 8);
+	tcg_gen_guest_ld_i64(b, t, a, TCG_MO_UQ, 0);
+	tcg_gen_insn_start(b, pc + 4, 0);
+	tcg_gen_mov_i64(b, toy_r[1], t);
+	tcg_gen_addi_i64(b, a, toy_r[0], 8);
+	tcg_gen_guest_ld_i64(b, toy_r[0], a, TCG_MO_UQ, 0);
+	toy_goto(b, 0, HALT_PC);
+}
+
 /* [r0] = r1; [r0 + 8] = r1 (two stores, one group). */
 static void store2_block(struct tcg_builder *b, uint64_t pc)
 {
@@ -951,6 +970,7 @@ static void test_groups(struct tcg_ctx *ctx, struct toy_cpu *c)
 	uint64_t inval;
 
 	toy_block(0x7a80, grp_block, false);
+	toy_block(0x7b00, ld_base_block, false);
 	toy_block(RAM_BASE + 0x9000, store2_block, true);
 	toy_block(RAM_BASE + 0x8000, code_block, true);
 	/* Inside one page; then across a page end (each access probes alone). */
@@ -971,6 +991,7 @@ static void test_groups(struct tcg_ctx *ctx, struct toy_cpu *c)
 	c->r[0] = 0x20000000;
 	run(c, 0x7a80);
 	CHECK_EQ(c->exceptions, 1);
+	CHECK_EQ(c->scratch[1], 0x20000008); /* r0 + 8: the add fused into the load */
 	CHECK_EQ(c->scratch[2], 0x7a88);
 	c->r[5] = 0;
 	run(c, 0x7a80);
@@ -984,6 +1005,12 @@ static void test_groups(struct tcg_ctx *ctx, struct toy_cpu *c)
 	CHECK_EQ(c->scratch[2], 0x7a8c);
 	CHECK_EQ(c->r[1], 0x3c3c3c3c3c3c3c3cULL);
 	CHECK_EQ(c->r[2], 0x3c3c3c3c3c3c3c3cULL);
+	/* r0 = [r0 + 8]: a load that overwrites its base (not fused). */
+	memset(&ram[0x3008], 0x5a, 8);
+	c->r[0] = VWIN + 0x3000;
+	run(c, 0x7b00);
+	CHECK_EQ(c->r[0], 0x5a5a5a5a5a5a5a5aULL);
+	CHECK_EQ(c->r[1], 0x5a5a5a5a5a5a5a5aULL);
 	/* Grouped stores over translated code invalidate it. */
 	run(c, RAM_BASE + 0x8000);
 	tcg_ctx_stats(ctx, &st);

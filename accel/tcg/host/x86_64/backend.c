@@ -888,6 +888,37 @@ static unsigned fuse_shl_add(struct x86_gen *g, unsigned i)
 	return j - i + 1;
 }
 
+/*
+ * add a, base, c; guest_ld/st through a (a dying there, the access through
+ * the TLB): the access, its probe and slow path address [base + c]
+ * themselves, no register holds a. Not when the access writes base or a
+ * (the add's base, dying there, is dropped after the access).
+ */
+static unsigned fuse_add_access(struct x86_gen *g, unsigned i)
+{
+	const struct tcg_op *add = &g->ir->ops[i];
+	unsigned j = next_op(g->ir, i + 1);
+	const struct tcg_op *acc = &g->ir->ops[j];
+	uint32_t a = (uint32_t)add->args[0], base = (uint32_t)add->args[1];
+	int32_t c;
+	int rb;
+
+	if (j >= g->ir->n_ops || (acc->opc != TCG_OP_guest_ld && acc->opc != TCG_OP_guest_st) ||
+	    !x86_access_probes(g, acc) || !w64(add) || acc->args[1] != a || a == base ||
+	    acc->args[0] == a || acc->args[0] == base || g->ir->temps[a].kind != TCG_TEMP_NORMAL ||
+	    is_const(g, base) || !dies_at(g, j, 1) || !imm32_ok(g, add, (uint32_t)add->args[2], &c))
+		return 0;
+	rb = x86_ra_in_reg(g, base);
+	if (acc->opc == TCG_OP_guest_ld)
+		x86_gen_guest_ld_at(g, acc, g->life[j], rb, c);
+	else
+		x86_gen_guest_st_at(g, acc, g->life[j], rb, c);
+	/* base's last use was the add's (a later op may overwrite it) */
+	g->locked = 0;
+	x86_ra_free_dead_inputs(g, add, g->life[i] & ~1u);
+	return j - i + 1;
+}
+
 static unsigned fuse(struct x86_gen *g, unsigned i)
 {
 	unsigned n;
@@ -895,6 +926,8 @@ static unsigned fuse(struct x86_gen *g, unsigned i)
 	g->locked = 0;
 	if (g->ir->ops[i].opc == TCG_OP_shl)
 		return fuse_shl_add(g, i);
+	if (g->ir->ops[i].opc == TCG_OP_add)
+		return fuse_add_access(g, i);
 	if (g->ir->ops[i].opc != TCG_OP_ld_env)
 		return 0;
 	n = fuse_env_brcond(g, i);

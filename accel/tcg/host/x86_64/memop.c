@@ -79,6 +79,15 @@ void x86_store_dirty(struct x86_gen *g, const struct x86_slow *s)
  *   cmp rcx, [rbp + rax + tlb + tag]; jne slow
  *   rax = [rbp + rax + tlb + addend]; access [addr + rax]
  */
+/* r = ra + disp (the guest address of an access in its fused form). */
+static void addr_to(struct x86_gen *g, int r, int ra, int32_t disp)
+{
+	if (disp)
+		x86_lea(&g->b, r, ra, X86_NOREG, disp);
+	else
+		x86_mov_rr(&g->b, true, r, ra);
+}
+
 static void cmp_rcx_tlb(struct x86_gen *g, int32_t disp)
 {
 	x86_byte(&g->b, 0x48); /* cmp rcx, [rbp + rax + disp32] */
@@ -93,21 +102,21 @@ static int32_t tlb_disp(unsigned mmu_idx)
 	return TCG_ENV_TLB_OFF + (int32_t)(mmu_idx * TCG_TLB_SIZE * sizeof(struct tcg_tlb_entry));
 }
 
-static uint8_t *emit_probe(struct x86_gen *g, int ra, unsigned size, bool align,
+static uint8_t *emit_probe(struct x86_gen *g, int ra, int32_t disp, unsigned size, bool align,
 			   unsigned mmu_idx, bool write, int32_t *addend_disp)
 {
 	int32_t base = tlb_disp(mmu_idx);
 	int32_t tag = base + (int32_t)(write ? offsetof(struct tcg_tlb_entry, addr_write)
 					     : offsetof(struct tcg_tlb_entry, addr_read));
 
-	x86_mov_rr(&g->b, true, X86_RAX, ra);
+	addr_to(g, X86_RAX, ra, disp);
 	x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, TCG_PAGE_BITS - 5);
 	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)((TCG_TLB_SIZE - 1) << 5));
 	if (align || size == 1) {
-		x86_mov_rr(&g->b, true, X86_RCX, ra);
+		addr_to(g, X86_RCX, ra, disp);
 		x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)(TCG_PAGE_MASK | (size - 1)));
 	} else {
-		x86_lea(&g->b, X86_RCX, ra, X86_NOREG, (int32_t)size - 1);
+		x86_lea(&g->b, X86_RCX, ra, X86_NOREG, disp + (int32_t)size - 1);
 		x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)TCG_PAGE_MASK);
 	}
 	cmp_rcx_tlb(g, tag);
@@ -335,13 +344,13 @@ static void emit_window_load(struct x86_gen *g, struct x86_slow *s, int ra, int 
  * Then test rax and jz to the access's own probe (emitted with its slow
  * path).
  */
-static void emit_grp_addend(struct x86_gen *g, unsigned i, int ra, struct x86_slow *s)
+static void emit_grp_addend(struct x86_gen *g, unsigned i, int ra, int32_t disp, struct x86_slow *s)
 {
 	const struct x86_grp *gr = &g->grps[g->grp_of[i]];
 	int32_t slot = TCG_ENV_GRP_OFF + 8 * gr->slot;
 
 	if (gr->leader == i) {
-		int32_t tlb = tlb_disp(gr->mmu), off = g->grp_off[i];
+		int32_t tlb = tlb_disp(gr->mmu), off = g->grp_off[i] - disp;
 		uint8_t *fail[2] = {NULL, NULL}, *done;
 
 		/* the entry of the first byte's page must hold the last byte's page */
@@ -376,11 +385,25 @@ static void emit_grp_addend(struct x86_gen *g, unsigned i, int ra, struct x86_sl
 	s->access = g->b.p;
 }
 
+bool x86_access_probes(const struct x86_gen *g, const struct tcg_op *op)
+{
+	uint32_t mo = (uint32_t)op->args[2];
+	unsigned mmu = (unsigned)op->args[3];
+
+	return op->opc == TCG_OP_guest_st || g->grp_of[op - g->ir->ops] >= 0 || !g->win_size ||
+	       (mo & TCG_MO_ALIGN) || !(g->win_mmu_mask & (1u << mmu));
+}
+
 void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
+{
+	x86_gen_guest_ld_at(g, op, life, x86_ra_in_reg(g, (uint32_t)op->args[1]), 0);
+}
+
+void x86_gen_guest_ld_at(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int ra,
+			 int32_t disp)
 {
 	uint32_t mo = (uint32_t)op->args[2];
 	unsigned mmu = (unsigned)op->args[3], size = 1u << (mo & TCG_MO_SIZE);
-	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
 	const struct x86_ts *d = &g->ts[op->args[0]];
 	/* The address is consumed before the value is written: they may share. */
 	int rd = d->pin == ra ? ra : x86_ra_out_reg(g, op, life, 1);
@@ -390,19 +413,21 @@ void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 	g->locked |= 1u << rd;
 	s->grp_jz = NULL;
 	if (g->grp_of[op - g->ir->ops] >= 0) {
-		emit_grp_addend(g, (unsigned)(op - g->ir->ops), ra, s);
-		x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, 0);
-	} else if (g->win_size && !(mo & TCG_MO_ALIGN) && (g->win_mmu_mask & (1u << mmu))) {
+		emit_grp_addend(g, (unsigned)(op - g->ir->ops), ra, disp, s);
+		x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, disp);
+	} else if (!disp && g->win_size && !(mo & TCG_MO_ALIGN) &&
+		   (g->win_mmu_mask & (1u << mmu))) {
 		emit_window_load(g, s, ra, rd, mo, ld_kind(mo, w64(op)));
 	} else {
-		s->jcc = emit_probe(g, ra, size, mo & TCG_MO_ALIGN, mmu, false, &addend);
+		s->jcc = emit_probe(g, ra, disp, size, mo & TCG_MO_ALIGN, mmu, false, &addend);
 		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
-		x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, 0);
+		x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, disp);
 	}
 	if (!w64(op) && (mo & TCG_MO_SIGN) && size < 4)
 		x86_mov_rr(&g->b, false, rd, rd);
 	s->ret = g->b.p;
 	s->store = false;
+	s->addr_disp = disp;
 	s->size = (uint8_t)size;
 	s->mmu = (uint8_t)mmu;
 	s->addr_reg = (int8_t)ra;
@@ -417,23 +442,29 @@ void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 
 void x86_gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
+	x86_gen_guest_st_at(g, op, life, x86_ra_in_reg(g, (uint32_t)op->args[1]), 0);
+}
+
+void x86_gen_guest_st_at(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int ra,
+			 int32_t disp)
+{
 	uint32_t mo = (uint32_t)op->args[2];
 	unsigned mmu = (unsigned)op->args[3], size = 1u << (mo & TCG_MO_SIZE);
 	int rv = x86_ra_in_reg(g, (uint32_t)op->args[0]);
-	int ra = x86_ra_in_reg(g, (uint32_t)op->args[1]);
 	struct x86_slow *s = new_slow(g);
 	int32_t addend;
 
 	s->grp_jz = NULL;
 	if (g->grp_of[op - g->ir->ops] >= 0) {
-		emit_grp_addend(g, (unsigned)(op - g->ir->ops), ra, s);
+		emit_grp_addend(g, (unsigned)(op - g->ir->ops), ra, disp, s);
 	} else {
-		s->jcc = emit_probe(g, ra, size, mo & TCG_MO_ALIGN, mmu, true, &addend);
+		s->jcc = emit_probe(g, ra, disp, size, mo & TCG_MO_ALIGN, mmu, true, &addend);
 		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
 	}
-	x86_store(&g->b, size, rv, ra, X86_RAX, 0);
+	x86_store(&g->b, size, rv, ra, X86_RAX, disp);
 	s->ret = g->b.p;
 	s->store = true;
+	s->addr_disp = disp;
 	s->size = (uint8_t)size;
 	s->mmu = (uint8_t)mmu;
 	s->addr_reg = (int8_t)ra;
@@ -513,7 +544,8 @@ void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s)
 		int32_t addend;
 
 		x86_patch_rel32(s->grp_jz, g->b.p);
-		jcc = emit_probe(g, s->addr_reg, s->size, false, s->mmu, s->store, &addend);
+		jcc = emit_probe(g, s->addr_reg, s->addr_disp, s->size, false, s->mmu, s->store,
+				 &addend);
 		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
 		x86_patch_rel32(x86_jmp32(&g->b), s->access);
 	}
@@ -521,7 +553,7 @@ void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s)
 	x86_store_dirty(g, s); /* precise state for a fault */
 	if (s->store)
 		x86_mov_rr(&g->b, true, X86_RDX, s->val_reg);
-	x86_mov_rr(&g->b, true, X86_RAX, s->addr_reg);
+	addr_to(g, X86_RAX, s->addr_reg, s->addr_disp);
 	x86_jmp8(&g->b, SLOW_DATA_SIZE); /* over the data */
 	x86_u64(&g->b, (uint64_t)(uintptr_t)s->rec);
 	x86_u32(&g->b, s->memop_idx);

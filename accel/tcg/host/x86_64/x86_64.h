@@ -35,6 +35,7 @@ struct x86_slow {
 	const struct tcg_insn_rec *rec;
 	uint32_t memop_idx;
 	int8_t addr_reg, val_reg;
+	int32_t addr_disp; /* the guest address is addr_reg + addr_disp */
 	bool store, w64;
 	uint8_t size, mmu; /* grouped access: for its own probe */
 	uint8_t n_dirty;
@@ -127,6 +128,13 @@ void x86_gen_ld_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 void x86_gen_st_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 void x86_gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
+/* Does this guest access probe the TLB (not the RAM window for loads)? */
+bool x86_access_probes(const struct x86_gen *g, const struct tcg_op *op);
+/* The same with the guest address in @ra + @disp (fused with its add). */
+void x86_gen_guest_ld_at(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int ra,
+			 int32_t disp);
+void x86_gen_guest_st_at(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int ra,
+			 int32_t disp);
 void x86_gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 /* Group the block's guest accesses by base value (before code generation). */
 void x86_plan_groups(struct x86_gen *g);
