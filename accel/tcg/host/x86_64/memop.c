@@ -137,23 +137,6 @@ static bool groupable(const struct x86_gen *g, const struct tcg_op *op)
 	return op->opc == TCG_OP_guest_st || !g->win_size || !(g->win_mmu_mask & (1u << mmu));
 }
 
-/*
- * Find the guest accesses whose addresses are one base value plus a
- * constant (the base a temp or global not written in between, the address
- * `add a, base, c` or the base itself), same MMU index, spanning at most
- * X86_GRP_SPAN bytes, with no label or helper call between them (a label
- * may be reached without passing the first access; a helper may change the
- * address space). The first access of a group checks the TLB entry of the
- * group's first byte against its last byte's page (the same page, as the
- * span is less than one: an entry holds the page its index is taken from)
- * and leaves the addend in the group's slot in the CPU struct (0 when the
- * check fails); every access then adds the slot's addend, and only a failed
- * check sends them through their own probe. The addend stays valid for the
- * whole block: mappings change only where blocks end (sfence.vma, satp
- * writes, helper calls), and a page that becomes a code page keeps the
- * fast writes its vCPU already had until its next block boundary, grouped
- * or not. Slots are shared between groups whose op ranges do not overlap.
- */
 #define X86_GRP_ACTIVE 16 /* groups a new access is matched against */
 
 /* The op that last wrote @t in this block (-1: none, its value on entry). */
@@ -252,6 +235,23 @@ static void assign_slots(struct x86_gen *g)
 	}
 }
 
+/*
+ * Find the guest accesses whose addresses are one base value plus a
+ * constant (the base a temp or global not written in between, the address
+ * `add a, base, c` or the base itself), same MMU index, spanning at most
+ * X86_GRP_SPAN bytes, with no label or helper call between them (a label
+ * may be reached without passing the first access; a helper may change the
+ * address space). The first access of a group checks the TLB entry of the
+ * group's first byte against its last byte's page (the same page, as the
+ * span is less than one: an entry holds the page its index is taken from)
+ * and leaves the addend in the group's slot in the CPU struct (0 when the
+ * check fails); every access then adds the slot's addend, and only a failed
+ * check sends them through their own probe. The addend stays valid for the
+ * whole block: mappings change only where blocks end (sfence.vma, satp
+ * writes, helper calls), and a page that becomes a code page keeps the
+ * fast writes its vCPU already had until its next block boundary, grouped
+ * or not. Slots are shared between groups whose op ranges do not overlap.
+ */
 void x86_plan_groups(struct x86_gen *g)
 {
 	const struct tcg_ir *ir = g->ir;
