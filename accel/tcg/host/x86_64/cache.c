@@ -42,6 +42,7 @@ struct x86_cache {
 	bool no_populate; /* the kernel has no MADV_POPULATE_* (before 5.14) */
 	uint8_t *epilogue_rw;
 	uint8_t *slow_thunk_rw[2]; /* load, store (x86_emit_slow_thunk) */
+	uint8_t *probe_thunk_rw[TCG_NB_MMU_MODES][4][2]; /* x86_emit_probe_thunk */
 	uintptr_t (*enter)(struct tcg_cpu *cpu, void *code);
 	struct x86_gen *gen;
 };
@@ -70,7 +71,7 @@ static const int8_t saved_regs[] = {X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14,
 static void emit_trampolines(struct x86_cache *c)
 {
 	struct x86_buf b = {
-	    .p = c->rw, .start = c->rw, .end = c->rw + 4096, .rx_delta = c->rx - c->rw};
+	    .p = c->rw, .start = c->rw, .end = c->rw + 8192, .rx_delta = c->rx - c->rw};
 	uint8_t *enter = b.p;
 
 	for (unsigned i = 0; i < ARRAY_SIZE(saved_regs); i++)
@@ -88,6 +89,15 @@ static void emit_trampolines(struct x86_cache *c)
 		x86_align(&b, 16, 0);
 		c->slow_thunk_rw[i] = b.p;
 		x86_emit_slow_thunk(&b, i == 1);
+	}
+	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
+		for (unsigned z = 0; z < 4; z++) {
+			for (unsigned st = 0; st < 2; st++) {
+				x86_align(&b, 16, 0);
+				c->probe_thunk_rw[m][z][st] = b.p;
+				x86_emit_probe_thunk(&b, m, 1u << z, st == 1);
+			}
+		}
 	}
 	x86_align(&b, 16, 0);
 	c->body_start = (size_t)(b.p - c->rw);
@@ -218,6 +228,7 @@ static int x86_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir)
 	g->epilogue = c->epilogue_rw;
 	g->slow_thunk[0] = c->slow_thunk_rw[0];
 	g->slow_thunk[1] = c->slow_thunk_rw[1];
+	memcpy(g->probe_thunk, c->probe_thunk_rw, sizeof(g->probe_thunk));
 	pick_window(ctx, g);
 	tb->code = c->rx + c->used;
 	memset(tb->jmp_target, 0, sizeof(tb->jmp_target));

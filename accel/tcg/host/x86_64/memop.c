@@ -88,13 +88,18 @@ static void addr_to(struct x86_gen *g, int r, int ra, int32_t disp)
 		x86_mov_rr(&g->b, true, r, ra);
 }
 
+static void cmp_rcx_tlb_buf(struct x86_buf *b, int32_t disp)
+{
+	x86_byte(b, 0x48); /* cmp rcx, [rbp + rax + disp32] */
+	x86_byte(b, 0x3b);
+	x86_byte(b, 0x8c);
+	x86_byte(b, 0x05);
+	x86_u32(b, (uint32_t)disp);
+}
+
 static void cmp_rcx_tlb(struct x86_gen *g, int32_t disp)
 {
-	x86_byte(&g->b, 0x48); /* cmp rcx, [rbp + rax + disp32] */
-	x86_byte(&g->b, 0x3b);
-	x86_byte(&g->b, 0x8c);
-	x86_byte(&g->b, 0x05);
-	x86_u32(&g->b, (uint32_t)disp);
+	cmp_rcx_tlb_buf(&g->b, disp);
 }
 
 static int32_t tlb_disp(unsigned mmu_idx)
@@ -503,6 +508,29 @@ static void call_abs(struct x86_gen *g, const void *fn)
  * returns the loaded value in rax. rsp is 16-aligned in generated code, so
  * 8 mod 16 on entry.
  */
+void x86_emit_probe_thunk(struct x86_buf *b, unsigned mmu_idx, unsigned size, bool store)
+{
+	int32_t base = tlb_disp(mmu_idx);
+	int32_t tag = base + (int32_t)(store ? offsetof(struct tcg_tlb_entry, addr_write)
+					     : offsetof(struct tcg_tlb_entry, addr_read));
+	uint8_t *miss;
+
+	x86_mov_rr(b, true, X86_RAX, X86_RCX);
+	x86_shift_ri(b, X86_SHR, true, X86_RAX, TCG_PAGE_BITS - 5);
+	x86_alu_ri(b, X86_AND, false, X86_RAX, (int32_t)((TCG_TLB_SIZE - 1) << 5));
+	if (size > 1)
+		x86_lea(b, X86_RCX, X86_RCX, X86_NOREG, (int32_t)size - 1);
+	x86_alu_ri(b, X86_AND, true, X86_RCX, (int32_t)TCG_PAGE_MASK);
+	cmp_rcx_tlb_buf(b, tag);
+	miss = x86_jcc32(b, X86_CC_NE);
+	x86_load(b, X86_LD64, X86_RAX, X86_RBP, X86_RAX,
+		 base + (int32_t)offsetof(struct tcg_tlb_entry, addend));
+	x86_ret(b);
+	x86_patch_rel32(miss, b->p);
+	x86_alu_rr(b, X86_XOR, false, X86_RAX, X86_RAX);
+	x86_ret(b);
+}
+
 void x86_emit_slow_thunk(struct x86_buf *b, bool store)
 {
 	static const int8_t saved[] = {X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11};
@@ -541,12 +569,12 @@ void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s)
 	uint8_t *jcc = s->jcc;
 
 	if (s->grp_jz) { /* the group's check failed: this access's own probe */
-		int32_t addend;
-
 		x86_patch_rel32(s->grp_jz, g->b.p);
-		jcc = emit_probe(g, s->addr_reg, s->addr_disp, s->size, false, s->mmu, s->store,
-				 &addend);
-		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
+		addr_to(g, X86_RCX, s->addr_reg, s->addr_disp);
+		x86_patch_rel32(x86_call32(&g->b),
+				g->probe_thunk[s->mmu][__builtin_ctz(s->size)][s->store]);
+		x86_test_rr(&g->b, true, X86_RAX, X86_RAX);
+		jcc = x86_jcc32(&g->b, X86_CC_E);
 		x86_patch_rel32(x86_jmp32(&g->b), s->access);
 	}
 	x86_patch_rel32(jcc, g->b.p);

@@ -71,6 +71,8 @@ struct x86_gen {
 	struct tcg_tb *tb;
 	uint8_t *epilogue; /* RW address of the shared exit path */
 	uint8_t *slow_thunk[2]; /* RW addresses of the slow-path thunks: load, store */
+	/* The probe thunks (x86_emit_probe_thunk) by MMU index, log2 size, store. */
+	uint8_t *probe_thunk[TCG_NB_MMU_MODES][4][2];
 	/* Untranslated loads from this RAM window skip the TLB (0: none). */
 	uint64_t win_base, win_size;
 	uint8_t *win_host;
@@ -142,6 +144,12 @@ void x86_plan_groups(struct x86_gen *g);
 void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s);
 /* The shared part of the slow paths (once, beside the entry trampoline). */
 void x86_emit_slow_thunk(struct x86_buf *b, bool store);
+/*
+ * A shared TLB probe: rcx = guest address in, rax = the entry's addend out,
+ * or 0 when the access of @size bytes (@store) through @mmu_idx misses.
+ * Clobbers rcx. For grouped accesses whose group check failed.
+ */
+void x86_emit_probe_thunk(struct x86_buf *b, unsigned mmu_idx, unsigned size, bool store);
 
 /*
  * The globals held dirty in registers, into @s for an out-of-line path to
