@@ -88,7 +88,14 @@ static void addr_to(struct x86_gen *g, int r, int ra, int32_t disp)
 		x86_mov_rr(&g->b, true, r, ra);
 }
 
-static void cmp_rcx_tlb_buf(struct x86_buf *b, int32_t disp)
+/* rax = the offset of rax's TLB entry in its table (the entry index * 32). */
+static void tlb_index(struct x86_buf *b)
+{
+	x86_shift_ri(b, X86_SHR, true, X86_RAX, TCG_PAGE_BITS - 5);
+	x86_alu_ri(b, X86_AND, false, X86_RAX, (int32_t)((TCG_TLB_SIZE - 1) << 5));
+}
+
+static void cmp_rcx_tlb(struct x86_buf *b, int32_t disp)
 {
 	x86_byte(b, 0x48); /* cmp rcx, [rbp + rax + disp32] */
 	x86_byte(b, 0x3b);
@@ -97,26 +104,25 @@ static void cmp_rcx_tlb_buf(struct x86_buf *b, int32_t disp)
 	x86_u32(b, (uint32_t)disp);
 }
 
-static void cmp_rcx_tlb(struct x86_gen *g, int32_t disp)
-{
-	cmp_rcx_tlb_buf(&g->b, disp);
-}
-
 static int32_t tlb_disp(unsigned mmu_idx)
 {
 	return TCG_ENV_TLB_OFF + (int32_t)(mmu_idx * TCG_TLB_SIZE * sizeof(struct tcg_tlb_entry));
 }
 
+/* From env + the entry offset: the tag a load or store compares. */
+static int32_t tlb_tag(unsigned mmu_idx, bool write)
+{
+	return tlb_disp(mmu_idx) + (int32_t)(write ? offsetof(struct tcg_tlb_entry, addr_write)
+						   : offsetof(struct tcg_tlb_entry, addr_read));
+}
+
 static uint8_t *emit_probe(struct x86_gen *g, int ra, int32_t disp, unsigned size, bool align,
 			   unsigned mmu_idx, bool write, int32_t *addend_disp)
 {
-	int32_t base = tlb_disp(mmu_idx);
-	int32_t tag = base + (int32_t)(write ? offsetof(struct tcg_tlb_entry, addr_write)
-					     : offsetof(struct tcg_tlb_entry, addr_read));
+	int32_t base = tlb_disp(mmu_idx), tag = tlb_tag(mmu_idx, write);
 
 	addr_to(g, X86_RAX, ra, disp);
-	x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, TCG_PAGE_BITS - 5);
-	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)((TCG_TLB_SIZE - 1) << 5));
+	tlb_index(&g->b);
 	if (align || size == 1) {
 		addr_to(g, X86_RCX, ra, disp);
 		x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)(TCG_PAGE_MASK | (size - 1)));
@@ -124,22 +130,27 @@ static uint8_t *emit_probe(struct x86_gen *g, int ra, int32_t disp, unsigned siz
 		x86_lea(&g->b, X86_RCX, ra, X86_NOREG, disp + (int32_t)size - 1);
 		x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)TCG_PAGE_MASK);
 	}
-	cmp_rcx_tlb(g, tag);
+	cmp_rcx_tlb(&g->b, tag);
 	*addend_disp = base + (int32_t)offsetof(struct tcg_tlb_entry, addend);
 	return x86_jcc32(&g->b, X86_CC_NE);
 }
 
 /* ---- grouped accesses: one TLB check for several through one base ---- */
 
-/* Does this guest access probe the TLB (not the RAM window), unaligned-ok? */
-static bool groupable(const struct x86_gen *g, const struct tcg_op *op)
+/* Is this a load that the RAM-window check serves (emit_window_load)? */
+static bool window_load(const struct x86_gen *g, const struct tcg_op *op)
 {
 	uint32_t mo = (uint32_t)op->args[2];
 	unsigned mmu = (unsigned)op->args[3];
 
-	if (mo & TCG_MO_ALIGN)
-		return false;
-	return op->opc == TCG_OP_guest_st || !g->win_size || !(g->win_mmu_mask & (1u << mmu));
+	return op->opc == TCG_OP_guest_ld && g->win_size && !(mo & TCG_MO_ALIGN) &&
+	       (g->win_mmu_mask & (1u << mmu));
+}
+
+/* Can this access join a group (it probes the TLB and may be misaligned)? */
+static bool groupable(const struct x86_gen *g, const struct tcg_op *op)
+{
+	return !(op->args[2] & TCG_MO_ALIGN) && !window_load(g, op);
 }
 
 #define X86_GRP_ACTIVE 16 /* groups a new access is matched against */
@@ -360,16 +371,15 @@ static void emit_grp_addend(struct x86_gen *g, unsigned i, int ra, int32_t disp,
 
 		/* the entry of the first byte's page must hold the last byte's page */
 		x86_lea(&g->b, X86_RAX, ra, X86_NOREG, gr->lo - off);
-		x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, TCG_PAGE_BITS - 5);
-		x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)((TCG_TLB_SIZE - 1) << 5));
+		tlb_index(&g->b);
 		x86_lea(&g->b, X86_RCX, ra, X86_NOREG, gr->hi - 1 - off);
 		x86_alu_ri(&g->b, X86_AND, true, X86_RCX, (int32_t)TCG_PAGE_MASK);
 		if (gr->ld) {
-			cmp_rcx_tlb(g, tlb + (int32_t)offsetof(struct tcg_tlb_entry, addr_read));
+			cmp_rcx_tlb(&g->b, tlb_tag(gr->mmu, false));
 			fail[0] = x86_jcc32(&g->b, X86_CC_NE);
 		}
 		if (gr->st) {
-			cmp_rcx_tlb(g, tlb + (int32_t)offsetof(struct tcg_tlb_entry, addr_write));
+			cmp_rcx_tlb(&g->b, tlb_tag(gr->mmu, true));
 			fail[1] = x86_jcc32(&g->b, X86_CC_NE);
 		}
 		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX,
@@ -392,11 +402,7 @@ static void emit_grp_addend(struct x86_gen *g, unsigned i, int ra, int32_t disp,
 
 bool x86_access_probes(const struct x86_gen *g, const struct tcg_op *op)
 {
-	uint32_t mo = (uint32_t)op->args[2];
-	unsigned mmu = (unsigned)op->args[3];
-
-	return op->opc == TCG_OP_guest_st || g->grp_of[op - g->ir->ops] >= 0 || !g->win_size ||
-	       (mo & TCG_MO_ALIGN) || !(g->win_mmu_mask & (1u << mmu));
+	return !window_load(g, op); /* grouped accesses are never window loads */
 }
 
 void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
@@ -420,8 +426,7 @@ void x86_gen_guest_ld_at(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	if (g->grp_of[op - g->ir->ops] >= 0) {
 		emit_grp_addend(g, (unsigned)(op - g->ir->ops), ra, disp, s);
 		x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, disp);
-	} else if (!disp && g->win_size && !(mo & TCG_MO_ALIGN) &&
-		   (g->win_mmu_mask & (1u << mmu))) {
+	} else if (!disp && window_load(g, op)) {
 		emit_window_load(g, s, ra, rd, mo, ld_kind(mo, w64(op)));
 	} else {
 		s->jcc = emit_probe(g, ra, disp, size, mo & TCG_MO_ALIGN, mmu, false, &addend);
@@ -510,18 +515,15 @@ static void call_abs(struct x86_gen *g, const void *fn)
  */
 void x86_emit_probe_thunk(struct x86_buf *b, unsigned mmu_idx, unsigned size, bool store)
 {
-	int32_t base = tlb_disp(mmu_idx);
-	int32_t tag = base + (int32_t)(store ? offsetof(struct tcg_tlb_entry, addr_write)
-					     : offsetof(struct tcg_tlb_entry, addr_read));
+	int32_t base = tlb_disp(mmu_idx), tag = tlb_tag(mmu_idx, store);
 	uint8_t *miss;
 
 	x86_mov_rr(b, true, X86_RAX, X86_RCX);
-	x86_shift_ri(b, X86_SHR, true, X86_RAX, TCG_PAGE_BITS - 5);
-	x86_alu_ri(b, X86_AND, false, X86_RAX, (int32_t)((TCG_TLB_SIZE - 1) << 5));
+	tlb_index(b);
 	if (size > 1)
 		x86_lea(b, X86_RCX, X86_RCX, X86_NOREG, (int32_t)size - 1);
 	x86_alu_ri(b, X86_AND, true, X86_RCX, (int32_t)TCG_PAGE_MASK);
-	cmp_rcx_tlb_buf(b, tag);
+	cmp_rcx_tlb(b, tag);
 	miss = x86_jcc32(b, X86_CC_NE);
 	x86_load(b, X86_LD64, X86_RAX, X86_RBP, X86_RAX,
 		 base + (int32_t)offsetof(struct tcg_tlb_entry, addend));
