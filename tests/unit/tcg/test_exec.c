@@ -914,15 +914,16 @@ static void grp_block(struct tcg_builder *b, uint64_t pc)
 }
 
 /*
- * t = r0; t = [t + 8]; r0 = r1 = t: loads that overwrite their base (a
- * global kept live for a fault, and a temp that dies at the add).
+ * Loads that overwrite their own base: t = [r0]; t = [t + 8]; r1 = t (a
+ * temp that dies at the add), then r0 = [r0 + 8] (a global, kept live
+ * for a fault). The add must not be fused into such a load.
  */
 static void ld_base_block(struct tcg_builder *b, uint64_t pc)
 {
 	tcg_i64 a = tcg_temp_new_i64(b), t = tcg_temp_new_i64(b);
 
 	tcg_gen_insn_start(b, pc, 0);
-	tcg_gen_mov_i64(b, t, toy_r[0]);
+	tcg_gen_guest_ld_i64(b, t, toy_r[0], TCG_MO_UQ, 0);
 	tcg_gen_addi_i64(b, a, t, 8);
 	tcg_gen_guest_ld_i64(b, t, a, TCG_MO_UQ, 0);
 	tcg_gen_insn_start(b, pc + 4, 0);
@@ -1005,12 +1006,18 @@ static void test_groups(struct tcg_ctx *ctx, struct toy_cpu *c)
 	CHECK_EQ(c->scratch[2], 0x7a8c);
 	CHECK_EQ(c->r[1], 0x3c3c3c3c3c3c3c3cULL);
 	CHECK_EQ(c->r[2], 0x3c3c3c3c3c3c3c3cULL);
-	/* r0 = [r0 + 8]: a load that overwrites its base (not fused). */
-	memset(&ram[0x3008], 0x5a, 8);
-	c->r[0] = VWIN + 0x3000;
-	run(c, 0x7b00);
-	CHECK_EQ(c->r[0], 0x5a5a5a5a5a5a5a5aULL);
-	CHECK_EQ(c->r[1], 0x5a5a5a5a5a5a5a5aULL);
+	/* Loads that overwrite their base: a pointer chase through RAM. */
+	{
+		uint64_t p = VWIN + 0x3100, v = 0x5a5a5a5a5a5a5a5aULL;
+
+		memcpy(&ram[0x3000], &p, 8);
+		memcpy(&ram[0x3108], &v, 8);
+		memset(&ram[0x3008], 0x77, 8);
+		c->r[0] = VWIN + 0x3000;
+		run(c, 0x7b00);
+		CHECK_EQ(c->r[1], v);
+		CHECK_EQ(c->r[0], 0x7777777777777777ULL);
+	}
 	/* Grouped stores over translated code invalidate it. */
 	run(c, RAM_BASE + 0x8000);
 	tcg_ctx_stats(ctx, &st);
