@@ -154,6 +154,7 @@ void tcg_ctx_stats(const struct tcg_ctx *ctx, struct tcg_stats *out)
 		if (ctx->cpus[c]) {
 			out->lookups += tcg_priv(ctx->cpus[c])->lookups;
 			out->hash_lookups += tcg_priv(ctx->cpus[c])->hash_lookups;
+			out->slow_accesses += tcg_priv(ctx->cpus[c])->slow_accesses;
 		}
 	}
 }
@@ -208,6 +209,11 @@ int tcg_cpu_new(struct tcg_ctx *ctx, unsigned index, struct tcg_cpu **out)
 	cpu->ctx = ctx;
 	cpu->index = index;
 	cpu->exception = -1;
+	if (ctx->n_page_maps) {
+		priv->code_ext = ctx->pages[0].extent;
+		priv->code_ext_gpa = ctx->pages[0].gpa;
+		priv->code_ext_pages = ctx->pages[0].npages;
+	}
 	tcg_tlb_flush(cpu);
 	pthread_mutex_lock(&ctx->lock);
 	ctx->cpus[index] = cpu;
@@ -227,6 +233,7 @@ void tcg_cpu_free(struct tcg_cpu *cpu)
 	ctx->cpus[cpu->index] = NULL;
 	ctx->stats.lookups += tcg_priv(cpu)->lookups; /* its share outlives it */
 	ctx->stats.hash_lookups += tcg_priv(cpu)->hash_lookups;
+	ctx->stats.slow_accesses += tcg_priv(cpu)->slow_accesses;
 	pthread_mutex_unlock(&ctx->lock);
 	tables_free(tcg_priv(cpu)->alloc_base, tcg_priv(cpu)->alloc_size);
 }

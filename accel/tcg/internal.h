@@ -156,6 +156,15 @@ struct tcg_cpu_priv {
 	 * group's check failed.
 	 */
 	uint64_t grp_addend[TCG_GRP_SLOTS];
+	/*
+	 * The code extents (struct tcg_page_map) of the first RAM region,
+	 * copied from ctx->pages[0] for the store check that generated code
+	 * and the interpreter make inline (tcg_code_store_ok); no region: 0
+	 * pages, the check always fails.
+	 */
+	const uint32_t *code_ext;
+	uint64_t code_ext_gpa, code_ext_pages;
+	uint64_t slow_accesses; /* tcg_slow_ld/st calls (tcg_stats) */
 	struct tcg_tlb tlb;
 	struct tcg_jc_entry jc[TCG_JC_SIZE];
 	uint64_t tlb_phys[TCG_NB_MMU_MODES][TCG_TLB_SIZE]; /* physical page per entry */
@@ -206,8 +215,9 @@ static inline void tcg_used_clear(uint64_t *map, unsigned i)
 /* Offsets from the CPU pointer (env) for generated code. */
 #define TCG_ENV_TLB_OFF (-(int32_t)TCG_PRIV_SIZE + (int32_t)offsetof(struct tcg_cpu_priv, tlb))
 #define TCG_ENV_JC_OFF	(-(int32_t)TCG_PRIV_SIZE + (int32_t)offsetof(struct tcg_cpu_priv, jc))
-#define TCG_ENV_GRP_OFF                                                                            \
-	(-(int32_t)TCG_PRIV_SIZE + (int32_t)offsetof(struct tcg_cpu_priv, grp_addend))
+#define TCG_ENV_PRIV_OFF(field)                                                                    \
+	(-(int32_t)TCG_PRIV_SIZE + (int32_t)offsetof(struct tcg_cpu_priv, field))
+#define TCG_ENV_GRP_OFF TCG_ENV_PRIV_OFF(grp_addend)
 
 static inline struct tcg_cpu_priv *tcg_priv(struct tcg_cpu *cpu)
 {
@@ -286,15 +296,41 @@ const void *tcg_code_host_ptr(struct tcg_ctx *ctx, uint64_t paddr, unsigned len)
 /* The jump-cache lookup used by goto_ptr (exec.c). NULL: miss. */
 struct tcg_tb *tcg_jc_lookup(struct tcg_cpu *cpu, uint64_t pc);
 
+/*
+ * A store of @size bytes at @addr through TLB entry @idx of @mmu_idx,
+ * whose write tag says its page holds translated code (TCG_TLB_CODE):
+ * may it go ahead without the slow path? Yes when it misses the bytes the
+ * page's blocks cover (its extent; pages of the first RAM region only),
+ * as tcg_invalidate_phys_range would find. Read without the lock, as
+ * outside_code() in tb.c does. The x86-64 store probe thunk makes the
+ * same test.
+ */
+static inline bool tcg_code_store_ok(struct tcg_cpu *cpu, unsigned mmu_idx, unsigned idx,
+				     uint64_t addr, unsigned size)
+{
+	const struct tcg_cpu_priv *p = tcg_priv(cpu);
+	uint64_t pfn = (p->tlb_phys[mmu_idx][idx] - p->code_ext_gpa) >> TCG_PAGE_BITS;
+	uint32_t ext, off = (uint32_t)(addr & ~TCG_PAGE_MASK);
+
+	if (pfn >= p->code_ext_pages)
+		return false;
+	ext = __atomic_load_n(&p->code_ext[pfn], __ATOMIC_RELAXED);
+	return off >= ext >> 16 || off + size <= (ext & 0xffff);
+}
+
 /* Inline TLB probe, the same test the native backend emits. */
 static inline void *tcg_tlb_probe(struct tcg_cpu *cpu, uint64_t addr, unsigned size, bool write,
 				  unsigned mmu_idx)
 {
-	const struct tcg_tlb_entry *e =
-	    &cpu->tlb->e[mmu_idx][(addr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)];
-	uint64_t tag = write ? e->addr_write : e->addr_read;
+	unsigned idx = (unsigned)(addr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1);
+	const struct tcg_tlb_entry *e = &cpu->tlb->e[mmu_idx][idx];
+	uint64_t tag = write ? e->addr_write : e->addr_read,
+		 want = addr & (TCG_PAGE_MASK | (size - 1));
 
-	if (likely((addr & (TCG_PAGE_MASK | (size - 1))) == tag))
+	if (likely(want == tag))
+		return (void *)(uintptr_t)(addr + e->addend);
+	if (write && (want | TCG_TLB_CODE) == tag &&
+	    tcg_code_store_ok(cpu, mmu_idx, idx, addr, size))
 		return (void *)(uintptr_t)(addr + e->addend);
 	return NULL;
 }

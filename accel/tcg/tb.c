@@ -118,7 +118,9 @@ static void page_add(struct tcg_cpu *cpu, struct tcg_tb *tb, unsigned n)
 		return;
 	ext = page_extent(ctx, slot);
 	first = !*slot;
-	*ext = first ? extent_of(tb, n) : extent_union(*ext, extent_of(tb, n));
+	/* read without the lock: outside_code(), tcg_code_store_ok() */
+	__atomic_store_n(ext, first ? extent_of(tb, n) : extent_union(*ext, extent_of(tb, n)),
+			 __ATOMIC_RELAXED);
 	tb->page_next[n] = *slot;
 	/* Published as code first: tcg_tlb_flush_page_all relies on the order. */
 	__atomic_store_n(slot, (struct tcg_tb *)((uintptr_t)tb | n), __ATOMIC_SEQ_CST);

@@ -397,6 +397,12 @@ struct tcg_stats {
 	/* Summed over the vCPUs, live or freed (read live ones once they stopped): */
 	uint64_t lookups;      /* blocks looked up by the exec loop (a return to it) */
 	uint64_t hash_lookups; /* of those, missed in the jump cache, found in the hash */
+	/*
+	 * Guest loads/stores of generated code (or the interpreter) that took
+	 * the C slow path: TLB miss, MMIO, a store onto translated code, a
+	 * page-crossing access. Helpers' own accesses (tcg_mem_ld/st) not.
+	 */
+	uint64_t slow_accesses;
 };
 void tcg_ctx_stats(const struct tcg_ctx *ctx, struct tcg_stats *out);
 

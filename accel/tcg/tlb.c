@@ -428,7 +428,7 @@ static uint64_t extend(uint64_t v, uint32_t mo)
 	return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
 }
 
-uint64_t tcg_slow_ld(struct tcg_cpu *cpu, uint64_t addr, uint32_t memop_idx)
+static uint64_t slow_ld(struct tcg_cpu *cpu, uint64_t addr, uint32_t memop_idx)
 {
 	uint32_t mo = memop_idx & 0xff;
 	unsigned mmu_idx = (memop_idx >> 8) & (TCG_NB_MMU_MODES - 1);
@@ -438,7 +438,7 @@ uint64_t tcg_slow_ld(struct tcg_cpu *cpu, uint64_t addr, uint32_t memop_idx)
 	return extend(load_raw(cpu, addr, 1u << (mo & TCG_MO_SIZE), mmu_idx), mo);
 }
 
-void tcg_slow_st(struct tcg_cpu *cpu, uint64_t addr, uint64_t val, uint32_t memop_idx)
+static void slow_st(struct tcg_cpu *cpu, uint64_t addr, uint64_t val, uint32_t memop_idx)
 {
 	uint32_t mo = memop_idx & 0xff;
 	unsigned mmu_idx = (memop_idx >> 8) & (TCG_NB_MMU_MODES - 1);
@@ -448,15 +448,28 @@ void tcg_slow_st(struct tcg_cpu *cpu, uint64_t addr, uint64_t val, uint32_t memo
 	store_raw(cpu, addr, val, 1u << (mo & TCG_MO_SIZE), mmu_idx);
 }
 
+/* Generated code's (and the interpreter's) slow path: counted in tcg_stats. */
+uint64_t tcg_slow_ld(struct tcg_cpu *cpu, uint64_t addr, uint32_t memop_idx)
+{
+	tcg_priv(cpu)->slow_accesses++;
+	return slow_ld(cpu, addr, memop_idx);
+}
+
+void tcg_slow_st(struct tcg_cpu *cpu, uint64_t addr, uint64_t val, uint32_t memop_idx)
+{
+	tcg_priv(cpu)->slow_accesses++;
+	slow_st(cpu, addr, val, memop_idx);
+}
+
 uint64_t tcg_mem_ld(struct tcg_cpu *cpu, uint64_t addr, enum tcg_memop mo, unsigned mmu_idx)
 {
-	return tcg_slow_ld(cpu, addr, TCG_MEMOP_IDX(mo, mmu_idx));
+	return slow_ld(cpu, addr, TCG_MEMOP_IDX(mo, mmu_idx));
 }
 
 void tcg_mem_st(struct tcg_cpu *cpu, uint64_t addr, uint64_t val, enum tcg_memop mo,
 		unsigned mmu_idx)
 {
-	tcg_slow_st(cpu, addr, val, TCG_MEMOP_IDX(mo, mmu_idx));
+	slow_st(cpu, addr, val, TCG_MEMOP_IDX(mo, mmu_idx));
 }
 
 void *tcg_mem_host_ptr(struct tcg_cpu *cpu, uint64_t addr, unsigned size, enum tcg_access access,

@@ -149,10 +149,12 @@ static void print_stats(struct accel_vm *vm)
 	tcg_ctx_stats(vm->ctx, &st);
 	fprintf(stderr,
 		"tcg: %llu blocks translated, %llu invalidated, %llu flushes, %llu chains, "
-		"%zu code bytes, %llu exec-loop lookups (%llu from the hash)\n",
+		"%zu code bytes, %llu exec-loop lookups (%llu from the hash), "
+		"%llu slow-path accesses\n",
 		(unsigned long long)st.tbs_translated, (unsigned long long)st.tbs_invalidated,
 		(unsigned long long)st.tb_flushes, (unsigned long long)st.chains, st.code_used,
-		(unsigned long long)st.lookups, (unsigned long long)st.hash_lookups);
+		(unsigned long long)st.lookups, (unsigned long long)st.hash_lookups,
+		(unsigned long long)st.slow_accesses);
 }
 
 static void rv_vm_destroy(struct accel_vm *vm)

@@ -577,6 +577,147 @@ static void test_smc(bool optimize)
 	tcg_ctx_free(ctx);
 }
 
+/*
+ * Stores into a page that holds translated code, beside the code: they
+ * must not take the slow path (the x86-64 store probe thunk, the
+ * interpreter's probe), while one touching a block's bytes still
+ * invalidates it, whatever the page's code extent has grown to. The
+ * addresses are aligned: the interpreter's probe sends misaligned ones
+ * to the slow path.
+ */
+static void store_sized(struct tcg_builder *b, uint64_t pc, enum tcg_memop mo)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_guest_st_i64(b, toy_r[1], toy_r[0], mo, 0);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void store1_block(struct tcg_builder *b, uint64_t pc)
+{
+	store_sized(b, pc, TCG_MO_UB);
+}
+
+static void store2_block(struct tcg_builder *b, uint64_t pc)
+{
+	store_sized(b, pc, TCG_MO_UW);
+}
+
+static void store4_block(struct tcg_builder *b, uint64_t pc)
+{
+	store_sized(b, pc, TCG_MO_UL);
+}
+
+/* [r0] = r1, [r0 + 8] = r2: one base, a grouped pair (x86-64). */
+static void store_pair_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_i64 a = tcg_temp_new_i64(b);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_guest_st_i64(b, toy_r[1], toy_r[0], TCG_MO_UQ, 0);
+	tcg_gen_addi_i64(b, a, toy_r[0], 8);
+	tcg_gen_guest_st_i64(b, toy_r[2], a, TCG_MO_UQ, 0);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static uint64_t slow_accesses(struct tcg_ctx *ctx)
+{
+	struct tcg_stats st;
+
+	tcg_ctx_stats(ctx, &st);
+	return st.slow_accesses;
+}
+
+/* Invalidated blocks so far. */
+static uint64_t invalidated(struct tcg_ctx *ctx)
+{
+	struct tcg_stats st;
+
+	tcg_ctx_stats(ctx, &st);
+	return st.tbs_invalidated;
+}
+
+static uint64_t ram_u64(uint64_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, &ram[off], 8);
+	return v;
+}
+
+/* Run the store block at @pc with r0 = RAM_BASE + @off: slow paths taken. */
+static uint64_t store_at(struct toy_cpu *c, uint64_t pc, uint64_t off, uint64_t val)
+{
+	uint64_t before = slow_accesses(c->base.ctx);
+
+	c->r[0] = RAM_BASE + off;
+	c->r[1] = val;
+	c->r[2] = ~val;
+	run(c, pc);
+	return slow_accesses(c->base.ctx) - before;
+}
+
+static void test_smc_beside_code(bool optimize)
+{
+	struct tcg_ctx *ctx = ctx_new(optimize, false);
+	struct toy_cpu *c = cpu_new(ctx);
+	const uint64_t st8 = RAM_BASE + 0x9000, st1 = RAM_BASE + 0x9100, st2 = RAM_BASE + 0x9200,
+		       st4 = RAM_BASE + 0x9300, pair = RAM_BASE + 0x9400;
+
+	reset_blocks();
+	toy_block(RAM_BASE + 0xb100, code_block, true); /* code bytes 0x100..0x104 */
+	toy_block(RAM_BASE + 0xb800, code_block, true);
+	toy_block(st8, store_block, true);
+	toy_block(st1, store1_block, true);
+	toy_block(st2, store2_block, true);
+	toy_block(st4, store4_block, true);
+	toy_block(pair, store_pair_block, true);
+	c->r[5] = 0;
+	run(c, RAM_BASE + 0xb100);
+	CHECK_EQ(c->r[5], 1);
+	/* The first store to the page fills the TLB (slow); the rest are fast. */
+	CHECK_EQ(store_at(c, st8, 0xb200, 1), 1);
+	CHECK_EQ(store_at(c, st8, 0xb200, 2), 0);
+	CHECK_EQ(ram_u64(0xb200), 2);
+	CHECK_EQ(store_at(c, st4, 0xb104, 3), 0); /* right after the code */
+	CHECK_EQ((uint32_t)ram_u64(0xb104), 3);
+	CHECK_EQ(store_at(c, st8, 0xb0f8, 4), 0); /* ends where the code starts */
+	CHECK_EQ(ram_u64(0xb0f8), 4);
+	CHECK_EQ(store_at(c, st1, 0xb0ff, 0x55), 0);
+	CHECK_EQ(ram[0xb0ff], 0x55);
+	CHECK_EQ(store_at(c, st2, 0xb106, 0x1234), 0);
+	CHECK_EQ(ram[0xb106] | ram[0xb107] << 8, 0x1234);
+	CHECK_EQ(store_at(c, st4, 0xbffc, 0x89abcdef), 0); /* the page's last bytes */
+	CHECK_EQ(ram_u64(0xbff8) >> 32, 0x89abcdef);
+	CHECK_EQ(store_at(c, pair, 0xb300, 6), 0);
+	CHECK_EQ(ram_u64(0xb300), 6);
+	CHECK_EQ(ram_u64(0xb308), ~6ULL);
+	CHECK_EQ(invalidated(ctx), 0);
+	/* Stores that touch the code take the slow path and invalidate it. */
+	CHECK_EQ(store_at(c, st1, 0xb103, 0x77), 1);
+	CHECK_EQ(invalidated(ctx), 1);
+	run(c, RAM_BASE + 0xb100);
+	CHECK_EQ(c->r[5], 2);
+	CHECK_EQ(store_at(c, st8, 0xb0fc, 5), 1); /* straddles the code's start */
+	CHECK_EQ(invalidated(ctx), 2);
+	run(c, RAM_BASE + 0xb100);
+	CHECK_EQ(c->r[5], 3);
+	/* A second block grows the extent to 0x100..0x804: stores inside it are slow. */
+	run(c, RAM_BASE + 0xb800);
+	CHECK_EQ(c->r[5], 4);
+	CHECK_EQ(store_at(c, st8, 0xb400, 7), 1);
+	CHECK_EQ(invalidated(ctx), 2);
+	CHECK_EQ(store_at(c, st4, 0xb804, 8), 0);
+	CHECK_EQ(store_at(c, st2, 0xb802, 9), 1);
+	CHECK_EQ(invalidated(ctx), 3);
+	run(c, RAM_BASE + 0xb800);
+	CHECK_EQ(c->r[5], 5);
+	CHECK_EQ(store_at(c, pair, 0xb7f8, 10), 2); /* the second store hits the block */
+	CHECK_EQ(invalidated(ctx), 4);
+	CHECK_EQ(ram_u64(0xb7f8), 10);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
 /* Frontend bugs fail the translation, never the host. */
 static void bad_label_block(struct tcg_builder *b, uint64_t pc)
 {
@@ -843,15 +984,6 @@ static uint64_t flushes(struct tcg_ctx *ctx)
 	return st.tb_flushes;
 }
 
-/* Invalidated blocks so far. */
-static uint64_t invalidated(struct tcg_ctx *ctx)
-{
-	struct tcg_stats st;
-
-	tcg_ctx_stats(ctx, &st);
-	return st.tbs_invalidated;
-}
-
 /*
  * tcg_sync_code (fence.i): a page that became a code page while another
  * vCPU held a fast-write TLB entry for it is a suspect; that vCPU's next
@@ -910,6 +1042,7 @@ int main(int argc, char **argv)
 		test_chaining(opt);
 		test_pinned_loop(opt);
 		test_smc(opt);
+		test_smc_beside_code(opt);
 	}
 	test_single_step();
 	test_bad_ir();

@@ -470,6 +470,7 @@ void x86_gen_guest_st_at(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	} else {
 		s->jcc = emit_probe(g, ra, disp, size, mo & TCG_MO_ALIGN, mmu, true, &addend);
 		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);
+		s->access = g->b.p;
 	}
 	x86_store(&g->b, size, rv, ra, X86_RAX, disp);
 	s->ret = g->b.p;
@@ -513,22 +514,87 @@ static void call_abs(struct x86_gen *g, const void *fn)
  * returns the loaded value in rax. rsp is 16-aligned in generated code, so
  * 8 mod 16 on entry.
  */
+/*
+ * The store probe's second chance: the entry holds the page but marks it
+ * as holding translated code (TCG_TLB_CODE). A store that misses the
+ * bytes the page's blocks cover may go ahead: tcg_code_store_ok()'s test,
+ * on the extents tcg_cpu_priv copies from the first RAM region. In: rax =
+ * the entry's offset, rcx = the page tag, rdx = the guest address. Falls
+ * through (rax kept) when the store may go ahead; the jumps it leaves in
+ * @miss (3) go where it may not.
+ */
+static void emit_code_store_check(struct x86_buf *b, unsigned mmu_idx, unsigned size,
+				  uint8_t **miss)
+{
+	uint8_t *ok[2];
+
+	x86_alu_ri(b, X86_OR, true, X86_RCX, (int32_t)TCG_TLB_CODE);
+	cmp_rcx_tlb(b, tlb_tag(mmu_idx, true));
+	miss[0] = x86_jcc32(b, X86_CC_NE);
+	/* the physical page (tlb_phys: 8 bytes per entry) -> the page's index */
+	x86_mov_rr(b, false, X86_RCX, X86_RAX);
+	x86_shift_ri(b, X86_SHR, false, X86_RCX, 2);
+	x86_load(b, X86_LD64, X86_RCX, X86_RBP, X86_RCX,
+		 TCG_ENV_PRIV_OFF(tlb_phys) + (int32_t)(mmu_idx * TCG_TLB_SIZE * 8));
+	x86_alu_rm(b, X86_SUB, true, X86_RCX, X86_RBP, TCG_ENV_PRIV_OFF(code_ext_gpa));
+	x86_shift_ri(b, X86_SHR, true, X86_RCX, TCG_PAGE_BITS);
+	x86_alu_rm(b, X86_CMP, true, X86_RCX, X86_RBP, TCG_ENV_PRIV_OFF(code_ext_pages));
+	miss[1] = x86_jcc32(b, X86_CC_AE);
+	/* the extent lo | hi << 16 against the offset in the page */
+	x86_alu_ri(b, X86_AND, false, X86_RDX, (int32_t)~TCG_PAGE_MASK);
+	x86_push(b, X86_RAX);
+	x86_load(b, X86_LD64, X86_RAX, X86_RBP, X86_NOREG, TCG_ENV_PRIV_OFF(code_ext));
+	x86_lea_scaled(b, X86_RAX, X86_RAX, X86_RCX, 2, 0);
+	x86_load(b, X86_LD32U, X86_RAX, X86_RAX, X86_NOREG, 0);
+	x86_mov_rr(b, false, X86_RCX, X86_RAX);
+	x86_shift_ri(b, X86_SHR, false, X86_RCX, 16);
+	x86_alu_rr(b, X86_CMP, false, X86_RDX, X86_RCX);
+	ok[0] = x86_jcc32(b, X86_CC_AE); /* off >= hi */
+	x86_ext_rr(b, X86_LD16U, X86_RAX, X86_RAX);
+	x86_alu_ri(b, X86_ADD, false, X86_RDX, (int32_t)size);
+	x86_alu_rr(b, X86_CMP, false, X86_RDX, X86_RAX);
+	ok[1] = x86_jcc32(b, X86_CC_BE); /* off + size <= lo */
+	x86_pop(b, X86_RAX);
+	miss[2] = x86_jmp32(b);
+	x86_patch_rel32(ok[0], b->p);
+	x86_patch_rel32(ok[1], b->p);
+	x86_pop(b, X86_RAX);
+}
+
+/*
+ * A probe thunk (per MMU index, size and direction), for the accesses
+ * whose own inline probe is out of line: in rcx the guest address; out
+ * in rax the entry's addend, 0 when the access must take the slow path.
+ * rcx and rdx are clobbered. Stores to a code page beside its code pass.
+ */
 void x86_emit_probe_thunk(struct x86_buf *b, unsigned mmu_idx, unsigned size, bool store)
 {
 	int32_t base = tlb_disp(mmu_idx), tag = tlb_tag(mmu_idx, store);
-	uint8_t *miss;
+	uint8_t *miss[4] = {NULL, NULL, NULL, NULL};
 
 	x86_mov_rr(b, true, X86_RAX, X86_RCX);
+	if (store)
+		x86_mov_rr(b, true, X86_RDX, X86_RCX);
 	tlb_index(b);
 	if (size > 1)
 		x86_lea(b, X86_RCX, X86_RCX, X86_NOREG, (int32_t)size - 1);
 	x86_alu_ri(b, X86_AND, true, X86_RCX, (int32_t)TCG_PAGE_MASK);
 	cmp_rcx_tlb(b, tag);
-	miss = x86_jcc32(b, X86_CC_NE);
+	if (store) {
+		uint8_t *hit = x86_jcc32(b, X86_CC_E);
+
+		emit_code_store_check(b, mmu_idx, size, miss + 1);
+		x86_patch_rel32(hit, b->p);
+	} else {
+		miss[0] = x86_jcc32(b, X86_CC_NE);
+	}
 	x86_load(b, X86_LD64, X86_RAX, X86_RBP, X86_RAX,
 		 base + (int32_t)offsetof(struct tcg_tlb_entry, addend));
 	x86_ret(b);
-	x86_patch_rel32(miss, b->p);
+	for (unsigned i = 0; i < 4; i++) {
+		if (miss[i])
+			x86_patch_rel32(miss[i], b->p);
+	}
 	x86_alu_rr(b, X86_XOR, false, X86_RAX, X86_RAX);
 	x86_ret(b);
 }
@@ -570,8 +636,12 @@ void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s)
 {
 	uint8_t *jcc = s->jcc;
 
-	if (s->grp_jz) { /* the group's check failed: this access's own probe */
-		x86_patch_rel32(s->grp_jz, g->b.p);
+	/*
+	 * The group's check failed: this access's own probe. A store whose
+	 * own probe failed: the probe thunk lets one beside code go ahead.
+	 */
+	if (s->grp_jz || (s->store && !(s->memop_idx & TCG_MO_ALIGN))) {
+		x86_patch_rel32(s->grp_jz ? s->grp_jz : jcc, g->b.p);
 		addr_to(g, X86_RCX, s->addr_reg, s->addr_disp);
 		x86_patch_rel32(x86_call32(&g->b),
 				g->probe_thunk[s->mmu][__builtin_ctz(s->size)][s->store]);

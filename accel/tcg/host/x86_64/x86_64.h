@@ -28,7 +28,7 @@ struct x86_ts {
 struct x86_slow {
 	uint8_t *jcc; /* the probe's jne rel32 / the branch's jcc rel32 */
 	uint8_t *grp_jz; /* grouped access: jz rel32 to its own probe (group check failed) */
-	uint8_t *access; /* grouped access: the load/store [addr + rax] */
+	uint8_t *access; /* grouped access, store: the load/store [addr + rax] */
 	uint8_t *ret; /* where to continue */
 	bool branch;
 	uint32_t label; /* branch: its target */
