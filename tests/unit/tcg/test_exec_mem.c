@@ -82,6 +82,65 @@ static void test_memory(bool optimize)
 }
 
 /*
+ * r2 = ld64(r0 + 8); r3 = ld32(r0 - 8), each add dying at its load: the
+ * native backend fuses the adds into the loads, which (no tlb_fill) go
+ * through the RAM-window check; it must check the address with the
+ * displacement, not r0.
+ */
+static void win_disp_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_i64 a = tcg_temp_new_i64(b), a2 = tcg_temp_new_i64(b);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_addi_i64(b, a, toy_r[0], 8);
+	tcg_gen_guest_ld_i64(b, toy_r[2], a, TCG_MO_UQ, 0);
+	tcg_gen_insn_start(b, pc + 4, 0);
+	tcg_gen_addi_i64(b, a2, toy_r[0], (uint64_t)-8);
+	tcg_gen_guest_ld_i64(b, toy_r[3], a2, TCG_MO_UL, 0);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void test_window_disp(bool optimize)
+{
+	struct tcg_ctx *ctx = ctx_new(optimize, false);
+	struct toy_cpu *c = cpu_new(ctx);
+	uint64_t v = 0x0807060504030201ULL, w = 0x44434241;
+
+	reset_blocks();
+	toy_block(0x7c00, win_disp_block, false);
+	memcpy(&ram[0x108], &v, 8);
+	memcpy(&ram[0xf8], &w, 4);
+	c->r[0] = RAM_BASE + 0x100;
+	run(c, 0x7c00);
+	CHECK_EQ(c->exceptions, 0);
+	CHECK_EQ(c->r[2], v);
+	CHECK_EQ(c->r[3], w);
+	/* r0 in RAM, r0 + 8 just past its end: a fault there, not a host read. */
+	c->r[0] = RAM_BASE + RAM_SIZE - 8;
+	run(c, 0x7c00);
+	CHECK_EQ(c->exceptions, 1);
+	CHECK_EQ(c->scratch[0], 5);
+	CHECK_EQ(c->scratch[1], RAM_BASE + RAM_SIZE);
+	CHECK_EQ(c->scratch[2], 0x7c00);
+	/* r0 below RAM, r0 + 8 its first byte; r0 - 8 faults. */
+	memcpy(&ram[0], &v, 8);
+	c->r[0] = RAM_BASE - 8;
+	run(c, 0x7c00);
+	CHECK_EQ(c->r[2], v);
+	CHECK_EQ(c->exceptions, 2);
+	CHECK_EQ(c->scratch[1], RAM_BASE - 16);
+	CHECK_EQ(c->scratch[2], 0x7c04);
+	/* Both in the device. */
+	c->r[0] = MMIO_BASE + 0x18;
+	run(c, 0x7c00);
+	CHECK_EQ(c->exceptions, 2);
+	CHECK_EQ(c->r[2], 0xa5a5a5a5a5a5a5a5ULL ^ 0x20);
+	CHECK_EQ(c->r[3], (0xa5a5a5a5a5a5a5a5ULL ^ 0x10) & 0xffffffff);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
+/*
  * A frontend with address translation: MMU index 0 maps the virtual window
  * 0x40000000.. onto RAM; index 1 is declared physical (phys_mmu_mask), so
  * the native backend may skip the TLB for it. Both must mean the same.
@@ -304,8 +363,10 @@ static void test_mmu(void)
 int main(int argc, char **argv)
 {
 	harness_init(argc, argv);
-	for (int opt = 0; opt < 2; opt++)
+	for (int opt = 0; opt < 2; opt++) {
 		test_memory(opt);
+		test_window_disp(opt);
+	}
 	test_mmu();
 	return test_result(argc > 1 ? argv[1] : "interp");
 }

@@ -889,8 +889,8 @@ static unsigned fuse_shl_add(struct x86_gen *g, unsigned i)
 }
 
 /*
- * add a, base, c; guest_ld/st through a (a dying there, the access through
- * the TLB): the access, its probe and slow path address [base + c]
+ * add a, base, c; guest_ld/st through a (a dying there): the access, its
+ * TLB probe or RAM-window check and its slow path address [base + c]
  * themselves, no register holds a. Not when the access writes base or a
  * (the add's base, dying there, is dropped after the access).
  */
@@ -904,9 +904,9 @@ static unsigned fuse_add_access(struct x86_gen *g, unsigned i)
 	int rb;
 
 	if (j >= g->ir->n_ops || (acc->opc != TCG_OP_guest_ld && acc->opc != TCG_OP_guest_st) ||
-	    !x86_access_probes(g, acc) || !w64(add) || acc->args[1] != a || a == base ||
-	    acc->args[0] == a || acc->args[0] == base || g->ir->temps[a].kind != TCG_TEMP_NORMAL ||
-	    is_const(g, base) || !dies_at(g, j, 1) || !imm32_ok(g, add, (uint32_t)add->args[2], &c))
+	    !w64(add) || acc->args[1] != a || a == base || acc->args[0] == a ||
+	    acc->args[0] == base || g->ir->temps[a].kind != TCG_TEMP_NORMAL || is_const(g, base) ||
+	    !dies_at(g, j, 1) || !imm32_ok(g, add, (uint32_t)add->args[2], &c))
 		return 0;
 	rb = x86_ra_in_reg(g, base);
 	if (acc->opc == TCG_OP_guest_ld)

@@ -327,16 +327,20 @@ static struct x86_slow *new_slow(struct x86_gen *g)
  * does them). Everything else takes the slow path. Stores keep the TLB
  * probe: it is what catches writes to pages holding code.
  */
-static void emit_window_load(struct x86_gen *g, struct x86_slow *s, int ra, int rd, uint32_t mo,
-			     enum x86_ld kind)
+static void emit_window_load(struct x86_gen *g, struct x86_slow *s, int ra, int32_t disp, int rd,
+			     uint32_t mo, enum x86_ld kind)
 {
 	uint64_t limit = g->win_size - (1u << (mo & TCG_MO_SIZE)) + 1;
+	int64_t off = (int64_t)disp - (int64_t)g->win_base;
 
-	/* rax = addr - base: one lea when -base fits a disp32 (RISC-V RAM at 2 GiB does) */
-	if (g->win_base <= (uint64_t)INT32_MAX + 1) {
-		x86_lea(&g->b, X86_RAX, ra, X86_NOREG, (int32_t) - (int64_t)g->win_base);
+	/*
+	 * rax = addr + disp - base: one lea when that displacement fits a
+	 * disp32 (RISC-V RAM at 2 GiB, small disp)
+	 */
+	if (off >= INT32_MIN && off <= INT32_MAX) {
+		x86_lea(&g->b, X86_RAX, ra, X86_NOREG, (int32_t)off);
 	} else {
-		x86_mov_ri(&g->b, X86_RCX, -g->win_base);
+		x86_mov_ri(&g->b, X86_RCX, (uint64_t)off);
 		x86_lea(&g->b, X86_RAX, ra, X86_RCX, 0);
 	}
 	if (limit <= INT32_MAX) {
@@ -347,11 +351,12 @@ static void emit_window_load(struct x86_gen *g, struct x86_slow *s, int ra, int 
 	}
 	s->jcc = x86_jcc32(&g->b, X86_CC_AE);
 	/*
-	 * Load from [addr + (host - base)]: the address does not wait for the
-	 * lea above (the check runs beside the load, predicted not taken).
+	 * Load from [addr + disp + (host - base)]: the address does not wait
+	 * for the lea above (the check runs beside the load, predicted not
+	 * taken).
 	 */
 	x86_mov_ri(&g->b, X86_RCX, (uint64_t)(uintptr_t)g->win_host - g->win_base);
-	x86_load(&g->b, kind, rd, ra, X86_RCX, 0);
+	x86_load(&g->b, kind, rd, ra, X86_RCX, disp);
 }
 
 /*
@@ -400,11 +405,6 @@ static void emit_grp_addend(struct x86_gen *g, unsigned i, int ra, int32_t disp,
 	s->access = g->b.p;
 }
 
-bool x86_access_probes(const struct x86_gen *g, const struct tcg_op *op)
-{
-	return !window_load(g, op); /* grouped accesses are never window loads */
-}
-
 void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	x86_gen_guest_ld_at(g, op, life, x86_ra_in_reg(g, (uint32_t)op->args[1]), 0);
@@ -426,8 +426,8 @@ void x86_gen_guest_ld_at(struct x86_gen *g, const struct tcg_op *op, uint16_t li
 	if (g->grp_of[op - g->ir->ops] >= 0) {
 		emit_grp_addend(g, (unsigned)(op - g->ir->ops), ra, disp, s);
 		x86_load(&g->b, ld_kind(mo, w64(op)), rd, ra, X86_RAX, disp);
-	} else if (!disp && window_load(g, op)) {
-		emit_window_load(g, s, ra, rd, mo, ld_kind(mo, w64(op)));
+	} else if (window_load(g, op)) {
+		emit_window_load(g, s, ra, disp, rd, mo, ld_kind(mo, w64(op)));
 	} else {
 		s->jcc = emit_probe(g, ra, disp, size, mo & TCG_MO_ALIGN, mmu, false, &addend);
 		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_RAX, addend);

@@ -130,8 +130,6 @@ void x86_gen_ld_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 void x86_gen_st_env(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 void x86_gen_guest_ld(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
 void x86_gen_guest_st(struct x86_gen *g, const struct tcg_op *op, uint16_t life);
-/* Does this guest access probe the TLB (not the RAM window for loads)? */
-bool x86_access_probes(const struct x86_gen *g, const struct tcg_op *op);
 /* The same with the guest address in @ra + @disp (fused with its add). */
 void x86_gen_guest_ld_at(struct x86_gen *g, const struct tcg_op *op, uint16_t life, int ra,
 			 int32_t disp);
