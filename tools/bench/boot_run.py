@@ -179,6 +179,8 @@ def main():
     ap.add_argument("--mem", default="512M")
     ap.add_argument("--vmm", help="vmm binary (no vmm column without it)")
     ap.add_argument("--vmm-args", default="", help="extra vmm arguments (shell words)")
+    ap.add_argument("--vmm-b-args", help="a second vmm column, vmm-b, with these arguments"
+                    " added (an A/B comparison, taking turns with the others)")
     ap.add_argument("--qemu", help="qemu-system-riscv64 (no qemu column without it)")
     ap.add_argument("--bios", help="OpenSBI fw_jump for qemu")
     ap.add_argument("--header", action="append", default=[])
@@ -191,6 +193,8 @@ def main():
         cols.append(("vmm", [a.vmm, "--arch", "riscv64", "--tcg-backend", "native",
                              "--mem", a.mem, "--kernel", a.kernel, "--initrd", a.initrd]
                      + shlex.split(a.vmm_args), "--cmdline"))
+    if a.vmm and a.vmm_b_args is not None:
+        cols.append(("vmm-b", cols[0][1] + shlex.split(a.vmm_b_args), "--cmdline"))
     if a.qemu:
         cols.append(("qemu", [a.qemu, "-M", "virt", "-m", a.mem, "-nographic", "-no-reboot",
                               "-bios", a.bios, "-kernel", a.kernel, "-initrd", a.initrd],
@@ -250,21 +254,33 @@ def main():
         print(f"# workload: {a.mib} MiB from yes | head -c, md5sum, gzip | md5sum, each"
               " timed in the guest (/proc/uptime); run wall/cpu: the whole workload boot.")
     print("# vmm/qemu: ratio of medians (issue 4's target: <= 0.5).")
-    print(f"{'measure':<24} {'vmm':>9} {'qemu':>9} {'vmm/qemu':>9}")
+    names = ["vmm", "qemu"]
+    head = f"{'measure':<24} {'vmm':>9} {'qemu':>9} {'vmm/qemu':>9}"
+    if any(c[0] == "vmm-b" for c in cols):
+        print(f"# vmm-b: vmm with {a.vmm_b_args!r} added; vmm-b/vmm: ratio of medians.")
+        names.append("vmm-b")
+        head += f" {'vmm-b':>9} {'vmm-b/vmm':>9}"
+    print(head)
+
+    def ratio(x, y):
+        ok = isinstance(x, float) and isinstance(y, float) and y > 0
+        return f"{x / y:.2f}" if ok else "n/a"
+
     for k, label, kind in ROWS:
         if kind == "wl" and a.no_workload:
             continue
         cells = []
-        for name in ("vmm", "qemu"):
+        for name in names:
             runs = res.get((name, kind))
             if isinstance(runs, list):
                 cells.append(median([r[k] for r in runs]))
             else:
                 cells.append(runs or "n/a")
-        num = [isinstance(c, float) for c in cells]
-        ratio = f"{cells[0] / cells[1]:.2f}" if all(num) and cells[1] > 0 else "n/a"
-        shown = [f"{c:.3f}" if n else c for c, n in zip(cells, num)]
-        print(f"{label:<24} {shown[0]:>9} {shown[1]:>9} {ratio:>9}")
+        shown = [f"{c:.3f}" if isinstance(c, float) else c for c in cells]
+        line = f"{label:<24} {shown[0]:>9} {shown[1]:>9} {ratio(cells[0], cells[1]):>9}"
+        if len(cells) > 2:
+            line += f" {shown[2]:>9} {ratio(cells[2], cells[0]):>9}"
+        print(line)
     return status
 
 
