@@ -59,12 +59,6 @@ struct accel_regs {
 struct accel_ops {
 	const char *name;
 	/*
-	 * Back guest RAM with transparent huge pages (guest_mem_hugepages):
-	 * worth it when the VMM itself touches guest memory all the time.
-	 */
-	bool ram_hugepages;
-
-	/*
 	 * Can this accelerator run @arch here? 0 if yes; otherwise a negative
 	 * errno and a one-line reason in @why (e.g. "/dev/kvm: Permission
 	 * denied").

@@ -59,10 +59,11 @@ int gm_add_region(struct guest_mem *gm, uint64_t gpa, uint64_t size, void *host)
 int guest_mem_alloc(struct guest_mem *gm, const struct gm_region *layout, unsigned n) must_check;
 /*
  * Ask for transparent huge pages behind the whole mapping (MADV_HUGEPAGE;
- * the host's THP mode "madvise" or "always" honours it). Fewer host TLB
- * misses when guest memory is accessed from the host side (the JIT's
- * software MMU); guest memory is then committed in 2 MiB steps. 0 or
- * -errno (-EINVAL: no mapping; the host refusing is not fatal to callers).
+ * the host's THP mode "madvise" or "always" honours it): --hugepages on.
+ * Fewer host TLB misses when guest memory is accessed from the host side
+ * (the JIT's software MMU); guest memory is then committed in 2 MiB steps.
+ * 0 or -errno (-EINVAL: no mapping; the host refusing is not fatal to
+ * callers).
  */
 int guest_mem_hugepages(struct guest_mem *gm);
 void guest_mem_free(struct guest_mem *gm);

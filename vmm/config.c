@@ -61,6 +61,7 @@ static const char usage_text[] =
 	"      --console C         stdio (default), none, or file:PATH\n"
 	"      --on-reboot A       exit (default) or restart when the guest reboots\n"
 	"      --seccomp M         on (default), off, or log (log instead of kill)\n"
+	"      --hugepages M       on or off (default): guest RAM behind transparent huge pages\n"
 	"      --bios PATH         RISC-V M-mode firmware (OpenSBI fw_dynamic.bin)\n"
 	"      --drive SPEC        virtio-blk disk, repeatable: file=PATH[,ro=on][,direct=on]\n"
 	"                          [,serial=ID][,id=NAME][,iops=N][,bw=N]\n"
@@ -86,6 +87,7 @@ enum {
 	OPT_DRIVE,
 	OPT_NET,
 	OPT_RNG,
+	OPT_HUGEPAGES,
 };
 
 static const struct option long_opts[] = {
@@ -104,6 +106,7 @@ static const struct option long_opts[] = {
 	{"drive", required_argument, NULL, OPT_DRIVE},
 	{"net", required_argument, NULL, OPT_NET},
 	{"rng", optional_argument, NULL, OPT_RNG},
+	{"hugepages", required_argument, NULL, OPT_HUGEPAGES},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -154,6 +157,7 @@ static int parse_opt(int c, const char *arg, struct vmm_config *cfg, char *err, 
 	static const char *const reboots[] = {"exit", "restart"};
 	static const char *const seccomps[] = {"on", "off", "log"};
 	static const char *const backends[] = {"auto", "native", "interp"};
+	static const char *const onoff[] = {"off", "on"};
 	int i;
 
 	switch (c) {
@@ -203,6 +207,11 @@ static int parse_opt(int c, const char *arg, struct vmm_config *cfg, char *err, 
 		if ((i = pick(arg, seccomps, 3)) < 0)
 			return fail(err, len, "--seccomp: '%s' is not on, off or log", arg);
 		cfg->seccomp = (enum seccomp_mode)i;
+		return 0;
+	case OPT_HUGEPAGES:
+		if ((i = pick(arg, onoff, 2)) < 0)
+			return fail(err, len, "--hugepages: '%s' is not on or off", arg);
+		cfg->hugepages = i == 1;
 		return 0;
 	case OPT_TCG_BACKEND:
 		if ((i = pick(arg, backends, 3)) < 0)

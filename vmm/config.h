@@ -33,6 +33,7 @@ struct vmm_config {
 	enum seccomp_mode seccomp;
 	enum reboot_action on_reboot;
 	enum tcg_backend tcg_backend;
+	bool hugepages; /* guest RAM behind transparent huge pages (--hugepages) */
 	int verbose;
 	/* virtio devices: the raw option values, parsed by the machine. */
 	const char *drives[CONFIG_MAX_VIRTIO];

@@ -189,11 +189,12 @@ int machine_alloc_ram(struct machine *m, const struct gm_region *layout, unsigne
 			(unsigned long long)(m->cfg->mem_bytes >> 20), strerror(-ret));
 		return ret;
 	}
-	/* Not fatal: without huge pages the JIT is only slower. */
-	if (m->accel && m->accel->ram_hugepages) {
+	/* Not fatal: the guest runs on 4 KiB pages then. */
+	if (m->cfg->hugepages) {
 		ret = guest_mem_hugepages(&m->mem);
 		if (ret < 0)
-			log_debug("guest RAM: no transparent huge pages (%s)", strerror(-ret));
+			log_warn("--hugepages: the host gives no transparent huge pages (%s)",
+				 strerror(-ret));
 	}
 	return 0;
 }

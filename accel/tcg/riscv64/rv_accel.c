@@ -682,7 +682,6 @@ void rv_tcg_vm_set_sbi(struct accel_vm *vm, const struct rv_sbi_host *host)
 const struct accel_ops rv_tcg_accel_ops = {
     .name = "tcg",
     /* Every guest access goes through host pointers: host TLB reach matters. */
-    .ram_hugepages = true,
     .probe = rv_probe,
     .max_vcpus = rv_max_vcpus,
     .vm_create = rv_vm_create,

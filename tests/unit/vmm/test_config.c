@@ -63,11 +63,13 @@ static void test_options(void)
 	CHECK_EQ(cfg.console, CONSOLE_STDIO);
 	CHECK_EQ(cfg.seccomp, SECCOMP_ON);
 	CHECK_EQ(cfg.arch, ARCH_X86_64);
+	CHECK(!cfg.hugepages);
 
 	CHECK_EQ(PARSE("-k", "bz", "--initrd", "rd", "--cmdline", "console=ttyS0 quiet", "--mem",
 		       "2G", "--cpus", "4", "--accel", "kvm", "--console", "file:/tmp/log",
-		       "--seccomp=log", "--on-reboot=restart"),
+		       "--seccomp=log", "--on-reboot=restart", "--hugepages", "on"),
 		 0);
+	CHECK(cfg.hugepages);
 	CHECK(strcmp(cfg.initrd, "rd") == 0);
 	CHECK(strcmp(cfg.cmdline, "console=ttyS0 quiet") == 0);
 	CHECK_EQ(cfg.mem_bytes, 2ULL << 30);
@@ -108,6 +110,10 @@ static void test_errors(void)
 	CHECK_EQ(PARSE("--kernel", "x", "--console", "tcp:1"), -EINVAL);
 	CHECK_EQ(PARSE("--kernel", "x", "--console", "file:"), -EINVAL);
 	CHECK_EQ(PARSE("--kernel", "x", "--seccomp", "maybe"), -EINVAL);
+	CHECK_EQ(PARSE("--kernel", "x", "--hugepages", "yes"), -EINVAL);
+	CHECK(strstr(err, "--hugepages") != NULL);
+	CHECK_EQ(PARSE("--kernel", "x", "--hugepages=on", "--hugepages=off"), 0);
+	CHECK(!cfg.hugepages);
 	CHECK_EQ(PARSE("--kernel", "x", "--arch", "mips"), -EINVAL);
 	CHECK_EQ(PARSE("--kernel", "x", "--bogus"), -EINVAL);
 	CHECK(strstr(err, "--bogus") != NULL);
