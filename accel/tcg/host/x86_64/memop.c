@@ -507,14 +507,6 @@ static void call_abs(struct x86_gen *g, const void *fn)
 #define SLOW_DATA_SIZE 12
 
 /*
- * A slow-path thunk, shared by every block: in rax the guest address, in
- * rdx the value (store); the SLOW_DATA_SIZE bytes before the call hold its
- * data. It keeps every allocatable caller-saved register (rax, rcx and
- * rdx are never allocated), sets cpu->cur_insn, calls tcg_slow_ld/st and
- * returns the loaded value in rax. rsp is 16-aligned in generated code, so
- * 8 mod 16 on entry.
- */
-/*
  * The store probe's second chance: the entry holds the page but marks it
  * as holding translated code (TCG_TLB_CODE). A store that misses the
  * bytes the page's blocks cover may go ahead: tcg_code_store_ok()'s test,
@@ -599,6 +591,14 @@ void x86_emit_probe_thunk(struct x86_buf *b, unsigned mmu_idx, unsigned size, bo
 	x86_ret(b);
 }
 
+/*
+ * A slow-path thunk, shared by every block: in rax the guest address, in
+ * rdx the value (store); the SLOW_DATA_SIZE bytes before the call hold its
+ * data. It keeps every allocatable caller-saved register (rax, rcx and
+ * rdx are never allocated), sets cpu->cur_insn, calls tcg_slow_ld/st and
+ * returns the loaded value in rax. rsp is 16-aligned in generated code, so
+ * 8 mod 16 on entry.
+ */
 void x86_emit_slow_thunk(struct x86_buf *b, bool store)
 {
 	static const int8_t saved[] = {X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11};
