@@ -255,11 +255,32 @@ typedef uint64_t (*tcg_helper_fn4)(struct tcg_cpu *, uint64_t, uint64_t, uint64_
 typedef uint64_t (*tcg_helper_fn5)(struct tcg_cpu *, uint64_t, uint64_t, uint64_t, uint64_t,
 				   uint64_t);
 
+/*
+ * A helper that is one IEEE 754 binary64 operation, fn(cpu, desc, a, b),
+ * which a backend may compute on the host FPU inline, calling the helper
+ * only otherwise. Exactly where accel/tcg/fpu/hostfloat.h's
+ * hf_f64_arith_nx() applies: the rounding mode is round-to-nearest-even
+ * (desc >> 32 is 0, or is rm_dyn and the uint32 at rm_off is 0), the
+ * inexact flag (nx_bit of the uint32 at flags_off) is already set, both
+ * operands are normal numbers and the result is finite with a biased
+ * exponent of at least 2. Then the result is the host's and the flags do
+ * not change. The backend must also know the host FPU is in its default
+ * mode (RNE, no flush-to-zero).
+ */
+enum tcg_fp_op { TCG_FP_ADD_D = 1, TCG_FP_SUB_D, TCG_FP_MUL_D, TCG_FP_DIV_D };
+
+struct tcg_fp_fast {
+	uint8_t op;		   /* enum tcg_fp_op */
+	int32_t flags_off, rm_off; /* CPU-struct offsets (uint32 fields) */
+	uint32_t nx_bit, rm_dyn;
+};
+
 struct tcg_helper {
 	const char *name;
 	tcg_helper_fn func; /* really a tcg_helper_fn<nargs> */
 	uint8_t nargs;
 	uint8_t flags; /* TCG_CALL_* */
+	const struct tcg_fp_fast *fp; /* NULL, or see struct tcg_fp_fast */
 };
 
 /*
@@ -270,6 +291,12 @@ struct tcg_helper {
 	{                                                                                          \
 		.name = #fn, .func = (tcg_helper_fn)(tcg_helper_fn##n)(fn), .nargs = (n),          \
 		.flags = (fl)                                                                      \
+	}
+/* The same for a struct tcg_fp_fast helper (a tcg_helper_fn3). */
+#define TCG_HELPER_FP(fn, fl, fast)                                                                \
+	{                                                                                          \
+		.name = #fn, .func = (tcg_helper_fn)(tcg_helper_fn3)(fn), .nargs = 3,              \
+		.flags = (fl), .fp = (fast)                                                        \
 	}
 
 #define TCG_MAX_OP_ARGS 8

@@ -315,6 +315,28 @@ static void test_static_rm(void)
 		  BOX(0x80000000), 0);
 	CHECK_RES(FPF("fsqrt.d ft3, ft0, rtz", 0x4000000000000000, 0, 0, RUP, &fl), fl,
 		  0x3ff6a09e667f3bcc, NX);
+	/*
+	 * D arithmetic with NX already set (vmm computes RNE ones inline):
+	 * 1 + 2^-60 rounds up only in a static RUP, whatever frm says.
+	 */
+	fp_fflags_preset = NX;
+	CHECK_RES(
+	    FPF("fadd.d ft3, ft0, ft1, rup", 0x3ff0000000000000, 0x3c30000000000000, 0, RNE, &fl),
+	    fl, 0x3ff0000000000001, NX);
+	CHECK_RES(
+	    FPF("fadd.d ft3, ft0, ft1, rne", 0x3ff0000000000000, 0x3c30000000000000, 0, RUP, &fl),
+	    fl, 0x3ff0000000000000, NX);
+	CHECK_RES(
+	    FPF("fmul.d ft3, ft0, ft1, rdn", 0x3ff0000000000001, 0xbff0000000000001, 0, RNE, &fl),
+	    fl, 0xbff0000000000003, NX);
+	/* normal operands, tiny inexact results: UF, also when rounded up to 2^emin */
+	CHECK_RES(
+	    FPF("fmul.d ft3, ft0, ft1, rne", 0x0010000000000001, 0x3fe0000000000000, 0, RNE, &fl),
+	    fl, 0x0008000000000000, UF | NX);
+	CHECK_RES(
+	    FPF("fmul.d ft3, ft0, ft1, rne", 0x001fffffffffffff, 0x3fe0000000000000, 0, RNE, &fl),
+	    fl, 0x0010000000000000, UF | NX);
+	fp_fflags_preset = 0;
 }
 
 /* fma differs from fmul then fadd: (1 + 2^-23)(1 - 2^-23) - 1 = -2^-46 exactly. */

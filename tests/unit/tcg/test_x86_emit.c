@@ -93,6 +93,14 @@ static void encode_all(void)
 	E("popcnt %ebx,%r9d", x86_bitop(&b, X86_POPCNT, false, X86_R9, X86_RBX));
 	E("bswap %r13", x86_bswap(&b, true, X86_R13));
 	E("bswap %eax", x86_bswap(&b, false, X86_RAX));
+	E("movq %rdx,%xmm0", x86_movq_xr(&b, 0, X86_RDX));
+	E("movq %r9,%xmm1", x86_movq_xr(&b, 1, X86_R9));
+	E("movq %xmm0,%rax", x86_movq_rx(&b, X86_RAX, 0));
+	E("movq %xmm9,%r11", x86_movq_rx(&b, X86_R11, 9));
+	E("addsd %xmm1,%xmm0", x86_sse_sd(&b, X86_ADDSD, 0, 1));
+	E("subsd %xmm1,%xmm0", x86_sse_sd(&b, X86_SUBSD, 0, 1));
+	E("mulsd %xmm10,%xmm0", x86_sse_sd(&b, X86_MULSD, 0, 10));
+	E("divsd %xmm1,%xmm8", x86_sse_sd(&b, X86_DIVSD, 8, 1));
 	E("call *%rax", x86_call_r(&b, X86_RAX));
 	E("jmp *%rsi", x86_jmp_r(&b, X86_RSI));
 	E("jmp *0x28(%rax)", x86_jmp_m(&b, X86_RAX, 0x28));

@@ -316,6 +316,31 @@ void x86_jmp_m(struct x86_buf *b, int base, int32_t disp)
 	op_rm(b, false, 0xff, 1, 4, base, X86_NOREG, disp);
 }
 
+/* SSE2: the mandatory prefix goes before REX (SDM vol. 2 §2.1). */
+static void sse_rr(struct x86_buf *b, uint8_t prefix, bool w, uint8_t op, int reg, int rm)
+{
+	x86_byte(b, prefix);
+	rex(b, w, reg, 0, rm, false);
+	x86_byte(b, 0x0f);
+	x86_byte(b, op);
+	modrm_rr(b, reg, rm);
+}
+
+void x86_movq_xr(struct x86_buf *b, int xmm, int r)
+{
+	sse_rr(b, 0x66, true, 0x6e, xmm, r);
+}
+
+void x86_movq_rx(struct x86_buf *b, int r, int xmm)
+{
+	sse_rr(b, 0x66, true, 0x7e, xmm, r);
+}
+
+void x86_sse_sd(struct x86_buf *b, enum x86_sse_sd op, int dst, int src)
+{
+	sse_rr(b, 0xf2, false, (uint8_t)op, dst, src);
+}
+
 void x86_push(struct x86_buf *b, int r)
 {
 	rex(b, false, 0, 0, r, false);

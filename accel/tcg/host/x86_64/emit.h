@@ -59,6 +59,8 @@ enum x86_cc {
 };
 /* Loads: width and extension. */
 enum x86_ld { X86_LD8U, X86_LD8S, X86_LD16U, X86_LD16S, X86_LD32U, X86_LD32S, X86_LD64 };
+/* F2 0F xx scalar double arithmetic: op xmm(dst), xmm(src). */
+enum x86_sse_sd { X86_ADDSD = 0x58, X86_MULSD = 0x59, X86_SUBSD = 0x5c, X86_DIVSD = 0x5e };
 /* F3 0F xx bit counting. */
 enum x86_bitop { X86_POPCNT = 0xb8, X86_TZCNT = 0xbc, X86_LZCNT = 0xbd };
 
@@ -115,6 +117,10 @@ void x86_setcc(struct x86_buf *b, enum x86_cc cc, int r);
 void x86_cmov(struct x86_buf *b, enum x86_cc cc, bool w64, int dst, int src);
 void x86_bitop(struct x86_buf *b, enum x86_bitop op, bool w64, int dst, int src);
 void x86_bswap(struct x86_buf *b, bool w64, int r);
+/* movq xmm, r64 / movq r64, xmm (xmm by number 0-15); dst = dst op src. */
+void x86_movq_xr(struct x86_buf *b, int xmm, int r);
+void x86_movq_rx(struct x86_buf *b, int r, int xmm);
+void x86_sse_sd(struct x86_buf *b, enum x86_sse_sd op, int dst, int src);
 /* Jumps with a rel32 to be filled in: return the offset of the rel32. */
 uint8_t *x86_jcc32(struct x86_buf *b, enum x86_cc cc);
 uint8_t *x86_jmp32(struct x86_buf *b);

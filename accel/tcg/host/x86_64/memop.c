@@ -665,11 +665,66 @@ void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s)
 
 /* ---- calls ---- */
 
+/*
+ * A struct tcg_fp_fast helper's operation inline, its arguments loaded
+ * (rsi = desc, rdx = a, rcx = b): the result in rax, or a jump to each
+ * rel32 left in @slow (up to 6) for the helper call. rax, rdi, xmm0 and
+ * xmm1 are scratch here (the caller-saved registers are spilled). Returns
+ * false when the rounding mode rules the fast path out at translation.
+ */
+static bool emit_fp_fast(struct x86_gen *g, const struct tcg_fp_fast *fp, uint64_t desc,
+			 uint8_t **slow)
+{
+	static const uint8_t sse[] = {
+	    [TCG_FP_ADD_D] = X86_ADDSD,
+	    [TCG_FP_SUB_D] = X86_SUBSD,
+	    [TCG_FP_MUL_D] = X86_MULSD,
+	    [TCG_FP_DIV_D] = X86_DIVSD,
+	};
+	static const int8_t operand[] = {X86_RDX, X86_RCX};
+	uint32_t rm = (uint32_t)(desc >> 32);
+	unsigned n = 0;
+
+	if (!g->fp_inline || fp->op < TCG_FP_ADD_D || fp->op > TCG_FP_DIV_D ||
+	    (rm != 0 && rm != fp->rm_dyn))
+		return false;
+	if (rm == fp->rm_dyn) { /* dynamic: the rounding-mode field must say RNE */
+		x86_alu_mi(&g->b, X86_CMP, false, X86_RBP, fp->rm_off, 0);
+		slow[n++] = x86_jcc32(&g->b, X86_CC_NE);
+	}
+	/* NX already accumulated: the operation cannot add a flag */
+	x86_load(&g->b, X86_LD32U, X86_RAX, X86_RBP, X86_NOREG, fp->flags_off);
+	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)fp->nx_bit);
+	slow[n++] = x86_jcc32(&g->b, X86_CC_E);
+	/* both operands normal: biased exponent 1..0x7fe */
+	for (unsigned i = 0; i < 2; i++) {
+		x86_mov_rr(&g->b, true, X86_RAX, operand[i]);
+		x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, 52);
+		x86_alu_ri(&g->b, X86_AND, false, X86_RAX, 0x7ff);
+		x86_alu_ri(&g->b, X86_SUB, false, X86_RAX, 1);
+		x86_alu_ri(&g->b, X86_CMP, false, X86_RAX, 0x7fd);
+		slow[n++] = x86_jcc32(&g->b, X86_CC_A);
+	}
+	x86_movq_xr(&g->b, 0, X86_RDX);
+	x86_movq_xr(&g->b, 1, X86_RCX);
+	x86_sse_sd(&g->b, (enum x86_sse_sd)sse[fp->op], 0, 1);
+	x86_movq_rx(&g->b, X86_RAX, 0);
+	/* finite, not tiny: biased exponent 2..0x7fe */
+	x86_mov_rr(&g->b, true, X86_RDI, X86_RAX);
+	x86_shift_ri(&g->b, X86_SHR, true, X86_RDI, 52);
+	x86_alu_ri(&g->b, X86_AND, false, X86_RDI, 0x7ff);
+	x86_alu_ri(&g->b, X86_SUB, false, X86_RDI, 2);
+	x86_alu_ri(&g->b, X86_CMP, false, X86_RDI, 0x7fc);
+	slow[n++] = x86_jcc32(&g->b, X86_CC_A);
+	return true;
+}
+
 void x86_gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	static const int8_t argreg[TCG_MAX_CALL_ARGS] = {X86_RSI, X86_RDX, X86_RCX, X86_R8, X86_R9};
 	const struct tcg_helper *h = tcg_op_helper(op);
 	unsigned no = op->n_out, ni = op->n_in;
+	uint8_t *slow[6] = {NULL, NULL, NULL, NULL, NULL, NULL}, *done = NULL;
 
 	bool writes = !(h->flags & TCG_CALL_NO_WG);
 
@@ -688,10 +743,20 @@ void x86_gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 		else
 			x86_ra_load_home(g, t, argreg[i]);
 	}
+	if (h->fp && ni == 3 && is_const(g, (uint32_t)op->args[no]) &&
+	    emit_fp_fast(g, h->fp, const_val(g, (uint32_t)op->args[no]), slow)) {
+		done = x86_jmp32(&g->b);
+		for (unsigned i = 0; i < ARRAY_SIZE(slow); i++) {
+			if (slow[i])
+				x86_patch_rel32(slow[i], g->b.p);
+		}
+	}
 	x86_mov_rr(&g->b, true, X86_RDI, X86_RBP);
 	if (!(h->flags & TCG_CALL_NO_RAISE))
 		set_cur_insn(g, g->cur_rec);
 	call_abs(g, (const void *)h->func);
+	if (done)
+		x86_patch_rel32(done, g->b.p);
 	g->locked = 0;
 	x86_ra_free_dead_inputs(g, op, life);
 	if (writes) {

@@ -77,6 +77,8 @@ struct x86_gen {
 	uint64_t win_base, win_size;
 	uint8_t *win_host;
 	uint32_t win_mmu_mask; /* MMU indexes it applies to */
+	/* The MXCSR is in its default mode: struct tcg_fp_fast helpers inline. */
+	bool fp_inline;
 	struct x86_ts ts[TCG_MAX_TEMPS];
 	uint16_t life[TCG_MAX_OPS]; /* bit j: arg j dies at (is dead after) op */
 	uint8_t live[TCG_MAX_TEMPS];
