@@ -807,6 +807,18 @@ static void jump_r2_block(struct tcg_builder *b, uint64_t pc)
 	tcg_gen_goto_ptr(b, toy_r[2]);
 }
 
+/* The same to a constant pc (the x86-64 backend finds its slot at translation). */
+static uint64_t jump_const_target;
+
+static void jump_const_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_i64 t = tcg_const_i64(b, jump_const_target);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_mov_i64(b, toy_pc, t);
+	tcg_gen_goto_ptr(b, t);
+}
+
 static void add_flags_block(struct tcg_builder *b, uint64_t pc)
 {
 	tcg_gen_insn_start(b, pc, 0);
@@ -832,6 +844,81 @@ static void test_jc_flags(void)
 	run(c, 0x6800);
 	CHECK_EQ(c->r[3], 13);
 	CHECK_EQ(toy_translations, 6);
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
+/*
+ * A goto_ptr to a constant pc: a hit enters the target without the exec
+ * loop, a miss or a block of other tb_flags goes through it. Targets whose
+ * pc is a sign-extended imm32 (low, and kernel-like high) and one that is
+ * not (at 2 GiB).
+ */
+static void test_jc_const(void)
+{
+	static const uint64_t targets[] = {0x6900, 0xffffffff80006900ULL, 0x80006900};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(targets); i++) {
+		struct tcg_ctx *ctx = ctx_new(true, false);
+		struct toy_cpu *c = cpu_new(ctx);
+		struct tcg_stats st;
+		uint64_t before;
+
+		reset_blocks();
+		jump_const_target = targets[i];
+		toy_block(0x6800, jump_const_block, false);
+		toy_block(targets[i], add_flags_block, false);
+		c->r[3] = 0;
+		run(c, 0x6800); /* the target is not in the jump cache yet */
+		tcg_ctx_stats(ctx, &st);
+		before = st.lookups;
+		run(c, 0x6800);
+		tcg_ctx_stats(ctx, &st);
+		CHECK_EQ(c->r[3], 2);
+		CHECK_EQ(toy_translations, 3);
+		/* 0x6800 only: the target came from the cache, the halt block chained */
+		CHECK_EQ(st.lookups - before, 1);
+		c->base.tb_flags = 1;
+		run(c, 0x6800);
+		CHECK_EQ(c->r[3], 13);
+		CHECK_EQ(toy_translations, 6);
+		tcg_cpu_free(&c->base);
+		tcg_ctx_free(ctx);
+	}
+}
+
+static void add_100_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_addi_i64(b, toy_r[3], toy_r[3], 100);
+	toy_goto(b, 0, HALT_PC);
+}
+
+/*
+ * Two pcs with the same jump-cache slot and the same low 32 bits: the
+ * constant's check compares all 64 (bits above 32 do not enter the hash).
+ */
+static void test_jc_const_alias(void)
+{
+	const uint64_t alias = 0x200006900ULL;
+	struct tcg_ctx *ctx = ctx_new(true, false);
+	struct toy_cpu *c = cpu_new(ctx);
+
+	CHECK_EQ(tcg_jc_hash(alias), tcg_jc_hash(0x6900));
+	reset_blocks();
+	jump_const_target = 0x6900;
+	toy_block(0x6800, jump_const_block, false);
+	toy_block(0x6a00, jump_r2_block, false);
+	toy_block(0x6900, add_flags_block, false);
+	toy_block(alias, add_100_block, false);
+	c->r[2] = alias;
+	c->r[3] = 0;
+	run(c, 0x6a00);
+	run(c, 0x6a00); /* the slot now holds the alias's block */
+	CHECK_EQ(c->r[3], 200);
+	run(c, 0x6800);
+	run(c, 0x6800);
+	CHECK_EQ(c->r[3], 202);
 	tcg_cpu_free(&c->base);
 	tcg_ctx_free(ctx);
 }
@@ -1048,6 +1135,8 @@ int main(int argc, char **argv)
 	test_bad_ir();
 	test_unchain();
 	test_jc_flags();
+	test_jc_const();
+	test_jc_const_alias();
 	test_sync_code();
 	test_cache_full();
 	test_two_vcpus();

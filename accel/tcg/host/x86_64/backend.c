@@ -541,27 +541,50 @@ static void gen_loop_back(struct x86_gen *g, const struct tcg_op *op, int32_t ad
 /*
  * goto_ptr: look the pc up in the vCPU's jump cache inline
  * (tcg_jc_hash), check the block's flags, jump to its code; else exit 0.
+ * A constant pc (a direct jump to another page, which cannot be chained:
+ * the page's mapping may change) has its entry found at translation.
  */
 static void gen_goto_ptr(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
-	int rp = x86_ra_in_reg(g, (uint32_t)op->args[0]);
+	uint32_t t = (uint32_t)op->args[0];
 	uint8_t *miss1, *miss2, *miss3;
 
-	x86_ra_sync_all(g, false);
-	/*
-	 * 16 * tcg_jc_hash(pc) = 8 * ((pc ^ pc >> BITS) & (SIZE - 1) << 1):
-	 * the hash's >> 1 and the entry size's << 4 fold into a scaled lea.
-	 */
 	_Static_assert(sizeof(struct tcg_jc_entry) == 16, "jump cache entry size");
-	x86_mov_rr(&g->b, true, X86_RAX, rp);
-	x86_mov_rr(&g->b, true, X86_RCX, rp);
-	x86_shift_ri(&g->b, X86_SHR, true, X86_RCX, TCG_JC_BITS);
-	x86_alu_rr(&g->b, X86_XOR, true, X86_RAX, X86_RCX);
-	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (TCG_JC_SIZE - 1) << 1);
-	x86_lea_scaled(&g->b, X86_RAX, X86_RBP, X86_RAX, 3, TCG_ENV_JC_OFF);
-	x86_alu_rm(&g->b, X86_CMP, true, rp, X86_RAX, offsetof(struct tcg_jc_entry, pc));
-	miss1 = x86_jcc32(&g->b, X86_CC_NE);
-	x86_load(&g->b, X86_LD64, X86_RAX, X86_RAX, X86_NOREG, offsetof(struct tcg_jc_entry, tb));
+	if (is_const(g, t)) {
+		uint64_t pc = const_val(g, t);
+		int32_t e = TCG_ENV_JC_OFF + (int32_t)(16 * tcg_jc_hash(pc));
+
+		x86_ra_sync_all(g, false);
+		if ((int64_t)pc == (int32_t)pc) {
+			x86_alu_mi(&g->b, X86_CMP, true, X86_RBP,
+				   e + (int32_t)offsetof(struct tcg_jc_entry, pc), (int32_t)pc);
+		} else {
+			x86_mov_ri(&g->b, X86_RCX, pc);
+			x86_alu_rm(&g->b, X86_CMP, true, X86_RCX, X86_RBP,
+				   e + (int32_t)offsetof(struct tcg_jc_entry, pc));
+		}
+		miss1 = x86_jcc32(&g->b, X86_CC_NE);
+		x86_load(&g->b, X86_LD64, X86_RAX, X86_RBP, X86_NOREG,
+			 e + (int32_t)offsetof(struct tcg_jc_entry, tb));
+	} else {
+		int rp = x86_ra_in_reg(g, t);
+
+		x86_ra_sync_all(g, false);
+		/*
+		 * 16 * tcg_jc_hash(pc) = 8 * ((pc ^ pc >> BITS) & (SIZE - 1) << 1):
+		 * the hash's >> 1 and the entry size's << 4 fold into a scaled lea.
+		 */
+		x86_mov_rr(&g->b, true, X86_RAX, rp);
+		x86_mov_rr(&g->b, true, X86_RCX, rp);
+		x86_shift_ri(&g->b, X86_SHR, true, X86_RCX, TCG_JC_BITS);
+		x86_alu_rr(&g->b, X86_XOR, true, X86_RAX, X86_RCX);
+		x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (TCG_JC_SIZE - 1) << 1);
+		x86_lea_scaled(&g->b, X86_RAX, X86_RBP, X86_RAX, 3, TCG_ENV_JC_OFF);
+		x86_alu_rm(&g->b, X86_CMP, true, rp, X86_RAX, offsetof(struct tcg_jc_entry, pc));
+		miss1 = x86_jcc32(&g->b, X86_CC_NE);
+		x86_load(&g->b, X86_LD64, X86_RAX, X86_RAX, X86_NOREG,
+			 offsetof(struct tcg_jc_entry, tb));
+	}
 	x86_test_rr(&g->b, true, X86_RAX, X86_RAX);
 	miss2 = x86_jcc32(&g->b, X86_CC_E);
 	x86_load(&g->b, X86_LD32U, X86_RCX, X86_RAX, X86_NOREG, offsetof(struct tcg_tb, flags));
