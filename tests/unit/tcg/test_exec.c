@@ -718,6 +718,116 @@ static void test_smc_beside_code(bool optimize)
 	tcg_ctx_free(ctx);
 }
 
+/*
+ * A struct tcg_fp_fast helper (binary64 add; flags in scratch[2]'s low
+ * half, the dynamic rounding mode in scratch[3]'s): the native backend
+ * computes it inline when it may, else calls it out of line with every
+ * other value kept. The helper counts its calls.
+ */
+static unsigned fp_calls;
+
+static uint64_t fp_add_fn(struct tcg_cpu *cpu, uint64_t desc, uint64_t a, uint64_t b)
+{
+	double x, y;
+
+	fp_calls++;
+#if defined(__x86_64__)
+	/* what the ABI lets a helper do: the call must keep these itself */
+	__asm__ volatile("mov $-1, %%rsi\n\tmov $-1, %%rdi\n\tmov $-1, %%r8\n\t"
+			 "mov $-1, %%r9\n\tmov $-1, %%r10\n\tmov $-1, %%r11" ::
+			     : "rsi", "rdi", "r8", "r9", "r10", "r11");
+#endif
+	memcpy(&x, &a, 8);
+	memcpy(&y, &b, 8);
+	x += y;
+	memcpy(&a, &x, 8);
+	return a;
+}
+
+static const struct tcg_fp_fast fp_add_desc = {
+    .op = TCG_FP_ADD_D,
+    .flags_off = (int32_t)offsetof(struct toy_cpu, scratch[2]),
+    .rm_off = (int32_t)offsetof(struct toy_cpu, scratch[3]),
+    .nx_bit = 1,
+    .rm_dyn = 7,
+};
+static const struct tcg_helper h_fp_add =
+    TCG_HELPER_FP(fp_add_fn, TCG_CALL_NO_RG | TCG_CALL_NO_WG, &fp_add_desc);
+
+/*
+ * r0..r7 += 1; t1 = r0 * 3; t2 = r7 ^ 0x55; r3 = fadd(r1, r2) with a
+ * dynamic rounding mode; r0..r7 += 1; r4 += t1; r5 += t2: eleven values
+ * live across the call, in every allocatable register.
+ */
+static void fp_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_i64 t = tcg_temp_new_i64(b), t1 = tcg_temp_new_i64(b), t2 = tcg_temp_new_i64(b);
+
+	tcg_gen_insn_start(b, pc, 0);
+	for (unsigned i = 0; i < 8; i++)
+		tcg_gen_addi_i64(b, toy_r[i], toy_r[i], 1);
+	tcg_gen_muli_i64(b, t1, toy_r[0], 3);
+	tcg_gen_xori_i64(b, t2, toy_r[7], 0x55);
+	tcg_gen_call3(b, &h_fp_add, t, tcg_const_i64(b, 7ULL << 32), toy_r[1], toy_r[2]);
+	for (unsigned i = 0; i < 8; i++)
+		tcg_gen_addi_i64(b, toy_r[i], toy_r[i], 1);
+	tcg_gen_add_i64(b, toy_r[4], toy_r[4], t1);
+	tcg_gen_add_i64(b, toy_r[5], toy_r[5], t2);
+	tcg_gen_mov_i64(b, toy_r[3], t);
+	toy_goto(b, 0, HALT_PC);
+}
+
+static void test_fp_inline(bool optimize)
+{
+	static const struct {
+		uint64_t a, b, flags, rm;
+		bool inline_ok;
+	} cases[] = {
+	    {0x3ff0000000000000, 0x4000000000000000, 1, 0, true},  /* 1 + 2 */
+	    {0x3ff0000000000000, 0x4000000000000000, 0, 0, false}, /* NX clear */
+	    {0x3ff0000000000000, 0x4000000000000000, 1, 1, false}, /* frm not RNE */
+	    {0x0000000000000001, 0x4000000000000000, 1, 0, false}, /* subnormal operand */
+	    {0x7fefffffffffffff, 0x7fefffffffffffff, 1, 0, false}, /* overflows */
+	    {0x8010000000000000, 0x0018000000000000, 1, 0, false}, /* tiny result */
+	    {0xc008000000000000, 0x3ff0000000000000, 1, 0, true},  /* -3 + 1 */
+	};
+	struct tcg_ctx *ctx = ctx_new(optimize, false);
+	struct toy_cpu *c = cpu_new(ctx);
+
+	reset_blocks();
+	toy_block(0x6c00, fp_block, false);
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		double x, y;
+		uint64_t want;
+		unsigned before = fp_calls;
+
+		memcpy(&x, &cases[i].a, 8);
+		memcpy(&y, &cases[i].b, 8);
+		x += y;
+		memcpy(&want, &x, 8);
+		for (unsigned r = 0; r < 8; r++)
+			c->r[r] = 1000 * r;
+		c->r[1] = cases[i].a - 1; /* the block adds 1 first */
+		c->r[2] = cases[i].b - 1;
+		c->scratch[2] = cases[i].flags;
+		c->scratch[3] = cases[i].rm;
+		run(c, 0x6c00);
+		CHECK_EQ(c->r[3], want);
+		CHECK_EQ(c->r[0], 2);
+		CHECK_EQ(c->r[1], cases[i].a + 1);
+		CHECK_EQ(c->r[2], cases[i].b + 1);
+		CHECK_EQ(c->r[4], 4002 + 3);
+		CHECK_EQ(c->r[5], 5002 + (7001 ^ 0x55));
+		CHECK_EQ(c->r[6], 6002);
+		CHECK_EQ(c->r[7], 7002);
+		/* the interpreter always calls; the native backend only when it must */
+		CHECK_EQ(fp_calls - before,
+			 backend == TCG_BACKEND_KIND_NATIVE && cases[i].inline_ok ? 0u : 1u);
+	}
+	tcg_cpu_free(&c->base);
+	tcg_ctx_free(ctx);
+}
+
 /* Frontend bugs fail the translation, never the host. */
 static void bad_label_block(struct tcg_builder *b, uint64_t pc)
 {
@@ -1130,6 +1240,7 @@ int main(int argc, char **argv)
 		test_pinned_loop(opt);
 		test_smc(opt);
 		test_smc_beside_code(opt);
+		test_fp_inline(opt);
 	}
 	test_single_step();
 	test_bad_ir();

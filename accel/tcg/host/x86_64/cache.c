@@ -42,6 +42,7 @@ struct x86_cache {
 	bool no_populate; /* the kernel has no MADV_POPULATE_* (before 5.14) */
 	uint8_t *epilogue_rw;
 	uint8_t *slow_thunk_rw[2]; /* load, store (x86_emit_slow_thunk) */
+	uint8_t *fp_thunk_rw;	   /* x86_emit_fp_thunk */
 	uint8_t *probe_thunk_rw[TCG_NB_MMU_MODES][4][2]; /* x86_emit_probe_thunk */
 	uintptr_t (*enter)(struct tcg_cpu *cpu, void *code);
 	struct x86_gen *gen;
@@ -90,6 +91,9 @@ static void emit_trampolines(struct x86_cache *c)
 		c->slow_thunk_rw[i] = b.p;
 		x86_emit_slow_thunk(&b, i == 1);
 	}
+	x86_align(&b, 16, 0);
+	c->fp_thunk_rw = b.p;
+	x86_emit_fp_thunk(&b);
 	for (unsigned m = 0; m < TCG_NB_MMU_MODES; m++) {
 		for (unsigned z = 0; z < 4; z++) {
 			for (unsigned st = 0; st < 2; st++) {
@@ -243,6 +247,7 @@ static int x86_gen(struct tcg_ctx *ctx, struct tcg_tb *tb, struct tcg_ir *ir)
 	g->epilogue = c->epilogue_rw;
 	g->slow_thunk[0] = c->slow_thunk_rw[0];
 	g->slow_thunk[1] = c->slow_thunk_rw[1];
+	g->fp_thunk = c->fp_thunk_rw;
 	memcpy(g->probe_thunk, c->probe_thunk_rw, sizeof(g->probe_thunk));
 	pick_window(ctx, g);
 	tb->code = c->rx + c->used;

@@ -317,6 +317,7 @@ static struct x86_slow *new_slow(struct x86_gen *g)
 		return &g->slow[0];
 	}
 	g->slow[g->n_slow].branch = false;
+	g->slow[g->n_slow].fp_h = NULL;
 	return &g->slow[g->n_slow++];
 }
 
@@ -626,6 +627,146 @@ void x86_emit_slow_thunk(struct x86_buf *b, bool store)
 	x86_ret(b);
 }
 
+/* ---- floating point inline ---- */
+
+/*
+ * A struct tcg_fp_fast helper computed inline? Only for a constant desc
+ * whose rounding mode is RNE or dynamic, and with the MXCSR in its
+ * default mode.
+ */
+static bool fp_inline_ok(const struct x86_gen *g, const struct tcg_op *op,
+			 const struct tcg_helper *h)
+{
+	uint64_t desc;
+
+	if (!h->fp || !g->fp_inline || op->n_out != 1 || op->n_in != 3 ||
+	    !is_const(g, (uint32_t)op->args[1]) || h->fp->op < TCG_FP_ADD_D ||
+	    h->fp->op > TCG_FP_DIV_D)
+		return false;
+	desc = const_val(g, (uint32_t)op->args[1]);
+	return (uint32_t)(desc >> 32) == 0 || (uint32_t)(desc >> 32) == h->fp->rm_dyn;
+}
+
+/* A jump to @s's out-of-line helper call, on @cc. */
+static void fp_bail(struct x86_gen *g, struct x86_slow *s, enum x86_cc cc)
+{
+	if (s->n_fp_jcc < ARRAY_SIZE(s->fp_jcc))
+		s->fp_jcc[s->n_fp_jcc++] = x86_jcc32(&g->b, cc);
+	else
+		g->error = -EINVAL; /* cannot happen: gen_fp_call bails at most 5 times */
+}
+
+/* rcx = the biased exponent of @r minus @lo; bail unless it is at most @span. */
+static void fp_exp_check(struct x86_gen *g, struct x86_slow *s, int r, int32_t lo, int32_t span)
+{
+	x86_mov_rr(&g->b, true, X86_RCX, r);
+	x86_shift_ri(&g->b, X86_SHR, true, X86_RCX, 52);
+	x86_alu_ri(&g->b, X86_AND, false, X86_RCX, 0x7ff);
+	x86_alu_ri(&g->b, X86_SUB, false, X86_RCX, lo);
+	x86_alu_ri(&g->b, X86_CMP, false, X86_RCX, span);
+	fp_bail(g, s, X86_CC_A);
+}
+
+/*
+ * A struct tcg_fp_fast call: the operation on the host FPU when the result
+ * is provably the helper's (RNE, NX already set, both operands normal, the
+ * result's biased exponent 2..0x7fe: hostfloat.h's hf_f64_arith_nx()),
+ * else the helper out of line (x86_emit_slow: the dirty globals stored,
+ * the caller-saved registers kept by x86_emit_fp_thunk). The registers
+ * stay as they are on both paths; rax, rcx, xmm0 and xmm1 are scratch.
+ */
+static void gen_fp_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life,
+			const struct tcg_helper *h)
+{
+	static const uint8_t sse[] = {
+	    [TCG_FP_ADD_D] = X86_ADDSD,
+	    [TCG_FP_SUB_D] = X86_SUBSD,
+	    [TCG_FP_MUL_D] = X86_MULSD,
+	    [TCG_FP_DIV_D] = X86_DIVSD,
+	};
+	const struct tcg_fp_fast *fp = h->fp;
+	uint64_t desc = const_val(g, (uint32_t)op->args[1]);
+	int ra = x86_ra_in_reg(g, (uint32_t)op->args[2]);
+	int rb = x86_ra_in_reg(g, (uint32_t)op->args[3]);
+	/* written last: the helper call reads ra and rb before */
+	int rd = x86_ra_out_reg_late(g, op, life);
+	struct x86_slow *s = new_slow(g);
+
+	memset(s, 0, sizeof(*s));
+	s->fp_h = h;
+	s->fp_desc = desc;
+	s->addr_reg = (int8_t)ra;
+	s->fp_b = (int8_t)rb;
+	s->val_reg = (int8_t)rd;
+	s->rec = g->cur_rec;
+	if ((uint32_t)(desc >> 32) == fp->rm_dyn) { /* the dynamic mode must be RNE */
+		x86_alu_mi(&g->b, X86_CMP, false, X86_RBP, fp->rm_off, 0);
+		fp_bail(g, s, X86_CC_NE);
+	}
+	/* NX already accumulated: the operation cannot add a flag */
+	x86_load(&g->b, X86_LD32U, X86_RAX, X86_RBP, X86_NOREG, fp->flags_off);
+	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)fp->nx_bit);
+	fp_bail(g, s, X86_CC_E);
+	fp_exp_check(g, s, ra, 1, 0x7fd); /* normal: 1..0x7fe */
+	fp_exp_check(g, s, rb, 1, 0x7fd);
+	x86_movq_xr(&g->b, 0, ra);
+	x86_movq_xr(&g->b, 1, rb);
+	x86_sse_sd(&g->b, (enum x86_sse_sd)sse[fp->op], 0, 1);
+	x86_movq_rx(&g->b, X86_RAX, 0);
+	fp_exp_check(g, s, X86_RAX, 2, 0x7fc); /* finite, not tiny: 2..0x7fe */
+	x86_mov_rr(&g->b, true, rd, X86_RAX);
+	s->ret = g->b.p;
+	x86_dirty_globals(g, s, false);
+	x86_ra_free_dead_inputs(g, op, life);
+	x86_ra_set_out(g, op, life, rd);
+}
+
+/* Its out-of-line part: the helper call with the operation's data. */
+#define FP_DATA_SIZE 24 /* instruction record, helper, desc */
+
+static void emit_fp_slow(struct x86_gen *g, const struct x86_slow *s)
+{
+	for (unsigned i = 0; i < s->n_fp_jcc; i++)
+		x86_patch_rel32(s->fp_jcc[i], g->b.p);
+	x86_store_dirty(g, s); /* precise state: the helper may raise */
+	x86_mov_rr(&g->b, true, X86_RDX, s->addr_reg);
+	x86_mov_rr(&g->b, true, X86_RCX, s->fp_b);
+	x86_jmp8(&g->b, FP_DATA_SIZE);
+	x86_u64(&g->b, (uint64_t)(uintptr_t)s->rec);
+	x86_u64(&g->b, (uint64_t)(uintptr_t)s->fp_h->func);
+	x86_u64(&g->b, s->fp_desc);
+	x86_patch_rel32(x86_call32(&g->b), g->fp_thunk);
+	x86_mov_rr(&g->b, true, s->val_reg, X86_RAX);
+	x86_patch_rel32(x86_jmp32(&g->b), s->ret);
+}
+
+/*
+ * In rdx and rcx the operands, before the call the FP_DATA_SIZE bytes of
+ * data: sets cpu->cur_insn, calls helper(cpu, desc, a, b) keeping the
+ * allocatable caller-saved registers, returns its result in rax.
+ */
+void x86_emit_fp_thunk(struct x86_buf *b)
+{
+	static const int8_t saved[] = {X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11};
+	const int32_t ret_off = (int32_t)(8 * ARRAY_SIZE(saved) + 8);
+	const int32_t data = -(5 + FP_DATA_SIZE); /* from the return address */
+
+	for (unsigned i = 0; i < ARRAY_SIZE(saved); i++)
+		x86_push(b, saved[i]);
+	x86_alu_ri(b, X86_SUB, true, X86_RSP, 8);
+	x86_load(b, X86_LD64, X86_RAX, X86_RSP, X86_NOREG, ret_off);
+	x86_load(b, X86_LD64, X86_RSI, X86_RAX, X86_NOREG, data);
+	x86_store(b, 8, X86_RSI, X86_RBP, X86_NOREG, (int32_t)offsetof(struct tcg_cpu, cur_insn));
+	x86_load(b, X86_LD64, X86_RSI, X86_RAX, X86_NOREG, data + 16);
+	x86_load(b, X86_LD64, X86_RAX, X86_RAX, X86_NOREG, data + 8);
+	x86_mov_rr(b, true, X86_RDI, X86_RBP);
+	x86_call_r(b, X86_RAX);
+	x86_alu_ri(b, X86_ADD, true, X86_RSP, 8);
+	for (unsigned i = ARRAY_SIZE(saved); i-- > 0;)
+		x86_pop(b, saved[i]);
+	x86_ret(b);
+}
+
 /*
  * A guest access's slow path: the dirty globals written back (a fault
  * needs precise state), the address (and value) into the thunk's
@@ -635,6 +776,11 @@ void x86_emit_slow_thunk(struct x86_buf *b, bool store)
 void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s)
 {
 	uint8_t *jcc = s->jcc;
+
+	if (s->fp_h) {
+		emit_fp_slow(g, s);
+		return;
+	}
 
 	/*
 	 * The group's check failed: this access's own probe. A store whose
@@ -665,68 +811,17 @@ void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s)
 
 /* ---- calls ---- */
 
-/*
- * A struct tcg_fp_fast helper's operation inline, its arguments loaded
- * (rsi = desc, rdx = a, rcx = b): the result in rax, or a jump to each
- * rel32 left in @slow (up to 6) for the helper call. rax, rdi, xmm0 and
- * xmm1 are scratch here (the caller-saved registers are spilled). Returns
- * false when the rounding mode rules the fast path out at translation.
- */
-static bool emit_fp_fast(struct x86_gen *g, const struct tcg_fp_fast *fp, uint64_t desc,
-			 uint8_t **slow)
-{
-	static const uint8_t sse[] = {
-	    [TCG_FP_ADD_D] = X86_ADDSD,
-	    [TCG_FP_SUB_D] = X86_SUBSD,
-	    [TCG_FP_MUL_D] = X86_MULSD,
-	    [TCG_FP_DIV_D] = X86_DIVSD,
-	};
-	static const int8_t operand[] = {X86_RDX, X86_RCX};
-	uint32_t rm = (uint32_t)(desc >> 32);
-	unsigned n = 0;
-
-	if (!g->fp_inline || fp->op < TCG_FP_ADD_D || fp->op > TCG_FP_DIV_D ||
-	    (rm != 0 && rm != fp->rm_dyn))
-		return false;
-	if (rm == fp->rm_dyn) { /* dynamic: the rounding-mode field must say RNE */
-		x86_alu_mi(&g->b, X86_CMP, false, X86_RBP, fp->rm_off, 0);
-		slow[n++] = x86_jcc32(&g->b, X86_CC_NE);
-	}
-	/* NX already accumulated: the operation cannot add a flag */
-	x86_load(&g->b, X86_LD32U, X86_RAX, X86_RBP, X86_NOREG, fp->flags_off);
-	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)fp->nx_bit);
-	slow[n++] = x86_jcc32(&g->b, X86_CC_E);
-	/* both operands normal: biased exponent 1..0x7fe */
-	for (unsigned i = 0; i < 2; i++) {
-		x86_mov_rr(&g->b, true, X86_RAX, operand[i]);
-		x86_shift_ri(&g->b, X86_SHR, true, X86_RAX, 52);
-		x86_alu_ri(&g->b, X86_AND, false, X86_RAX, 0x7ff);
-		x86_alu_ri(&g->b, X86_SUB, false, X86_RAX, 1);
-		x86_alu_ri(&g->b, X86_CMP, false, X86_RAX, 0x7fd);
-		slow[n++] = x86_jcc32(&g->b, X86_CC_A);
-	}
-	x86_movq_xr(&g->b, 0, X86_RDX);
-	x86_movq_xr(&g->b, 1, X86_RCX);
-	x86_sse_sd(&g->b, (enum x86_sse_sd)sse[fp->op], 0, 1);
-	x86_movq_rx(&g->b, X86_RAX, 0);
-	/* finite, not tiny: biased exponent 2..0x7fe */
-	x86_mov_rr(&g->b, true, X86_RDI, X86_RAX);
-	x86_shift_ri(&g->b, X86_SHR, true, X86_RDI, 52);
-	x86_alu_ri(&g->b, X86_AND, false, X86_RDI, 0x7ff);
-	x86_alu_ri(&g->b, X86_SUB, false, X86_RDI, 2);
-	x86_alu_ri(&g->b, X86_CMP, false, X86_RDI, 0x7fc);
-	slow[n++] = x86_jcc32(&g->b, X86_CC_A);
-	return true;
-}
-
 void x86_gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 {
 	static const int8_t argreg[TCG_MAX_CALL_ARGS] = {X86_RSI, X86_RDX, X86_RCX, X86_R8, X86_R9};
 	const struct tcg_helper *h = tcg_op_helper(op);
 	unsigned no = op->n_out, ni = op->n_in;
-	uint8_t *slow[6] = {NULL, NULL, NULL, NULL, NULL, NULL}, *done = NULL;
-
 	bool writes = !(h->flags & TCG_CALL_NO_WG);
+
+	if (fp_inline_ok(g, op, h)) {
+		gen_fp_call(g, op, life, h);
+		return;
+	}
 
 	/* The helper may read, write or (raising) expose the globals. */
 	if (writes || !(h->flags & TCG_CALL_NO_RG) || !(h->flags & TCG_CALL_NO_RAISE))
@@ -743,20 +838,10 @@ void x86_gen_call(struct x86_gen *g, const struct tcg_op *op, uint16_t life)
 		else
 			x86_ra_load_home(g, t, argreg[i]);
 	}
-	if (h->fp && ni == 3 && is_const(g, (uint32_t)op->args[no]) &&
-	    emit_fp_fast(g, h->fp, const_val(g, (uint32_t)op->args[no]), slow)) {
-		done = x86_jmp32(&g->b);
-		for (unsigned i = 0; i < ARRAY_SIZE(slow); i++) {
-			if (slow[i])
-				x86_patch_rel32(slow[i], g->b.p);
-		}
-	}
 	x86_mov_rr(&g->b, true, X86_RDI, X86_RBP);
 	if (!(h->flags & TCG_CALL_NO_RAISE))
 		set_cur_insn(g, g->cur_rec);
 	call_abs(g, (const void *)h->func);
-	if (done)
-		x86_patch_rel32(done, g->b.p);
 	g->locked = 0;
 	x86_ra_free_dead_inputs(g, op, life);
 	if (writes) {

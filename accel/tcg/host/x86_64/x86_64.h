@@ -38,6 +38,16 @@ struct x86_slow {
 	int32_t addr_disp; /* the guest address is addr_reg + addr_disp */
 	bool store, w64;
 	uint8_t size, mmu; /* grouped access: for its own probe */
+	/*
+	 * A struct tcg_fp_fast call computed inline: the helper, its desc,
+	 * the operands' registers (addr_reg, fp_b), the result's (val_reg)
+	 * and the inline checks' jumps here.
+	 */
+	const struct tcg_helper *fp_h;
+	uint64_t fp_desc;
+	int8_t fp_b;
+	uint8_t n_fp_jcc;
+	uint8_t *fp_jcc[5];
 	uint8_t n_dirty;
 	int8_t dirty_reg[16];
 	uint8_t dirty_size[16];
@@ -71,6 +81,7 @@ struct x86_gen {
 	struct tcg_tb *tb;
 	uint8_t *epilogue; /* RW address of the shared exit path */
 	uint8_t *slow_thunk[2]; /* RW addresses of the slow-path thunks: load, store */
+	uint8_t *fp_thunk;	/* RW address of x86_emit_fp_thunk's */
 	/* The probe thunks (x86_emit_probe_thunk) by MMU index, log2 size, store. */
 	uint8_t *probe_thunk[TCG_NB_MMU_MODES][4][2];
 	/* Untranslated loads from this RAM window skip the TLB (0: none). */
@@ -144,6 +155,8 @@ void x86_plan_groups(struct x86_gen *g);
 void x86_emit_slow(struct x86_gen *g, const struct x86_slow *s);
 /* The shared part of the slow paths (once, beside the entry trampoline). */
 void x86_emit_slow_thunk(struct x86_buf *b, bool store);
+/* The same for the helper calls of inline FP operations (x86_gen_call). */
+void x86_emit_fp_thunk(struct x86_buf *b);
 /*
  * A shared TLB probe: rcx = guest address in, rax = the entry's addend out,
  * or 0 when the access of @size bytes (@store) through @mmu_idx misses.
