@@ -256,7 +256,7 @@ typedef uint64_t (*tcg_helper_fn5)(struct tcg_cpu *, uint64_t, uint64_t, uint64_
 				   uint64_t);
 
 /*
- * A helper that is one IEEE 754 binary64 operation, fn(cpu, desc, a, b),
+ * A helper that is one IEEE 754 binary64 (or binary32) operation, fn(cpu, desc, a, b),
  * which a backend may compute on the host FPU inline, calling the helper
  * only otherwise. Exactly where accel/tcg/fpu/hostfloat.h's
  * hf_f64_arith_nx() applies: the rounding mode is round-to-nearest-even
@@ -265,9 +265,21 @@ typedef uint64_t (*tcg_helper_fn5)(struct tcg_cpu *, uint64_t, uint64_t, uint64_
  * operands are normal numbers and the result is finite with a biased
  * exponent of at least 2. Then the result is the host's and the flags do
  * not change. The backend must also know the host FPU is in its default
- * mode (RNE, no flush-to-zero).
+ * mode (RNE, no flush-to-zero). The _S operations are binary32 the same
+ * way (biased exponents 1..0xfe and 2..0xfe), their operands and result
+ * NaN-boxed in 64 bits (upper half all ones, as RISC-V keeps them): an
+ * operand that is not boxed takes the helper.
  */
-enum tcg_fp_op { TCG_FP_ADD_D = 1, TCG_FP_SUB_D, TCG_FP_MUL_D, TCG_FP_DIV_D };
+enum tcg_fp_op {
+	TCG_FP_ADD_D = 1,
+	TCG_FP_SUB_D,
+	TCG_FP_MUL_D,
+	TCG_FP_DIV_D,
+	TCG_FP_ADD_S,
+	TCG_FP_SUB_S,
+	TCG_FP_MUL_S,
+	TCG_FP_DIV_S,
+};
 
 struct tcg_fp_fast {
 	uint8_t op;		   /* enum tcg_fp_op */

@@ -96,9 +96,10 @@ static uint64_t rv_helper_fmadd_s_fn(struct tcg_cpu *c, uint64_t desc, uint64_t 
 
 #define RV_FP_HFLAGS (TCG_CALL_NO_RG | TCG_CALL_NO_WG)
 /*
- * The D-format ones a backend may compute inline (struct tcg_fp_fast):
- * their helpers' fast path, sf_f64_*() -> hf_f64_arith_nx(), in generated
- * code (fflags and frm are the CPU struct's; SF_NX is fflags' NX bit).
+ * The ones a backend may compute inline (struct tcg_fp_fast): their
+ * helpers' fast path, sf_f64/f32_*() -> hf_f64/f32_arith_nx(), in
+ * generated code (fflags and frm are the CPU struct's; SF_NX is fflags' NX
+ * bit; S operands unboxed and results boxed as rv_fp_unbox32/box32 do).
  */
 #define RV_FP_FAST(o)                                                                              \
 	{                                                                                          \
@@ -106,23 +107,22 @@ static uint64_t rv_helper_fmadd_s_fn(struct tcg_cpu *c, uint64_t desc, uint64_t 
 		.rm_off = (int32_t)offsetof(struct rv_cpu, frm), .nx_bit = SF_NX,                  \
 		.rm_dyn = RV_RM_DYN                                                                \
 	}
-static const struct tcg_fp_fast rv_fp_fast[4] = {
-    RV_FP_FAST(TCG_FP_ADD_D),
-    RV_FP_FAST(TCG_FP_SUB_D),
-    RV_FP_FAST(TCG_FP_MUL_D),
-    RV_FP_FAST(TCG_FP_DIV_D),
+static const struct tcg_fp_fast rv_fp_fast[8] = {
+    RV_FP_FAST(TCG_FP_ADD_D), RV_FP_FAST(TCG_FP_SUB_D), RV_FP_FAST(TCG_FP_MUL_D),
+    RV_FP_FAST(TCG_FP_DIV_D), RV_FP_FAST(TCG_FP_ADD_S), RV_FP_FAST(TCG_FP_SUB_S),
+    RV_FP_FAST(TCG_FP_MUL_S), RV_FP_FAST(TCG_FP_DIV_S),
 };
 _Static_assert(SF_RNE == 0, "desc >> 32 == 0 (rm 000) is round-to-nearest-even");
 
 /* Indexed by op (RV_FP_ADD..RV_FP_DIV, then MADD as 4) and dbl. */
 static const struct tcg_helper rv_helper_fp_fast[5][2] = {
-    {TCG_HELPER(rv_helper_fadd_s_fn, 3, RV_FP_HFLAGS),
+    {TCG_HELPER_FP(rv_helper_fadd_s_fn, RV_FP_HFLAGS, &rv_fp_fast[4]),
      TCG_HELPER_FP(rv_helper_fadd_d_fn, RV_FP_HFLAGS, &rv_fp_fast[0])},
-    {TCG_HELPER(rv_helper_fsub_s_fn, 3, RV_FP_HFLAGS),
+    {TCG_HELPER_FP(rv_helper_fsub_s_fn, RV_FP_HFLAGS, &rv_fp_fast[5]),
      TCG_HELPER_FP(rv_helper_fsub_d_fn, RV_FP_HFLAGS, &rv_fp_fast[1])},
-    {TCG_HELPER(rv_helper_fmul_s_fn, 3, RV_FP_HFLAGS),
+    {TCG_HELPER_FP(rv_helper_fmul_s_fn, RV_FP_HFLAGS, &rv_fp_fast[6]),
      TCG_HELPER_FP(rv_helper_fmul_d_fn, RV_FP_HFLAGS, &rv_fp_fast[2])},
-    {TCG_HELPER(rv_helper_fdiv_s_fn, 3, RV_FP_HFLAGS),
+    {TCG_HELPER_FP(rv_helper_fdiv_s_fn, RV_FP_HFLAGS, &rv_fp_fast[7]),
      TCG_HELPER_FP(rv_helper_fdiv_d_fn, RV_FP_HFLAGS, &rv_fp_fast[3])},
     {TCG_HELPER(rv_helper_fmadd_s_fn, 4, RV_FP_HFLAGS),
      TCG_HELPER(rv_helper_fmadd_d_fn, 4, RV_FP_HFLAGS)},

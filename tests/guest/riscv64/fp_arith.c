@@ -336,6 +336,16 @@ static void test_static_rm(void)
 	CHECK_RES(
 	    FPF("fmul.d ft3, ft0, ft1, rne", 0x001fffffffffffff, 0x3fe0000000000000, 0, RNE, &fl),
 	    fl, 0x0010000000000000, UF | NX);
+	/* S operands must be NaN-boxed: a bare 1.0f is the canonical NaN */
+	CHECK_RES(FPF("fadd.s ft3, ft0, ft1, rne", 0x3f800000, BOX(0x3f800000), 0, RNE, &fl), fl,
+		  BOX(CNAN_S), NX);
+	CHECK_RES(
+	    FPF("fmul.s ft3, ft0, ft1, rne", BOX(0x3f800000), 0x00000000ffffffff, 0, RNE, &fl), fl,
+	    BOX(CNAN_S), NX);
+	CHECK_RES(FPF("fsub.s ft3, ft0, ft1, dyn", BOX(0x40400000), BOX(0x3f800000), 0, RNE, &fl),
+		  fl, BOX(0x40000000), NX);
+	CHECK_RES(FPF("fdiv.s ft3, ft0, ft1, rup", BOX(0x3f800000), BOX(0x40400000), 0, RNE, &fl),
+		  fl, BOX(0x3eaaaaab), NX);
 	fp_fflags_preset = 0;
 }
 

@@ -101,6 +101,13 @@ static void encode_all(void)
 	E("subsd %xmm1,%xmm0", x86_sse_sd(&b, X86_SUBSD, 0, 1));
 	E("mulsd %xmm10,%xmm0", x86_sse_sd(&b, X86_MULSD, 0, 10));
 	E("divsd %xmm1,%xmm8", x86_sse_sd(&b, X86_DIVSD, 8, 1));
+	E("movd %esi,%xmm0", x86_movd_xr(&b, 0, X86_RSI));
+	E("movd %r10d,%xmm1", x86_movd_xr(&b, 1, X86_R10));
+	E("movd %xmm0,%eax", x86_movd_rx(&b, X86_RAX, 0));
+	E("addss %xmm1,%xmm0", x86_sse_ss(&b, X86_ADDSD, 0, 1));
+	E("subss %xmm1,%xmm0", x86_sse_ss(&b, X86_SUBSD, 0, 1));
+	E("mulss %xmm9,%xmm0", x86_sse_ss(&b, X86_MULSD, 0, 9));
+	E("divss %xmm1,%xmm0", x86_sse_ss(&b, X86_DIVSD, 0, 1));
 	E("call *%rax", x86_call_r(&b, X86_RAX));
 	E("jmp *%rsi", x86_jmp_r(&b, X86_RSI));
 	E("jmp *0x28(%rax)", x86_jmp_m(&b, X86_RAX, 0x28));

@@ -341,6 +341,21 @@ void x86_sse_sd(struct x86_buf *b, enum x86_sse_sd op, int dst, int src)
 	sse_rr(b, 0xf2, false, (uint8_t)op, dst, src);
 }
 
+void x86_movd_xr(struct x86_buf *b, int xmm, int r)
+{
+	sse_rr(b, 0x66, false, 0x6e, xmm, r);
+}
+
+void x86_movd_rx(struct x86_buf *b, int r, int xmm)
+{
+	sse_rr(b, 0x66, false, 0x7e, xmm, r);
+}
+
+void x86_sse_ss(struct x86_buf *b, enum x86_sse_sd op, int dst, int src)
+{
+	sse_rr(b, 0xf3, false, (uint8_t)op, dst, src);
+}
+
 void x86_push(struct x86_buf *b, int r)
 {
 	rex(b, false, 0, 0, r, false);

@@ -121,6 +121,10 @@ void x86_bswap(struct x86_buf *b, bool w64, int r);
 void x86_movq_xr(struct x86_buf *b, int xmm, int r);
 void x86_movq_rx(struct x86_buf *b, int r, int xmm);
 void x86_sse_sd(struct x86_buf *b, enum x86_sse_sd op, int dst, int src);
+/* The binary32 forms: movd xmm, r32 / movd r32, xmm; addss etc. (F3 0F xx). */
+void x86_movd_xr(struct x86_buf *b, int xmm, int r);
+void x86_movd_rx(struct x86_buf *b, int r, int xmm);
+void x86_sse_ss(struct x86_buf *b, enum x86_sse_sd op, int dst, int src);
 /* Jumps with a rel32 to be filled in: return the offset of the rel32. */
 uint8_t *x86_jcc32(struct x86_buf *b, enum x86_cc cc);
 uint8_t *x86_jmp32(struct x86_buf *b);

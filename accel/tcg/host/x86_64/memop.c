@@ -641,7 +641,7 @@ static bool fp_inline_ok(const struct x86_gen *g, const struct tcg_op *op,
 
 	if (!h->fp || !g->fp_inline || op->n_out != 1 || op->n_in != 3 ||
 	    !is_const(g, (uint32_t)op->args[1]) || h->fp->op < TCG_FP_ADD_D ||
-	    h->fp->op > TCG_FP_DIV_D)
+	    h->fp->op > TCG_FP_DIV_S)
 		return false;
 	desc = const_val(g, (uint32_t)op->args[1]);
 	return (uint32_t)(desc >> 32) == 0 || (uint32_t)(desc >> 32) == h->fp->rm_dyn;
@@ -653,18 +653,31 @@ static void fp_bail(struct x86_gen *g, struct x86_slow *s, enum x86_cc cc)
 	if (s->n_fp_jcc < ARRAY_SIZE(s->fp_jcc))
 		s->fp_jcc[s->n_fp_jcc++] = x86_jcc32(&g->b, cc);
 	else
-		g->error = -EINVAL; /* cannot happen: gen_fp_call bails at most 5 times */
+		g->error = -EINVAL; /* cannot happen: gen_fp_call bails at most 7 times */
 }
 
-/* rcx = the biased exponent of @r minus @lo; bail unless it is at most @span. */
-static void fp_exp_check(struct x86_gen *g, struct x86_slow *s, int r, int32_t lo, int32_t span)
+/*
+ * rcx = the biased exponent of @r (binary64, or binary32 in the low half
+ * when @single) minus @lo; bail unless it is at most @span.
+ */
+static void fp_exp_check(struct x86_gen *g, struct x86_slow *s, bool single, int r, int32_t lo,
+			 int32_t span)
 {
-	x86_mov_rr(&g->b, true, X86_RCX, r);
-	x86_shift_ri(&g->b, X86_SHR, true, X86_RCX, 52);
-	x86_alu_ri(&g->b, X86_AND, false, X86_RCX, 0x7ff);
+	x86_mov_rr(&g->b, !single, X86_RCX, r);
+	x86_shift_ri(&g->b, X86_SHR, !single, X86_RCX, single ? 23 : 52);
+	x86_alu_ri(&g->b, X86_AND, false, X86_RCX, single ? 0xff : 0x7ff);
 	x86_alu_ri(&g->b, X86_SUB, false, X86_RCX, lo);
 	x86_alu_ri(&g->b, X86_CMP, false, X86_RCX, span);
 	fp_bail(g, s, X86_CC_A);
+}
+
+/* A binary32 operand: bail unless NaN-boxed (upper half all ones). */
+static void fp_box_check(struct x86_gen *g, struct x86_slow *s, int r)
+{
+	x86_mov_rr(&g->b, true, X86_RCX, r);
+	x86_shift_ri(&g->b, X86_SHR, true, X86_RCX, 32);
+	x86_alu_ri(&g->b, X86_CMP, false, X86_RCX, -1);
+	fp_bail(g, s, X86_CC_NE);
 }
 
 /*
@@ -679,12 +692,12 @@ static void gen_fp_call(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 			const struct tcg_helper *h)
 {
 	static const uint8_t sse[] = {
-	    [TCG_FP_ADD_D] = X86_ADDSD,
-	    [TCG_FP_SUB_D] = X86_SUBSD,
-	    [TCG_FP_MUL_D] = X86_MULSD,
-	    [TCG_FP_DIV_D] = X86_DIVSD,
+	    [TCG_FP_ADD_D] = X86_ADDSD, [TCG_FP_SUB_D] = X86_SUBSD, [TCG_FP_MUL_D] = X86_MULSD,
+	    [TCG_FP_DIV_D] = X86_DIVSD, [TCG_FP_ADD_S] = X86_ADDSD, [TCG_FP_SUB_S] = X86_SUBSD,
+	    [TCG_FP_MUL_S] = X86_MULSD, [TCG_FP_DIV_S] = X86_DIVSD,
 	};
 	const struct tcg_fp_fast *fp = h->fp;
+	bool single = fp->op >= TCG_FP_ADD_S;
 	uint64_t desc = const_val(g, (uint32_t)op->args[1]);
 	int ra = x86_ra_in_reg(g, (uint32_t)op->args[2]);
 	int rb = x86_ra_in_reg(g, (uint32_t)op->args[3]);
@@ -707,13 +720,27 @@ static void gen_fp_call(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 	x86_load(&g->b, X86_LD32U, X86_RAX, X86_RBP, X86_NOREG, fp->flags_off);
 	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)fp->nx_bit);
 	fp_bail(g, s, X86_CC_E);
-	fp_exp_check(g, s, ra, 1, 0x7fd); /* normal: 1..0x7fe */
-	fp_exp_check(g, s, rb, 1, 0x7fd);
-	x86_movq_xr(&g->b, 0, ra);
-	x86_movq_xr(&g->b, 1, rb);
-	x86_sse_sd(&g->b, (enum x86_sse_sd)sse[fp->op], 0, 1);
-	x86_movq_rx(&g->b, X86_RAX, 0);
-	fp_exp_check(g, s, X86_RAX, 2, 0x7fc); /* finite, not tiny: 2..0x7fe */
+	if (single) {
+		fp_box_check(g, s, ra);
+		fp_box_check(g, s, rb);
+		fp_exp_check(g, s, true, ra, 1, 0xfd); /* normal: 1..0xfe */
+		fp_exp_check(g, s, true, rb, 1, 0xfd);
+		x86_movd_xr(&g->b, 0, ra);
+		x86_movd_xr(&g->b, 1, rb);
+		x86_sse_ss(&g->b, (enum x86_sse_sd)sse[fp->op], 0, 1);
+		x86_movd_rx(&g->b, X86_RAX, 0);
+		fp_exp_check(g, s, true, X86_RAX, 2, 0xfc);	   /* finite, not tiny: 2..0xfe */
+		x86_mov_ri(&g->b, X86_RCX, 0xffffffff00000000ULL); /* NaN-boxed */
+		x86_alu_rr(&g->b, X86_OR, true, X86_RAX, X86_RCX);
+	} else {
+		fp_exp_check(g, s, false, ra, 1, 0x7fd); /* normal: 1..0x7fe */
+		fp_exp_check(g, s, false, rb, 1, 0x7fd);
+		x86_movq_xr(&g->b, 0, ra);
+		x86_movq_xr(&g->b, 1, rb);
+		x86_sse_sd(&g->b, (enum x86_sse_sd)sse[fp->op], 0, 1);
+		x86_movq_rx(&g->b, X86_RAX, 0);
+		fp_exp_check(g, s, false, X86_RAX, 2, 0x7fc); /* finite, not tiny: 2..0x7fe */
+	}
 	x86_mov_rr(&g->b, true, rd, X86_RAX);
 	s->ret = g->b.p;
 	x86_dirty_globals(g, s, false);

@@ -47,7 +47,7 @@ struct x86_slow {
 	uint64_t fp_desc;
 	int8_t fp_b;
 	uint8_t n_fp_jcc;
-	uint8_t *fp_jcc[5];
+	uint8_t *fp_jcc[7];
 	uint8_t n_dirty;
 	int8_t dirty_reg[16];
 	uint8_t dirty_size[16];
