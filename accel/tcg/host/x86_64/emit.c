@@ -326,34 +326,19 @@ static void sse_rr(struct x86_buf *b, uint8_t prefix, bool w, uint8_t op, int re
 	modrm_rr(b, reg, rm);
 }
 
-void x86_movq_xr(struct x86_buf *b, int xmm, int r)
+void x86_mov_xr(struct x86_buf *b, bool w64, int xmm, int r)
 {
-	sse_rr(b, 0x66, true, 0x6e, xmm, r);
+	sse_rr(b, 0x66, w64, 0x6e, xmm, r);
 }
 
-void x86_movq_rx(struct x86_buf *b, int r, int xmm)
+void x86_mov_rx(struct x86_buf *b, bool w64, int r, int xmm)
 {
-	sse_rr(b, 0x66, true, 0x7e, xmm, r);
+	sse_rr(b, 0x66, w64, 0x7e, xmm, r);
 }
 
-void x86_sse_sd(struct x86_buf *b, enum x86_sse_sd op, int dst, int src)
+void x86_sse_scalar(struct x86_buf *b, bool dbl, enum x86_sse_op op, int dst, int src)
 {
-	sse_rr(b, 0xf2, false, (uint8_t)op, dst, src);
-}
-
-void x86_movd_xr(struct x86_buf *b, int xmm, int r)
-{
-	sse_rr(b, 0x66, false, 0x6e, xmm, r);
-}
-
-void x86_movd_rx(struct x86_buf *b, int r, int xmm)
-{
-	sse_rr(b, 0x66, false, 0x7e, xmm, r);
-}
-
-void x86_sse_ss(struct x86_buf *b, enum x86_sse_sd op, int dst, int src)
-{
-	sse_rr(b, 0xf3, false, (uint8_t)op, dst, src);
+	sse_rr(b, dbl ? 0xf2 : 0xf3, false, (uint8_t)op, dst, src);
 }
 
 void x86_push(struct x86_buf *b, int r)

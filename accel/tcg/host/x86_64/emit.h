@@ -59,8 +59,8 @@ enum x86_cc {
 };
 /* Loads: width and extension. */
 enum x86_ld { X86_LD8U, X86_LD8S, X86_LD16U, X86_LD16S, X86_LD32U, X86_LD32S, X86_LD64 };
-/* F2 0F xx scalar double arithmetic: op xmm(dst), xmm(src). */
-enum x86_sse_sd { X86_ADDSD = 0x58, X86_MULSD = 0x59, X86_SUBSD = 0x5c, X86_DIVSD = 0x5e };
+/* Scalar SSE arithmetic (F2 0F xx double, F3 0F xx single): op xmm(dst), xmm(src). */
+enum x86_sse_op { X86_SSE_ADD = 0x58, X86_SSE_MUL = 0x59, X86_SSE_SUB = 0x5c, X86_SSE_DIV = 0x5e };
 /* F3 0F xx bit counting. */
 enum x86_bitop { X86_POPCNT = 0xb8, X86_TZCNT = 0xbc, X86_LZCNT = 0xbd };
 
@@ -117,14 +117,13 @@ void x86_setcc(struct x86_buf *b, enum x86_cc cc, int r);
 void x86_cmov(struct x86_buf *b, enum x86_cc cc, bool w64, int dst, int src);
 void x86_bitop(struct x86_buf *b, enum x86_bitop op, bool w64, int dst, int src);
 void x86_bswap(struct x86_buf *b, bool w64, int r);
-/* movq xmm, r64 / movq r64, xmm (xmm by number 0-15); dst = dst op src. */
-void x86_movq_xr(struct x86_buf *b, int xmm, int r);
-void x86_movq_rx(struct x86_buf *b, int r, int xmm);
-void x86_sse_sd(struct x86_buf *b, enum x86_sse_sd op, int dst, int src);
-/* The binary32 forms: movd xmm, r32 / movd r32, xmm; addss etc. (F3 0F xx). */
-void x86_movd_xr(struct x86_buf *b, int xmm, int r);
-void x86_movd_rx(struct x86_buf *b, int r, int xmm);
-void x86_sse_ss(struct x86_buf *b, enum x86_sse_sd op, int dst, int src);
+/*
+ * movq (w64) / movd xmm, r and r, xmm (xmm by number 0-15); dst = dst op
+ * src in binary64 (dbl: addsd...) or binary32 (addss...).
+ */
+void x86_mov_xr(struct x86_buf *b, bool w64, int xmm, int r);
+void x86_mov_rx(struct x86_buf *b, bool w64, int r, int xmm);
+void x86_sse_scalar(struct x86_buf *b, bool dbl, enum x86_sse_op op, int dst, int src);
 /* Jumps with a rel32 to be filled in: return the offset of the rel32. */
 uint8_t *x86_jcc32(struct x86_buf *b, enum x86_cc cc);
 uint8_t *x86_jmp32(struct x86_buf *b);

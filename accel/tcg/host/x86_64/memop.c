@@ -600,19 +600,35 @@ void x86_emit_probe_thunk(struct x86_buf *b, unsigned mmu_idx, unsigned size, bo
  * returns the loaded value in rax. rsp is 16-aligned in generated code, so
  * 8 mod 16 on entry.
  */
+/* The thunks keep the allocatable caller-saved registers (and align rsp). */
+static const int8_t thunk_saved[] = {X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11};
+_Static_assert(CALLER_SAVED == ((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) |
+				(1u << X86_R9) | (1u << X86_R10) | (1u << X86_R11)),
+	       "the thunks keep exactly the allocatable caller-saved registers");
+/* After thunk_enter: the thunk's return address, from rsp. */
+#define THUNK_RET_OFF ((int32_t)(8 * ARRAY_SIZE(thunk_saved) + 8))
+
+static void thunk_enter(struct x86_buf *b)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(thunk_saved); i++)
+		x86_push(b, thunk_saved[i]);
+	x86_alu_ri(b, X86_SUB, true, X86_RSP, 8);
+}
+
+static void thunk_leave(struct x86_buf *b)
+{
+	x86_alu_ri(b, X86_ADD, true, X86_RSP, 8);
+	for (unsigned i = ARRAY_SIZE(thunk_saved); i-- > 0;)
+		x86_pop(b, thunk_saved[i]);
+	x86_ret(b);
+}
+
 void x86_emit_slow_thunk(struct x86_buf *b, bool store)
 {
-	static const int8_t saved[] = {X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11};
-	const int32_t ret_off = (int32_t)(8 * ARRAY_SIZE(saved) + 8);
 	const int32_t data = -(5 + SLOW_DATA_SIZE); /* from the return address */
 
-	_Static_assert(CALLER_SAVED == ((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) |
-					(1u << X86_R9) | (1u << X86_R10) | (1u << X86_R11)),
-		       "the thunk keeps exactly the allocatable caller-saved registers");
-	for (unsigned i = 0; i < ARRAY_SIZE(saved); i++)
-		x86_push(b, saved[i]);
-	x86_alu_ri(b, X86_SUB, true, X86_RSP, 8);
-	x86_load(b, X86_LD64, X86_RCX, X86_RSP, X86_NOREG, ret_off);
+	thunk_enter(b);
+	x86_load(b, X86_LD64, X86_RCX, X86_RSP, X86_NOREG, THUNK_RET_OFF);
 	x86_load(b, X86_LD64, X86_RSI, X86_RCX, X86_NOREG, data);
 	x86_store(b, 8, X86_RSI, X86_RBP, X86_NOREG, (int32_t)offsetof(struct tcg_cpu, cur_insn));
 	x86_load(b, X86_LD32U, store ? X86_RCX : X86_RDX, X86_RCX, X86_NOREG, data + 8);
@@ -621,10 +637,7 @@ void x86_emit_slow_thunk(struct x86_buf *b, bool store)
 	x86_mov_ri(b, X86_RAX,
 		   store ? (uint64_t)(uintptr_t)tcg_slow_st : (uint64_t)(uintptr_t)tcg_slow_ld);
 	x86_call_r(b, X86_RAX);
-	x86_alu_ri(b, X86_ADD, true, X86_RSP, 8);
-	for (unsigned i = ARRAY_SIZE(saved); i-- > 0;)
-		x86_pop(b, saved[i]);
-	x86_ret(b);
+	thunk_leave(b);
 }
 
 /* ---- floating point inline ---- */
@@ -692,12 +705,14 @@ static void gen_fp_call(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 			const struct tcg_helper *h)
 {
 	static const uint8_t sse[] = {
-	    [TCG_FP_ADD_D] = X86_ADDSD, [TCG_FP_SUB_D] = X86_SUBSD, [TCG_FP_MUL_D] = X86_MULSD,
-	    [TCG_FP_DIV_D] = X86_DIVSD, [TCG_FP_ADD_S] = X86_ADDSD, [TCG_FP_SUB_S] = X86_SUBSD,
-	    [TCG_FP_MUL_S] = X86_MULSD, [TCG_FP_DIV_S] = X86_DIVSD,
+	    [TCG_FP_ADD_D] = X86_SSE_ADD, [TCG_FP_SUB_D] = X86_SSE_SUB,
+	    [TCG_FP_MUL_D] = X86_SSE_MUL, [TCG_FP_DIV_D] = X86_SSE_DIV,
+	    [TCG_FP_ADD_S] = X86_SSE_ADD, [TCG_FP_SUB_S] = X86_SSE_SUB,
+	    [TCG_FP_MUL_S] = X86_SSE_MUL, [TCG_FP_DIV_S] = X86_SSE_DIV,
 	};
 	const struct tcg_fp_fast *fp = h->fp;
 	bool single = fp->op >= TCG_FP_ADD_S;
+	int32_t emax = single ? 0xfe : 0x7fe; /* the largest finite biased exponent */
 	uint64_t desc = const_val(g, (uint32_t)op->args[1]);
 	int ra = x86_ra_in_reg(g, (uint32_t)op->args[2]);
 	int rb = x86_ra_in_reg(g, (uint32_t)op->args[3]);
@@ -720,26 +735,21 @@ static void gen_fp_call(struct x86_gen *g, const struct tcg_op *op, uint16_t lif
 	x86_load(&g->b, X86_LD32U, X86_RAX, X86_RBP, X86_NOREG, fp->flags_off);
 	x86_alu_ri(&g->b, X86_AND, false, X86_RAX, (int32_t)fp->nx_bit);
 	fp_bail(g, s, X86_CC_E);
+	/* operands normal (biased exponent 1..emax), the result 2..emax */
 	if (single) {
 		fp_box_check(g, s, ra);
 		fp_box_check(g, s, rb);
-		fp_exp_check(g, s, true, ra, 1, 0xfd); /* normal: 1..0xfe */
-		fp_exp_check(g, s, true, rb, 1, 0xfd);
-		x86_movd_xr(&g->b, 0, ra);
-		x86_movd_xr(&g->b, 1, rb);
-		x86_sse_ss(&g->b, (enum x86_sse_sd)sse[fp->op], 0, 1);
-		x86_movd_rx(&g->b, X86_RAX, 0);
-		fp_exp_check(g, s, true, X86_RAX, 2, 0xfc);	   /* finite, not tiny: 2..0xfe */
-		x86_mov_ri(&g->b, X86_RCX, 0xffffffff00000000ULL); /* NaN-boxed */
+	}
+	fp_exp_check(g, s, single, ra, 1, emax - 1);
+	fp_exp_check(g, s, single, rb, 1, emax - 1);
+	x86_mov_xr(&g->b, !single, 0, ra);
+	x86_mov_xr(&g->b, !single, 1, rb);
+	x86_sse_scalar(&g->b, !single, (enum x86_sse_op)sse[fp->op], 0, 1);
+	x86_mov_rx(&g->b, !single, X86_RAX, 0);
+	fp_exp_check(g, s, single, X86_RAX, 2, emax - 2);
+	if (single) { /* NaN-boxed */
+		x86_mov_ri(&g->b, X86_RCX, 0xffffffff00000000ULL);
 		x86_alu_rr(&g->b, X86_OR, true, X86_RAX, X86_RCX);
-	} else {
-		fp_exp_check(g, s, false, ra, 1, 0x7fd); /* normal: 1..0x7fe */
-		fp_exp_check(g, s, false, rb, 1, 0x7fd);
-		x86_movq_xr(&g->b, 0, ra);
-		x86_movq_xr(&g->b, 1, rb);
-		x86_sse_sd(&g->b, (enum x86_sse_sd)sse[fp->op], 0, 1);
-		x86_movq_rx(&g->b, X86_RAX, 0);
-		fp_exp_check(g, s, false, X86_RAX, 2, 0x7fc); /* finite, not tiny: 2..0x7fe */
 	}
 	x86_mov_rr(&g->b, true, rd, X86_RAX);
 	s->ret = g->b.p;
@@ -774,24 +784,17 @@ static void emit_fp_slow(struct x86_gen *g, const struct x86_slow *s)
  */
 void x86_emit_fp_thunk(struct x86_buf *b)
 {
-	static const int8_t saved[] = {X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11};
-	const int32_t ret_off = (int32_t)(8 * ARRAY_SIZE(saved) + 8);
 	const int32_t data = -(5 + FP_DATA_SIZE); /* from the return address */
 
-	for (unsigned i = 0; i < ARRAY_SIZE(saved); i++)
-		x86_push(b, saved[i]);
-	x86_alu_ri(b, X86_SUB, true, X86_RSP, 8);
-	x86_load(b, X86_LD64, X86_RAX, X86_RSP, X86_NOREG, ret_off);
+	thunk_enter(b);
+	x86_load(b, X86_LD64, X86_RAX, X86_RSP, X86_NOREG, THUNK_RET_OFF);
 	x86_load(b, X86_LD64, X86_RSI, X86_RAX, X86_NOREG, data);
 	x86_store(b, 8, X86_RSI, X86_RBP, X86_NOREG, (int32_t)offsetof(struct tcg_cpu, cur_insn));
 	x86_load(b, X86_LD64, X86_RSI, X86_RAX, X86_NOREG, data + 16);
 	x86_load(b, X86_LD64, X86_RAX, X86_RAX, X86_NOREG, data + 8);
 	x86_mov_rr(b, true, X86_RDI, X86_RBP);
 	x86_call_r(b, X86_RAX);
-	x86_alu_ri(b, X86_ADD, true, X86_RSP, 8);
-	for (unsigned i = ARRAY_SIZE(saved); i-- > 0;)
-		x86_pop(b, saved[i]);
-	x86_ret(b);
+	thunk_leave(b);
 }
 
 /*
