@@ -256,19 +256,18 @@ typedef uint64_t (*tcg_helper_fn5)(struct tcg_cpu *, uint64_t, uint64_t, uint64_
 				   uint64_t);
 
 /*
- * A helper that is one IEEE 754 binary64 (or binary32) operation, fn(cpu, desc, a, b),
- * which a backend may compute on the host FPU inline, calling the helper
- * only otherwise. Exactly where accel/tcg/fpu/hostfloat.h's
- * hf_f64_arith_nx() applies: the rounding mode is round-to-nearest-even
- * (desc >> 32 is 0, or is rm_dyn and the uint32 at rm_off is 0), the
- * inexact flag (nx_bit of the uint32 at flags_off) is already set, both
- * operands are normal numbers and the result is finite with a biased
- * exponent of at least 2. Then the result is the host's and the flags do
- * not change. The backend must also know the host FPU is in its default
- * mode (RNE, no flush-to-zero). The _S operations are binary32 the same
- * way (biased exponents 1..0xfe and 2..0xfe), their operands and result
- * NaN-boxed in 64 bits (upper half all ones, as RISC-V keeps them): an
- * operand that is not boxed takes the helper.
+ * A helper that is one IEEE 754 binary64 (_D) or binary32 (_S) operation,
+ * fn(cpu, desc, a, b), which a backend may compute on the host FPU
+ * inline, calling the helper only otherwise. Exactly where
+ * accel/tcg/fpu/hostfloat.h's hf_f64/f32_arith_nx() apply: the rounding
+ * mode is round-to-nearest-even (desc >> 32 is 0, or is rm_dyn and the
+ * uint32 at rm_off is 0), the inexact flag (nx_bit of the uint32 at
+ * flags_off) is already set, both operands are normal numbers and the
+ * result is finite with a biased exponent of at least 2. Then the result
+ * is the host's and the flags do not change. The backend must also know
+ * the host FPU is in its default mode (RNE, no flush-to-zero). binary32
+ * operands and results are NaN-boxed in 64 bits (upper half all ones, as
+ * RISC-V keeps them): an operand that is not boxed takes the helper.
  */
 enum tcg_fp_op {
 	TCG_FP_ADD_D = 1,
