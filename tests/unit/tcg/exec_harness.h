@@ -1,9 +1,10 @@
 /*
- * The JIT core's end-to-end tests (test_exec.c, test_exec_mem.c) share
- * this harness: a toy frontend (test_fe.h) over 64 KiB of RAM at
- * RAM_BASE and a device at MMIO_BASE that answers 0xa5.. ^ offset and
- * records the last write; contexts on the backend named by argv[1]
- * ("interp" or "native"; native skips on hosts without one).
+ * The JIT core's end-to-end tests (test_exec.c, test_exec_mem.c,
+ * test_exec_code.c) share this harness: a toy frontend (test_fe.h) over
+ * 64 KiB of RAM at RAM_BASE and a device at MMIO_BASE that answers
+ * 0xa5.. ^ offset and records the last write; contexts on the backend
+ * named by argv[1] ("interp" or "native"; native skips on hosts without
+ * one); blocks more than one file runs.
  */
 #ifndef VMM_TESTS_UNIT_TCG_EXEC_HARNESS_H
 #define VMM_TESTS_UNIT_TCG_EXEC_HARNESS_H
@@ -105,6 +106,20 @@ static inline void code_block(struct tcg_builder *b, uint64_t pc)
 	tcg_gen_insn_start(b, pc, 0);
 	tcg_gen_addi_i64(b, toy_r[5], toy_r[5], 1);
 	toy_goto(b, 0, HALT_PC);
+}
+
+/* r0 -= 1; r1 += 3; if r0 != 0 loop else halt. */
+static inline void loop_block(struct tcg_builder *b, uint64_t pc)
+{
+	tcg_label l = tcg_label_new(b);
+
+	tcg_gen_insn_start(b, pc, 0);
+	tcg_gen_subi_i64(b, toy_r[0], toy_r[0], 1);
+	tcg_gen_addi_i64(b, toy_r[1], toy_r[1], 3);
+	tcg_gen_brcondi_i64(b, TCG_COND_NE, toy_r[0], 0, l);
+	toy_goto(b, 1, HALT_PC);
+	tcg_gen_set_label(b, l);
+	toy_goto(b, 0, pc);
 }
 
 #endif
