@@ -1,7 +1,9 @@
 /*
  * Host-FPU fast paths for softfloat, used only where the host's result and
  * flags are provably the ones softfloat would produce. Included by
- * softfloat.c only (static functions: no link-time dependency). Each
+ * softfloat.c (and by the x86-64 backend for hf_mxcsr_default_mode(),
+ * before it computes the same operations inline); static functions, no
+ * link-time dependency. Each
  * function returns false when it does not apply; the caller then runs the
  * software path, which recomputes everything (a fast path never touches
  * *flags when it returns false).

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "accel/tcg/fpu/hostfloat.h"
 #include "accel/tcg/host/x86_64/x86_64.h"
 #include "common/log.h"
 
@@ -146,19 +147,6 @@ static void x86_fini(struct tcg_ctx *ctx)
 	ctx->be_data = NULL;
 }
 
-/*
- * Is the MXCSR in its default mode (round to nearest even, no
- * flush-to-zero or denormals-are-zero)? vmm never changes it; the vCPU
- * threads inherit it from this one.
- */
-static bool mxcsr_default(void)
-{
-	uint32_t m;
-
-	__asm__ volatile("stmxcsr %0" : "=m"(m));
-	return (m & 0xe040u) == 0;
-}
-
 static int x86_init(struct tcg_ctx *ctx)
 {
 	struct x86_cache *c;
@@ -175,7 +163,7 @@ static int x86_init(struct tcg_ctx *ctx)
 			   (size_t)TCG_PAGE_SIZE);
 	c->gen = calloc(1, sizeof(*c->gen));
 	if (c->gen)
-		c->gen->fp_inline = mxcsr_default();
+		c->gen->fp_inline = hf_mxcsr_default_mode(); /* the vCPU threads inherit it */
 	rc = c->gen ? map_cache(c) : -ENOMEM;
 	if (rc < 0) {
 		log_err("tcg: code cache: %s", strerror(-rc));
