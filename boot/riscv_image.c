@@ -36,15 +36,16 @@ static uint32_t rv_img_le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int riscv_image_parse(const void *buf, size_t len, struct riscv_image_info *info, char *err,
-		      size_t errlen)
+int riscv_image_parse_header(const void *hdr, size_t hdr_len, uint64_t file_size,
+			     struct riscv_image_info *info, char *err, size_t errlen)
 {
-	const uint8_t *p = buf;
+	const uint8_t *p = hdr;
 
 	memset(info, 0, sizeof(*info));
-	if (!buf || len < RISCV_IMAGE_HEADER_SIZE)
+	if (!hdr || hdr_len < RISCV_IMAGE_HEADER_SIZE || file_size < RISCV_IMAGE_HEADER_SIZE)
 		return err_fmt(err, errlen, -ENOEXEC,
-			       "riscv Image: %zu bytes, shorter than the 64-byte header", len);
+			       "riscv Image: %llu bytes, shorter than the 64-byte header",
+			       (unsigned long long)MIN((uint64_t)hdr_len, file_size));
 	/*
 	 * magic2 is the current magic; "magic" is deprecated since header 0.2
 	 * and may go away, so it is not required.
@@ -56,7 +57,7 @@ int riscv_image_parse(const void *buf, size_t len, struct riscv_image_info *info
 	info->image_size = rv_img_le64(p + HDR_IMAGE_SIZE);
 	info->flags = rv_img_le64(p + HDR_FLAGS);
 	info->version = rv_img_le32(p + HDR_VERSION);
-	info->file_size = len;
+	info->file_size = file_size;
 	info->is_pe = p[0] == 'M' && p[1] == 'Z';
 	if (info->flags & RISCV_IMAGE_FLAG_BE)
 		return err_fmt(err, errlen, -EINVAL,
@@ -69,22 +70,24 @@ int riscv_image_parse(const void *buf, size_t len, struct riscv_image_info *info
 			       "riscv Image: text_offset 0x%llx is not 2 MiB aligned",
 			       (unsigned long long)info->text_offset);
 	/* image_size 0 (very old headers) means "unknown": use the file size. */
-	if (info->image_size < len)
-		info->image_size = len;
+	if (info->image_size < file_size)
+		info->image_size = file_size;
 	return 0;
 }
 
-int riscv_image_load(struct guest_mem *gm, const void *buf, size_t len, uint64_t ram_base,
-		     struct riscv_image_info *info, char *err, size_t errlen)
+int riscv_image_parse(const void *buf, size_t len, struct riscv_image_info *info, char *err,
+		      size_t errlen)
+{
+	return riscv_image_parse_header(buf, len, len, info, err, errlen);
+}
+
+int riscv_image_place(struct guest_mem *gm, uint64_t ram_base, struct riscv_image_info *info,
+		      uint8_t **file_dst, char *err, size_t errlen)
 {
 	const struct gm_region *r = gm_region_of(gm, ram_base);
 	uint64_t room, addr;
 	uint8_t *dst;
-	int ret;
 
-	ret = riscv_image_parse(buf, len, info, err, errlen);
-	if (ret < 0)
-		return ret;
 	if (ram_base % RISCV_IMAGE_ALIGN)
 		return err_fmt(err, errlen, -EINVAL,
 			       "riscv Image: RAM base 0x%llx is not 2 MiB aligned",
@@ -103,12 +106,25 @@ int riscv_image_load(struct guest_mem *gm, const void *buf, size_t len, uint64_t
 	if (!dst)
 		return err_fmt(err, errlen, -EFAULT, "riscv Image: RAM at 0x%llx unusable",
 			       (unsigned long long)addr);
-	memcpy(dst, buf, len);
-	memset(dst + len, 0, info->image_size - len);
+	memset(dst + info->file_size, 0, info->image_size - info->file_size);
 	info->load_addr = addr;
 	/* The Image is entered at its first byte (code0), EFI stub or not. */
 	info->entry = addr;
+	*file_dst = dst;
 	return 0;
+}
+
+int riscv_image_load(struct guest_mem *gm, const void *buf, size_t len, uint64_t ram_base,
+		     struct riscv_image_info *info, char *err, size_t errlen)
+{
+	uint8_t *dst;
+	int ret = riscv_image_parse(buf, len, info, err, errlen);
+
+	if (ret == 0)
+		ret = riscv_image_place(gm, ram_base, info, &dst, err, errlen);
+	if (ret == 0)
+		memcpy(dst, buf, len);
+	return ret;
 }
 
 int riscv_boot_plan(const struct riscv_image_info *info, uint64_t ram_base, uint64_t ram_size,

@@ -63,11 +63,24 @@ int riscv_image_parse(const void *buf, size_t len, struct riscv_image_info *info
 		      size_t errlen) must_check;
 
 /*
- * Parse, then copy the file to @ram_base + text_offset in @gm. The RAM region
- * holding @ram_base must hold the whole image_size from there (-ENOSPC
- * otherwise); @ram_base must be 2 MiB aligned (-EINVAL). The part of
- * image_size past the file (.bss) is zeroed.
+ * The same from the file's first @hdr_len bytes (at least the 64-byte
+ * header) and its size, for a caller that reads the rest straight into
+ * guest RAM (riscv_image_place()).
  */
+int riscv_image_parse_header(const void *hdr, size_t hdr_len, uint64_t file_size,
+			     struct riscv_image_info *info, char *err, size_t errlen) must_check;
+
+/*
+ * Put a parsed Image at @ram_base + text_offset in @gm: the RAM region
+ * holding @ram_base must hold the whole image_size from there (-ENOSPC
+ * otherwise); @ram_base must be 2 MiB aligned (-EINVAL). Zeroes the part of
+ * image_size past the file (.bss), sets load_addr and entry, and points
+ * @file_dst at where the file's file_size bytes go.
+ */
+int riscv_image_place(struct guest_mem *gm, uint64_t ram_base, struct riscv_image_info *info,
+		      uint8_t **file_dst, char *err, size_t errlen) must_check;
+
+/* riscv_image_parse(), riscv_image_place(), then copy the file from @buf. */
 int riscv_image_load(struct guest_mem *gm, const void *buf, size_t len, uint64_t ram_base,
 		     struct riscv_image_info *info, char *err, size_t errlen) must_check;
 

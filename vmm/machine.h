@@ -68,6 +68,25 @@ const struct accel_ops *machine_pick_accel(const struct vmm_config *cfg);
 int machine_read_file(const char *what, const char *path, uint8_t **data, size_t *len) must_check;
 
 /*
+ * A boot file read straight into guest RAM where it belongs, without a copy
+ * in between: open it (a non-empty regular file, else a message and
+ * -errno), read what is needed with machine_file_read(), close it.
+ */
+struct machine_file {
+	int fd;
+	uint64_t size; /* at open time */
+	const char *what, *path;
+};
+
+int machine_open_file(const char *what, const char *path, struct machine_file *f) must_check;
+void machine_close_file(struct machine_file *f);
+/*
+ * Read @len bytes at @off into @dst; a file that became shorter since it
+ * was opened gives -ENODATA. A message on every failure.
+ */
+int machine_file_read(const struct machine_file *f, uint64_t off, void *dst, size_t len) must_check;
+
+/*
  * The console UART: its output goes to the machine's console, the console's
  * input to its RX FIFO (flow-controlled: reading stdin pauses while the
  * FIFO is full). Register it on a bus yourself. NULL on ENOMEM.

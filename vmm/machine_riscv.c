@@ -94,10 +94,11 @@ struct rv_devices {
 	struct rv_timed_dev rtc_bus, aclint_bus;
 	struct vdevs virtio;
 	struct fdt_riscv_virtio virtio_fdt[CONFIG_MAX_VIRTIO];
+	/* While loading: the files, and a bare-metal kernel's bytes. */
+	struct machine_file kernel_file, initrd_file;
 	uint8_t *kernel;
 	size_t kernel_len;
-	uint8_t *initrd;
-	size_t initrd_len;
+	uint64_t initrd_len;
 	uint64_t entry;
 	uint64_t dtb_addr;
 	bool s_mode; /* a Linux Image: direct S-mode boot with SBI */
@@ -126,7 +127,8 @@ static void rv_destroy(struct machine *m)
 		aclint_destroy(d->aclint);
 	free(d->bios);
 	free(d->kernel);
-	free(d->initrd);
+	machine_close_file(&d->kernel_file);
+	machine_close_file(&d->initrd_file);
 	free(d);
 	m->arch = NULL;
 }
@@ -245,25 +247,30 @@ static int rv_write_fdt(struct machine *m, struct rv_devices *d, uint64_t addr, 
 }
 
 /* A Linux Image: kernel, initrd and device tree for a direct S-mode boot. */
-static int rv_load_image(struct machine *m, struct rv_devices *d)
+/* The files go straight from the page cache to their place in guest RAM. */
+static int rv_load_image(struct machine *m, struct rv_devices *d, struct riscv_image_info *ki)
 {
-	struct riscv_image_info ki;
 	struct riscv_boot_plan plan;
+	uint8_t *kdst, *idst = NULL;
 	char err[256];
 	int ret;
 
-	ret = riscv_image_load(&m->mem, d->kernel, d->kernel_len, RV_VIRT_RAM, &ki, err,
-			       sizeof(err));
+	ret = riscv_image_place(&m->mem, RV_VIRT_RAM, ki, &kdst, err, sizeof(err));
 	if (ret == 0)
-		ret = riscv_boot_plan(&ki, RV_VIRT_RAM, m->cfg->mem_bytes, d->initrd_len,
+		ret = riscv_boot_plan(ki, RV_VIRT_RAM, m->cfg->mem_bytes, d->initrd_len,
 				      FDT_RISCV_DEFAULT_SIZE, 0, &plan, err, sizeof(err));
 	if (ret < 0) {
 		log_err("kernel '%s': %s", m->cfg->kernel, err);
 		return ret;
 	}
-	if (d->initrd_len && gm_write(&m->mem, plan.initrd_addr, d->initrd, d->initrd_len) < 0)
+	if (d->initrd_len && !(idst = gm_ptr(&m->mem, plan.initrd_addr, d->initrd_len)))
 		return -EFAULT;
-	d->entry = ki.entry;
+	ret = machine_file_read(&d->kernel_file, 0, kdst, ki->file_size);
+	if (ret == 0 && idst)
+		ret = machine_file_read(&d->initrd_file, 0, idst, d->initrd_len);
+	if (ret < 0)
+		return ret;
+	d->entry = ki->entry;
 	d->s_mode = true;
 	if (d->bios && (ret = rv_write_fw_info(m, d)) < 0)
 		return ret;
@@ -272,10 +279,16 @@ static int rv_load_image(struct machine *m, struct rv_devices *d)
 
 static int rv_load_kernel(struct machine *m, struct rv_devices *d)
 {
+	const struct machine_file *kf = &d->kernel_file;
+	uint8_t hdr[RISCV_IMAGE_HEADER_SIZE];
+	size_t hdr_len = (size_t)MIN((uint64_t)sizeof(hdr), kf->size);
 	struct riscv_image_info ki;
 	char err[256];
-	int ret = riscv_image_parse(d->kernel, d->kernel_len, &ki, err, sizeof(err));
+	int ret = machine_file_read(kf, 0, hdr, hdr_len);
 
+	if (ret < 0)
+		return ret;
+	ret = riscv_image_parse_header(hdr, hdr_len, kf->size, &ki, err, sizeof(err));
 	if (ret == -ENOEXEC) {
 		if (d->bios) {
 			log_err("--bios needs a Linux Image as --kernel");
@@ -283,13 +296,19 @@ static int rv_load_kernel(struct machine *m, struct rv_devices *d)
 		}
 		if (d->initrd_len)
 			log_warn("riscv64: --initrd is ignored for a bare-metal kernel");
-		return rv_load_bare(m, d);
+		/* ELF or raw: small programs, read whole and placed from there. */
+		d->kernel_len = (size_t)kf->size;
+		d->kernel = kf->size <= SIZE_MAX ? malloc(d->kernel_len) : NULL;
+		if (!d->kernel)
+			return -ENOMEM;
+		ret = machine_file_read(kf, 0, d->kernel, d->kernel_len);
+		return ret < 0 ? ret : rv_load_bare(m, d);
 	}
 	if (ret < 0) {
 		log_err("kernel '%s': %s", m->cfg->kernel, err);
 		return ret;
 	}
-	return rv_load_image(m, d);
+	return rv_load_image(m, d, &ki);
 }
 
 /*
@@ -517,27 +536,30 @@ static int rv_setup(struct machine *m)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
+	d->kernel_file.fd = d->initrd_file.fd = -1;
 	m->arch = d;
 	m->arch_destroy = rv_destroy;
 	rv_virtio_layout(d);
-	ret = machine_read_file("kernel", cfg->kernel, &d->kernel, &d->kernel_len);
+	ret = machine_open_file("kernel", cfg->kernel, &d->kernel_file);
 	if (ret == 0 && cfg->bios)
 		ret = machine_read_file("bios", cfg->bios, &d->bios, &d->bios_len);
-	if (ret == 0 && cfg->initrd)
-		ret = machine_read_file("initrd", cfg->initrd, &d->initrd, &d->initrd_len);
+	if (ret == 0 && cfg->initrd) {
+		ret = machine_open_file("initrd", cfg->initrd, &d->initrd_file);
+		d->initrd_len = d->initrd_file.size;
+	}
 	if (ret == 0)
 		ret = machine_alloc_ram(m, &layout, 1);
 	if (ret == 0)
 		ret = rv_load_kernel(m, d);
 	/*
 	 * The files are in guest RAM now; a reboot starts a fresh machine from
-	 * the files again, so their copies need not live as long as the VM
-	 * (31 MiB for Debian's kernel).
+	 * the files again, so nothing of them need live as long as the VM.
 	 */
 	free(d->kernel);
 	free(d->bios);
-	free(d->initrd);
-	d->kernel = d->bios = d->initrd = NULL;
+	d->kernel = d->bios = NULL;
+	machine_close_file(&d->kernel_file);
+	machine_close_file(&d->initrd_file);
 	if (ret == 0)
 		ret = machine_create_vm(m);
 	if (ret < 0)

@@ -158,6 +158,50 @@ static void test_load(void)
 	guest_mem_free(&gm);
 }
 
+/*
+ * The file-based path: the header alone says what the file is; place()
+ * checks the room for the whole image_size and zeroes .bss past the file.
+ */
+static void test_header_place(void)
+{
+	struct guest_mem gm;
+	uint8_t hdr[RISCV_IMAGE_HEADER_SIZE];
+	struct riscv_image_info ki;
+	char err[128];
+	uint8_t *dst = NULL, *p;
+
+	setup_gm(&gm, RAM_SIZE);
+	make_header(hdr, sizeof(hdr), 0x200000, 0x3000);
+	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr), 0x1800, &ki, err, sizeof(err)), 0);
+	CHECK_EQ(ki.file_size, 0x1800);
+	CHECK_EQ(ki.image_size, 0x3000);
+	/* A file larger than the header's image_size: the file's size counts. */
+	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr), 0x5000, &ki, err, sizeof(err)), 0);
+	CHECK_EQ(ki.image_size, 0x5000);
+	/* Header bytes missing, or a file shorter than a header. */
+	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr) - 1, 0x1800, &ki, err, sizeof(err)),
+		 -ENOEXEC);
+	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr), 63, &ki, err, sizeof(err)), -ENOEXEC);
+
+	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr), 0x1800, &ki, err, sizeof(err)), 0);
+	p = gm_ptr(&gm, RAM_BASE + 0x200000, 0x3000);
+	memset(p, 0xaa, 0x3000);
+	CHECK_EQ(riscv_image_place(&gm, RAM_BASE, &ki, &dst, err, sizeof(err)), 0);
+	CHECK(dst == p);
+	CHECK_EQ(ki.load_addr, RAM_BASE + 0x200000);
+	CHECK_EQ(ki.entry, RAM_BASE + 0x200000);
+	/* The file's bytes are the caller's to write; .bss is zeroed. */
+	CHECK_EQ(p[0x17ff], 0xaa);
+	CHECK_EQ(p[0x1800], 0);
+	CHECK_EQ(p[0x2fff], 0);
+	CHECK_EQ(p[0x3000], 0); /* the setup's zeroed RAM, untouched */
+
+	make_header(hdr, sizeof(hdr), 0x200000, RAM_SIZE - 0x200000 + 1);
+	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr), 0x1800, &ki, err, sizeof(err)), 0);
+	CHECK_EQ(riscv_image_place(&gm, RAM_BASE, &ki, &dst, err, sizeof(err)), -ENOSPC);
+	guest_mem_free(&gm);
+}
+
 static void test_plan(void)
 {
 	struct riscv_image_info ki = {.load_addr = RAM_BASE + 0x200000, .image_size = 0x1000000};
@@ -274,6 +318,7 @@ int main(int argc, char **argv)
 	test_parse_good();
 	test_parse_bad();
 	test_load();
+	test_header_place();
 	test_plan();
 	test_random_headers();
 	test_real_image(argc > 1 ? argv[1] : ".");
