@@ -32,12 +32,12 @@ STATIC_ASSERT(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
 #define BZ_INITRD_ADDR_MAX_DEFAULT 0x37FFFFFFu
 #define BZ_64BIT_ENTRY_OFFSET	   0x200 /* boot.rst "64-bit BOOT PROTOCOL" */
 
-static int bzimage_check_magic(const uint8_t *img, size_t len, const struct setup_header *h,
-			       char *err, size_t errlen)
+static int bzimage_check_magic(uint64_t len, const struct setup_header *h, char *err, size_t errlen)
 {
 	if (len < BZ_HDR_END)
 		return err_fmt(err, errlen, -ENOEXEC,
-			       "bzImage: file of %zu bytes is too small for a setup header", len);
+			       "bzImage: file of %" PRIu64 " bytes is too small for a setup header",
+			       len);
 	if (h->boot_flag != BZ_BOOT_FLAG)
 		return err_fmt(err, errlen, -ENOEXEC,
 			       "bzImage: bad boot-sector magic 0x%04x (expected 0xaa55)",
@@ -55,7 +55,7 @@ static int bzimage_check_magic(const uint8_t *img, size_t len, const struct setu
 	return 0;
 }
 
-static int bzimage_check_sizes(size_t len, const struct setup_header *h, struct bzimage_info *out,
+static int bzimage_check_sizes(uint64_t len, const struct setup_header *h, struct bzimage_info *out,
 			       char *err, size_t errlen)
 {
 	uint64_t setup_size;
@@ -65,7 +65,8 @@ static int bzimage_check_sizes(size_t len, const struct setup_header *h, struct 
 	setup_size = (out->setup_sects + 1ULL) * BZ_SECTOR;
 	if (setup_size >= len)
 		return err_fmt(err, errlen, -ENOEXEC,
-			       "bzImage: truncated: setup of %" PRIu64 " bytes, file of %zu bytes",
+			       "bzImage: truncated: setup of %" PRIu64 " bytes, file of %" PRIu64
+			       " bytes",
 			       setup_size, len);
 	out->kernel_offset = setup_size;
 	out->kernel_size = len - setup_size;
@@ -82,7 +83,7 @@ static int bzimage_check_sizes(size_t len, const struct setup_header *h, struct 
 	return 0;
 }
 
-static void bzimage_copy_fields(const uint8_t *img, const struct setup_header *h,
+static void bzimage_copy_fields(const uint8_t *head, const struct setup_header *h,
 				struct bzimage_info *out)
 {
 	out->protocol = h->version;
@@ -90,7 +91,7 @@ static void bzimage_copy_fields(const uint8_t *img, const struct setup_header *h
 	out->xloadflags = h->xloadflags;
 	out->relocatable = h->relocatable_kernel != 0;
 	/* boot.rst "64-bit BOOT PROTOCOL": the header ends at 0x202 + byte at 0x201. */
-	out->hdr_end = MIN(0x202u + img[0x201], (unsigned)BZ_HDR_END);
+	out->hdr_end = MIN(0x202u + head[0x201], (unsigned)BZ_HDR_END);
 	out->kernel_alignment = h->kernel_alignment;
 	out->pref_address = h->pref_address;
 	out->init_size = h->init_size;
@@ -100,22 +101,29 @@ static void bzimage_copy_fields(const uint8_t *img, const struct setup_header *h
 	out->payload_length = h->payload_length;
 }
 
-int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, char *err,
-		  size_t errlen)
+int bzimage_parse(const struct boot_src *src, struct bzimage_info *out, char *err, size_t errlen)
 {
+	uint8_t head[BZ_HDR_END];
 	struct setup_header h = {0};
+	uint64_t len = src->size;
 	int ret;
 
-	if (len >= BZ_HDR_END)
-		memcpy(&h, img + BZ_HDR_OFF, sizeof(h));
-	ret = bzimage_check_magic(img, len, &h, err, errlen);
+	if (len >= BZ_HDR_END) {
+		ret = boot_src_read(src, 0, head, sizeof(head));
+		if (ret < 0)
+			return err_fmt(err, errlen, ret,
+				       "bzImage: cannot read the setup header: %s",
+				       boot_src_strerror(ret));
+		memcpy(&h, head + BZ_HDR_OFF, sizeof(h));
+	}
+	ret = bzimage_check_magic(len, &h, err, errlen);
 	if (ret < 0)
 		return ret;
 	memset(out, 0, sizeof(*out));
 	ret = bzimage_check_sizes(len, &h, out, err, errlen);
 	if (ret < 0)
 		return ret;
-	bzimage_copy_fields(img, &h, out);
+	bzimage_copy_fields(head, &h, out);
 	/* boot.rst "kernel_alignment": a relocatable kernel must be loaded so aligned. */
 	if (out->relocatable && (out->kernel_alignment < 4096 ||
 				 (out->kernel_alignment & (out->kernel_alignment - 1)) ||
@@ -187,7 +195,11 @@ static int bzimage_zero_page(const struct guest_mem *gm, const struct x86_boot_i
 	int ret;
 
 	memset(&bp, 0, sizeof(bp));
-	memcpy((uint8_t *)&bp + BZ_HDR_OFF, in->kernel + BZ_HDR_OFF, bi->hdr_end - BZ_HDR_OFF);
+	ret = boot_src_read(&in->kernel, BZ_HDR_OFF, (uint8_t *)&bp + BZ_HDR_OFF,
+			    bi->hdr_end - BZ_HDR_OFF);
+	if (ret < 0)
+		return err_fmt(err, errlen, ret, "bzImage: cannot read the setup header: %s",
+			       boot_src_strerror(ret));
 	bp.hdr.type_of_loader = BZ_LOADER_UNDEFINED;
 	bp.hdr.loadflags |= CAN_USE_HEAP;
 	bp.hdr.heap_end_ptr = BZ_HEAP_END_PTR;
@@ -197,8 +209,8 @@ static int bzimage_zero_page(const struct guest_mem *gm, const struct x86_boot_i
 	bp.ext_cmd_line_ptr = 0;
 	bp.hdr.ramdisk_image = (uint32_t)initrd_addr;
 	bp.ext_ramdisk_image = (uint32_t)(initrd_addr >> 32);
-	bp.hdr.ramdisk_size = (uint32_t)in->initrd_len;
-	bp.ext_ramdisk_size = (uint32_t)((uint64_t)in->initrd_len >> 32);
+	bp.hdr.ramdisk_size = (uint32_t)in->initrd.size;
+	bp.ext_ramdisk_size = (uint32_t)(in->initrd.size >> 32);
 	bp.hdr.setup_data = 0;
 	/* boot.rst: acpi_rsdp_addr is a zero-page field from protocol 2.14. */
 	if (bi->protocol >= 0x020e)
@@ -216,27 +228,35 @@ int bzimage_load(const struct guest_mem *gm, const struct x86_boot_input *in,
 {
 	uint64_t mem, kaddr = 0, kend = 0, initrd_addr;
 	struct bzimage_info bi;
+	uint8_t *kdst;
 	int ret;
 
 	ret = x86_boot_check_input(gm, in, err, errlen);
 	if (ret == 0)
-		ret = bzimage_parse(in->kernel, in->kernel_len, &bi, err, errlen);
+		ret = bzimage_parse(&in->kernel, &bi, err, errlen);
 	if (ret < 0)
 		return ret;
 	/* boot.rst "init_size": memory needed from the kernel's start, decompression included. */
 	mem = MAX((uint64_t)bi.init_size, bi.kernel_size);
-	ret = bzimage_place(gm, &bi, mem, in->initrd_len, &kaddr, &kend, err, errlen);
+	ret = bzimage_place(gm, &bi, mem, in->initrd.size, &kaddr, &kend, err, errlen);
 	if (ret < 0)
 		return ret;
-	if (gm_write(gm, kaddr, in->kernel + bi.kernel_offset, bi.kernel_size) < 0)
-		return x86_boot_too_small(gm, mem, in->initrd_len, err, errlen);
+	kdst = gm_ptr(gm, kaddr, bi.kernel_size);
+	if (!kdst)
+		return x86_boot_too_small(gm, mem, in->initrd.size, err, errlen);
+	ret = boot_src_read(&in->kernel, bi.kernel_offset, kdst, bi.kernel_size);
+	if (ret < 0)
+		return err_fmt(err, errlen, ret, "bzImage: cannot read the kernel: %s",
+			       boot_src_strerror(ret));
 	ret = x86_boot_put_cmdline(gm, in->cmdline, bi.cmdline_size, err, errlen);
 	if (ret < 0)
 		return ret;
-	ret = x86_boot_put_initrd(gm, in->initrd, in->initrd_len, bi.initrd_addr_max + 1ULL, kaddr,
-				  kend, &initrd_addr);
+	ret = x86_boot_put_initrd(gm, &in->initrd, bi.initrd_addr_max + 1ULL, kaddr, kend,
+				  &initrd_addr, err, errlen);
+	if (ret == -ENOSPC)
+		return x86_boot_too_small(gm, mem, in->initrd.size, err, errlen);
 	if (ret < 0)
-		return x86_boot_too_small(gm, mem, in->initrd_len, err, errlen);
+		return ret;
 	ret = bzimage_zero_page(gm, in, &bi, kaddr, initrd_addr, err, errlen);
 	if (ret < 0)
 		return ret;

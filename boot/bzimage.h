@@ -37,11 +37,12 @@ struct bzimage_info {
 };
 
 /*
- * Parse and check the setup header of the bzImage @img. Returns 0, or
+ * Parse and check the setup header of the bzImage @src. Returns 0, or
  * -ENOEXEC with a message in @err for a file that is not a bootable 64-bit
- * bzImage (too small, bad magic, too old, not 64-bit, truncated).
+ * bzImage (too small, bad magic, too old, not 64-bit, truncated), or the
+ * source's read error.
  */
-int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, char *err,
+int bzimage_parse(const struct boot_src *src, struct bzimage_info *out, char *err,
 		  size_t errlen) must_check;
 
 /*

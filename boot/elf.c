@@ -12,24 +12,27 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Headers are copied out with memcpy; fields are then host-order. */
 STATIC_ASSERT(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
 
-/* True if [off, off + size) lies inside a file of @len bytes. */
-static bool elf_in_file(uint64_t off, uint64_t size, size_t len)
-{
-	return off <= len && size <= len - off;
-}
+/* Notes are read whole; a note segment larger than this is not a kernel's. */
+#define ELF_NOTES_MAX (1u << 20)
 
-static int elf_read_ehdr(const uint8_t *img, size_t len, Elf64_Ehdr *eh, char *err, size_t errlen)
+static int elf_read_ehdr(const struct boot_src *src, Elf64_Ehdr *eh, char *err, size_t errlen)
 {
 	uint64_t table;
+	int ret;
 
-	if (len < sizeof(*eh))
-		return err_fmt(err, errlen, -ENOEXEC, "ELF: file of %zu bytes is too small", len);
-	memcpy(eh, img, sizeof(*eh));
+	if (src->size < sizeof(*eh))
+		return err_fmt(err, errlen, -ENOEXEC, "ELF: file of %" PRIu64 " bytes is too small",
+			       src->size);
+	ret = boot_src_read(src, 0, eh, sizeof(*eh));
+	if (ret < 0)
+		return err_fmt(err, errlen, ret, "ELF: cannot read the header: %s",
+			       boot_src_strerror(ret));
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
 		return err_fmt(err, errlen, -ENOEXEC, "ELF: bad magic");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
@@ -46,7 +49,7 @@ static int elf_read_ehdr(const uint8_t *img, size_t len, Elf64_Ehdr *eh, char *e
 	if (eh->e_phnum == 0 || eh->e_phnum == PN_XNUM)
 		return err_fmt(err, errlen, -ENOEXEC, "ELF: %u program headers", eh->e_phnum);
 	table = (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
-	if (!elf_in_file(eh->e_phoff, table, len))
+	if (!boot_src_has(src, eh->e_phoff, table))
 		return err_fmt(err, errlen, -ENOEXEC,
 			       "ELF: program header table at 0x%" PRIx64 " is outside the file",
 			       (uint64_t)eh->e_phoff);
@@ -54,22 +57,29 @@ static int elf_read_ehdr(const uint8_t *img, size_t len, Elf64_Ehdr *eh, char *e
 }
 
 /* Program header @i; elf_read_ehdr() has checked the table is in the file. */
-static void elf_phdr(const uint8_t *img, const Elf64_Ehdr *eh, unsigned i, Elf64_Phdr *ph)
+static int elf_phdr(const struct boot_src *src, const Elf64_Ehdr *eh, unsigned i, Elf64_Phdr *ph,
+		    char *err, size_t errlen)
 {
-	memcpy(ph, img + eh->e_phoff + (uint64_t)i * sizeof(*ph), sizeof(*ph));
+	int ret = boot_src_read(src, eh->e_phoff + (uint64_t)i * sizeof(*ph), ph, sizeof(*ph));
+
+	if (ret < 0)
+		return err_fmt(err, errlen, ret, "ELF: cannot read program header %u: %s", i,
+			       boot_src_strerror(ret));
+	return 0;
 }
 
-static int elf_load_segment(const uint8_t *img, size_t len, const Elf64_Phdr *ph, unsigned i,
+static int elf_load_segment(const struct boot_src *src, const Elf64_Phdr *ph, unsigned i,
 			    const struct guest_mem *gm, char *err, size_t errlen)
 {
 	uint8_t *dst;
+	int ret;
 
 	if (ph->p_filesz > ph->p_memsz)
 		return err_fmt(err, errlen, -ENOEXEC,
 			       "ELF: segment %u has file size 0x%" PRIx64
 			       " > memory size 0x%" PRIx64,
 			       i, (uint64_t)ph->p_filesz, (uint64_t)ph->p_memsz);
-	if (!elf_in_file(ph->p_offset, ph->p_filesz, len))
+	if (!boot_src_has(src, ph->p_offset, ph->p_filesz))
 		return err_fmt(err, errlen, -ENOEXEC,
 			       "ELF: segment %u (offset 0x%" PRIx64 ", 0x%" PRIx64
 			       " bytes) is outside the file",
@@ -80,13 +90,16 @@ static int elf_load_segment(const uint8_t *img, size_t len, const Elf64_Phdr *ph
 			       "ELF: segment %u [0x%" PRIx64 ", +0x%" PRIx64
 			       ") is outside guest RAM",
 			       i, (uint64_t)ph->p_paddr, (uint64_t)ph->p_memsz);
-	memcpy(dst, img + ph->p_offset, ph->p_filesz);
+	ret = boot_src_read(src, ph->p_offset, dst, ph->p_filesz);
+	if (ret < 0)
+		return err_fmt(err, errlen, ret, "ELF: cannot read segment %u: %s", i,
+			       boot_src_strerror(ret));
 	/* gABI: bytes past p_filesz up to p_memsz are zero (.bss). */
 	memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
 	return 0;
 }
 
-int elf_load(const uint8_t *img, size_t len, uint16_t expected_machine, const struct guest_mem *gm,
+int elf_load(const struct boot_src *src, uint16_t expected_machine, const struct guest_mem *gm,
 	     struct elf_info *info, char *err, size_t errlen)
 {
 	uint64_t lowest = UINT64_MAX, highest = 0;
@@ -95,7 +108,7 @@ int elf_load(const uint8_t *img, size_t len, uint16_t expected_machine, const st
 	unsigned i;
 	int ret;
 
-	ret = elf_read_ehdr(img, len, &eh, err, errlen);
+	ret = elf_read_ehdr(src, &eh, err, errlen);
 	if (ret < 0)
 		return ret;
 	if (eh.e_machine != expected_machine)
@@ -104,10 +117,12 @@ int elf_load(const uint8_t *img, size_t len, uint16_t expected_machine, const st
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
 		return err_fmt(err, errlen, -ENOEXEC, "ELF: type %u is not executable", eh.e_type);
 	for (i = 0; i < eh.e_phnum; i++) {
-		elf_phdr(img, &eh, i, &ph);
+		ret = elf_phdr(src, &eh, i, &ph, err, errlen);
+		if (ret < 0)
+			return ret;
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
-		ret = elf_load_segment(img, len, &ph, i, gm, err, errlen);
+		ret = elf_load_segment(src, &ph, i, gm, err, errlen);
 		if (ret < 0)
 			return ret;
 		/* gm_ptr() succeeded, so p_paddr + p_memsz does not wrap. */
@@ -122,12 +137,15 @@ int elf_load(const uint8_t *img, size_t len, uint16_t expected_machine, const st
 	return 0;
 }
 
-/* gABI "Note Section": name and desc are each padded to the note alignment. */
-static int elf_scan_notes(const uint8_t *img, uint64_t off, uint64_t size, uint64_t align,
-			  const char *name, uint32_t type, const uint8_t **desc, size_t *desc_len)
+/*
+ * gABI "Note Section": name and desc are each padded to the note alignment.
+ * @img holds the note segment, @size bytes.
+ */
+static int elf_scan_notes(const uint8_t *img, uint64_t size, uint64_t align, const char *name,
+			  uint32_t type, const uint8_t **desc, size_t *desc_len)
 {
 	size_t want = strlen(name) + 1;
-	uint64_t end = off + size, name_off, desc_off;
+	uint64_t off = 0, end = size, name_off, desc_off;
 	Elf64_Nhdr nh;
 
 	while (end - off >= sizeof(nh)) {
@@ -150,26 +168,59 @@ static int elf_scan_notes(const uint8_t *img, uint64_t off, uint64_t size, uint6
 	return -ENOENT;
 }
 
-int elf_find_note(const uint8_t *img, size_t len, const char *name, uint32_t type,
-		  const uint8_t **desc, size_t *desc_len)
+/* The note segment described by @ph, read whole into a new buffer. */
+static int elf_read_notes(const struct boot_src *src, const Elf64_Phdr *ph, uint8_t **out)
 {
+	uint8_t *buf;
+	int ret;
+
+	if (!boot_src_has(src, ph->p_offset, ph->p_filesz) || ph->p_filesz > ELF_NOTES_MAX)
+		return -ENOEXEC;
+	buf = malloc(ph->p_filesz ? ph->p_filesz : 1);
+	if (!buf)
+		return -ENOMEM;
+	ret = boot_src_read(src, ph->p_offset, buf, ph->p_filesz);
+	if (ret < 0) {
+		free(buf);
+		return ret;
+	}
+	*out = buf;
+	return 0;
+}
+
+int elf_find_note(const struct boot_src *src, const char *name, uint32_t type, void *desc,
+		  size_t *desc_len)
+{
+	const uint8_t *found;
+	size_t found_len;
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;
+	uint8_t *notes;
 	unsigned i;
 	int ret;
 
-	ret = elf_read_ehdr(img, len, &eh, NULL, 0);
+	ret = elf_read_ehdr(src, &eh, NULL, 0);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < eh.e_phnum; i++) {
-		elf_phdr(img, &eh, i, &ph);
+		ret = elf_phdr(src, &eh, i, &ph, NULL, 0);
+		if (ret < 0)
+			return ret;
 		if (ph.p_type != PT_NOTE)
 			continue;
-		if (!elf_in_file(ph.p_offset, ph.p_filesz, len))
-			return -ENOEXEC;
+		ret = elf_read_notes(src, &ph, &notes);
+		if (ret < 0)
+			return ret;
 		/* Notes are 4-byte aligned, except in 8-aligned note segments. */
-		ret = elf_scan_notes(img, ph.p_offset, ph.p_filesz, ph.p_align == 8 ? 8 : 4, name,
-				     type, desc, desc_len);
+		ret = elf_scan_notes(notes, ph.p_filesz, ph.p_align == 8 ? 8 : 4, name, type,
+				     &found, &found_len);
+		if (ret == 0 && found_len > *desc_len)
+			ret = -E2BIG;
+		if (ret == 0) {
+			memcpy(desc, found, found_len);
+			*desc_len = found_len;
+		}
+		free(notes);
 		if (ret != -ENOENT)
 			return ret;
 	}

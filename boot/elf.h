@@ -1,5 +1,6 @@
 /*
  * A generic ELF64 little-endian loader over guest memory, and a note finder.
+ * Segments go from the image source straight to guest RAM.
  *
  * The image is user input (a file named on the command line): every header,
  * offset and size is checked against the file and against guest RAM before
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "boot/source.h"
 #include "common/compiler.h"
 #include "memory/guest_mem.h"
 
@@ -28,16 +30,17 @@ struct elf_info {
  * RAM region. Returns 0, or a negative errno with a message in @err:
  * -ENOEXEC for a malformed or foreign image, -EFAULT for a segment outside RAM.
  */
-int elf_load(const uint8_t *img, size_t len, uint16_t expected_machine, const struct guest_mem *gm,
+int elf_load(const struct boot_src *src, uint16_t expected_machine, const struct guest_mem *gm,
 	     struct elf_info *info, char *err, size_t errlen) must_check;
 
 /*
  * Find the first note called @name (e.g. "Xen") of @type in the PT_NOTE
- * segments of the ELF64 image. On success *desc points into @img and
- * *desc_len is its length. Returns 0, -ENOENT if there is no such note, or
- * -ENOEXEC if the image or a note header is malformed.
+ * segments of the ELF64 image and copy its descriptor to @desc, which has
+ * room for *desc_len bytes; *desc_len becomes its length. Returns 0, -ENOENT
+ * if there is no such note, -E2BIG if its descriptor does not fit, -ENOEXEC
+ * if the image or a note header is malformed, or boot_src_read()'s error.
  */
-int elf_find_note(const uint8_t *img, size_t len, const char *name, uint32_t type,
-		  const uint8_t **desc, size_t *desc_len) must_check;
+int elf_find_note(const struct boot_src *src, const char *name, uint32_t type, void *desc,
+		  size_t *desc_len) must_check;
 
 #endif

@@ -11,14 +11,16 @@
 
 STATIC_ASSERT(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
 
-int pvh_entry(const uint8_t *img, size_t len, uint64_t *entry)
+int pvh_entry(const struct boot_src *src, uint64_t *entry)
 {
-	const uint8_t *desc;
-	size_t desc_len;
+	uint8_t desc[8];
+	size_t desc_len = sizeof(desc);
 	uint64_t v = 0;
 	int ret;
 
-	ret = elf_find_note(img, len, PVH_ELFNOTE_NAME, PVH_ELFNOTE_PHYS32_ENTRY, &desc, &desc_len);
+	ret = elf_find_note(src, PVH_ELFNOTE_NAME, PVH_ELFNOTE_PHYS32_ENTRY, desc, &desc_len);
+	if (ret == -E2BIG)
+		return -ENOEXEC;
 	if (ret < 0)
 		return ret;
 	/* The note is a 32-bit address, emitted as .long or (x86-64 _ASM_PTR) .quad. */
@@ -36,20 +38,23 @@ static int pvh_load_kernel(const struct guest_mem *gm, const struct x86_boot_inp
 {
 	int ret;
 
-	ret = elf_load(in->kernel, in->kernel_len, EM_X86_64, gm, ei, err, errlen);
+	ret = elf_load(&in->kernel, EM_X86_64, gm, ei, err, errlen);
 	if (ret < 0)
 		return ret;
 	/* Below 1 MiB are our boot structures, the EBDA and the ACPI tables. */
 	if (ei->lowest < X86_BIOS_END)
 		return err_fmt(err, errlen, -ENOEXEC,
 			       "PVH: ELF segment at 0x%" PRIx64 " is below 1 MiB", ei->lowest);
-	ret = pvh_entry(in->kernel, in->kernel_len, entry);
+	ret = pvh_entry(&in->kernel, entry);
 	if (ret == -ENOENT)
 		return err_fmt(err, errlen, -ENOEXEC,
 			       "PVH: ELF has no XEN_ELFNOTE_PHYS32_ENTRY note "
 			       "(kernel built without CONFIG_PVH?)");
-	if (ret < 0)
+	if (ret == -ENOEXEC)
 		return err_fmt(err, errlen, ret, "PVH: malformed ELF note");
+	if (ret < 0)
+		return err_fmt(err, errlen, ret, "PVH: cannot read the ELF notes: %s",
+			       boot_src_strerror(ret));
 	if (*entry < ei->lowest || *entry >= ei->highest)
 		return err_fmt(err, errlen, -ENOEXEC,
 			       "PVH: entry 0x%" PRIx64 " is outside the loaded kernel", *entry);
@@ -84,13 +89,13 @@ static int pvh_write_start_info(const struct guest_mem *gm, const struct x86_boo
 	    .rsdp_paddr = in->rsdp_addr,
 	    .memmap_paddr = X86_PVH_MEMMAP_ADDR,
 	};
-	struct pvh_modlist_entry mod = {.paddr = initrd_addr, .size = in->initrd_len};
+	struct pvh_modlist_entry mod = {.paddr = initrd_addr, .size = in->initrd.size};
 	int ret;
 
 	ret = pvh_write_memmap(gm, &si.memmap_entries, err, errlen);
 	if (ret < 0)
 		return ret;
-	if (in->initrd_len) {
+	if (in->initrd.size) {
 		si.nr_modules = 1;
 		si.modlist_paddr = X86_PVH_MODLIST_ADDR;
 		if (gm_write(gm, X86_PVH_MODLIST_ADDR, &mod, sizeof(mod)) < 0)
@@ -117,10 +122,12 @@ int pvh_load(const struct guest_mem *gm, const struct x86_boot_input *in,
 	if (ret < 0)
 		return ret;
 	/* start_info.h: Xen keeps everything below 4 GiB; so do we. */
-	ret = x86_boot_put_initrd(gm, in->initrd, in->initrd_len, X86_MMIO_HOLE_END, ei.lowest,
-				  ei.highest, &initrd_addr);
+	ret = x86_boot_put_initrd(gm, &in->initrd, X86_MMIO_HOLE_END, ei.lowest, ei.highest,
+				  &initrd_addr, err, errlen);
 	if (ret < 0)
-		return x86_boot_too_small(gm, ei.highest - ei.lowest, in->initrd_len, err, errlen);
+		return ret != -ENOSPC ? ret
+				      : x86_boot_too_small(gm, ei.highest - ei.lowest,
+							   in->initrd.size, err, errlen);
 	ret = pvh_write_start_info(gm, in, initrd_addr, err, errlen);
 	if (ret < 0)
 		return ret;

@@ -57,7 +57,7 @@ STATIC_ASSERT(sizeof(struct pvh_memmap_entry) == 24);
 	((X86_ZERO_PAGE_ADDR - X86_PVH_MEMMAP_ADDR) / sizeof(struct pvh_memmap_entry))
 
 /* The 32-bit entry address of an ELF64 image's PVH note; -ENOENT/-ENOEXEC. */
-int pvh_entry(const uint8_t *img, size_t len, uint64_t *entry) must_check;
+int pvh_entry(const struct boot_src *src, uint64_t *entry) must_check;
 
 /*
  * Load the ELF vmlinux in->kernel (x86-64, with a PVH note) at its physical

@@ -81,8 +81,13 @@ int riscv_image_parse(const void *buf, size_t len, struct riscv_image_info *info
 	return riscv_image_parse_header(buf, len, len, info, err, errlen);
 }
 
-int riscv_image_place(struct guest_mem *gm, uint64_t ram_base, struct riscv_image_info *info,
-		      uint8_t **file_dst, char *err, size_t errlen)
+/*
+ * Put a parsed Image at @ram_base + text_offset: check the room for the
+ * whole image_size, zero what lies past the file (.bss), set load_addr and
+ * entry; *@file_dst = where the file's bytes go.
+ */
+static int riscv_image_place(struct guest_mem *gm, uint64_t ram_base, struct riscv_image_info *info,
+			     uint8_t **file_dst, char *err, size_t errlen)
 {
 	const struct gm_region *r = gm_region_of(gm, ram_base);
 	uint64_t room, addr;
@@ -114,17 +119,27 @@ int riscv_image_place(struct guest_mem *gm, uint64_t ram_base, struct riscv_imag
 	return 0;
 }
 
-int riscv_image_load(struct guest_mem *gm, const void *buf, size_t len, uint64_t ram_base,
+int riscv_image_load(struct guest_mem *gm, const struct boot_src *src, uint64_t ram_base,
 		     struct riscv_image_info *info, char *err, size_t errlen)
 {
-	uint8_t *dst;
-	int ret = riscv_image_parse(buf, len, info, err, errlen);
+	uint8_t hdr[RISCV_IMAGE_HEADER_SIZE];
+	size_t hdr_len = (size_t)MIN((uint64_t)sizeof(hdr), src->size);
+	uint8_t *dst = NULL;
+	int ret = boot_src_read(src, 0, hdr, hdr_len);
 
+	if (ret < 0)
+		return err_fmt(err, errlen, ret, "riscv Image: cannot read the header: %s",
+			       boot_src_strerror(ret));
+	ret = riscv_image_parse_header(hdr, hdr_len, src->size, info, err, errlen);
 	if (ret == 0)
 		ret = riscv_image_place(gm, ram_base, info, &dst, err, errlen);
-	if (ret == 0)
-		memcpy(dst, buf, len);
-	return ret;
+	if (ret < 0)
+		return ret;
+	ret = boot_src_read(src, 0, dst, info->file_size);
+	if (ret < 0)
+		return err_fmt(err, errlen, ret, "riscv Image: cannot read the file: %s",
+			       boot_src_strerror(ret));
+	return 0;
 }
 
 int riscv_boot_plan(const struct riscv_image_info *info, uint64_t ram_base, uint64_t ram_size,

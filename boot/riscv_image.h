@@ -14,14 +14,15 @@
  *	0x38 magic2          "RSC\x05"
  *	0x3c res3            PE header offset for EFI-stub images
  *
- * Typical use by a machine (all pure functions over buffers, no threads):
+ * Typical use by a machine (pure functions over buffers and sources, no threads):
  *
  *	struct riscv_image_info ki;
  *	struct riscv_boot_plan plan;
- *	if (riscv_image_load(gm, kbuf, klen, RAM_BASE, &ki, err, sizeof(err)) < 0) ...
+ *	struct boot_src src = boot_src_buf(kbuf, klen);
+ *	if (riscv_image_load(gm, &src, RAM_BASE, &ki, err, sizeof(err)) < 0) ...
  *	if (riscv_boot_plan(&ki, RAM_BASE, ram_size, initrd_len, FDT_MAX, 0, &plan,
  *			    err, sizeof(err)) < 0) ...
- *	gm_write(gm, plan.initrd_addr, initrd, initrd_len);
+ *	read the initrd to plan.initrd_addr;
  *	fdt_riscv_build(...initrd_start = plan.initrd_addr...) into a buffer of
  *	plan.dtb_size bytes, then gm_write(gm, plan.dtb_addr, ...);
  *	hart 0 enters S-mode at ki.entry with a0 = hart id, a1 = plan.dtb_addr.
@@ -32,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "boot/source.h"
 #include "common/compiler.h"
 #include "memory/guest_mem.h"
 
@@ -64,24 +66,18 @@ int riscv_image_parse(const void *buf, size_t len, struct riscv_image_info *info
 
 /*
  * The same from the file's first @hdr_len bytes (at least the 64-byte
- * header) and its size, for a caller that reads the rest straight into
- * guest RAM (riscv_image_place()).
+ * header) and its size.
  */
 int riscv_image_parse_header(const void *hdr, size_t hdr_len, uint64_t file_size,
 			     struct riscv_image_info *info, char *err, size_t errlen) must_check;
 
 /*
- * Put a parsed Image at @ram_base + text_offset in @gm: the RAM region
- * holding @ram_base must hold the whole image_size from there (-ENOSPC
- * otherwise); @ram_base must be 2 MiB aligned (-EINVAL). Zeroes the part of
- * image_size past the file (.bss), sets load_addr and entry, and points
- * @file_dst at where the file's file_size bytes go.
+ * Parse the Image @src, then read it straight to @ram_base + text_offset in
+ * @gm. The RAM region holding @ram_base must hold the whole image_size from
+ * there (-ENOSPC otherwise); @ram_base must be 2 MiB aligned (-EINVAL). The
+ * part of image_size past the file (.bss) is zeroed.
  */
-int riscv_image_place(struct guest_mem *gm, uint64_t ram_base, struct riscv_image_info *info,
-		      uint8_t **file_dst, char *err, size_t errlen) must_check;
-
-/* riscv_image_parse(), riscv_image_place(), then copy the file from @buf. */
-int riscv_image_load(struct guest_mem *gm, const void *buf, size_t len, uint64_t ram_base,
+int riscv_image_load(struct guest_mem *gm, const struct boot_src *src, uint64_t ram_base,
 		     struct riscv_image_info *info, char *err, size_t errlen) must_check;
 
 struct riscv_boot_plan {

@@ -62,10 +62,8 @@ uint64_t x86_boot_low_end(const struct guest_mem *gm)
 int x86_boot_check_input(const struct guest_mem *gm, const struct x86_boot_input *in, char *err,
 			 size_t errlen)
 {
-	if (!in->kernel || in->kernel_len == 0)
+	if (in->kernel.size == 0)
 		return err_fmt(err, errlen, -EINVAL, "no kernel image");
-	if (in->initrd_len && !in->initrd)
-		return err_fmt(err, errlen, -EINVAL, "initrd length without data");
 	if (x86_boot_low_end(gm) <= X86_BIOS_END)
 		return err_fmt(err, errlen, -EINVAL,
 			       "guest RAM must run from address 0 to past 1 MiB");
@@ -91,22 +89,27 @@ static bool x86_boot_fit_below(uint64_t top, uint64_t len, uint64_t floor, uint6
 	return *addr >= floor;
 }
 
-int x86_boot_put_initrd(const struct guest_mem *gm, const uint8_t *initrd, uint64_t len,
-			uint64_t max_end, uint64_t kstart, uint64_t kend, uint64_t *addr)
+int x86_boot_put_initrd(const struct guest_mem *gm, const struct boot_src *initrd, uint64_t max_end,
+			uint64_t kstart, uint64_t kend, uint64_t *addr, char *err, size_t errlen)
 {
-	uint64_t top = MIN(max_end, x86_boot_low_end(gm)), a;
+	uint64_t top = MIN(max_end, x86_boot_low_end(gm)), len = initrd->size, a;
+	void *dst;
+	int ret;
 
 	*addr = 0;
 	if (len == 0)
 		return 0;
-	if (!initrd)
-		return -EINVAL;
 	/* Above the kernel if there is room, else between 1 MiB and the kernel. */
 	if (!x86_boot_fit_below(top, len, MAX(kend, X86_BIOS_END), &a) &&
 	    !x86_boot_fit_below(MIN(top, kstart), len, X86_BIOS_END, &a))
-		return -ENOMEM;
-	if (gm_write(gm, a, initrd, len) < 0)
-		return -ENOMEM;
+		return -ENOSPC;
+	dst = gm_ptr(gm, a, len);
+	if (!dst)
+		return -ENOSPC;
+	ret = boot_src_read(initrd, 0, dst, len);
+	if (ret < 0)
+		return err_fmt(err, errlen, ret, "cannot read the initrd: %s",
+			       boot_src_strerror(ret));
 	*addr = a;
 	return 0;
 }
@@ -237,10 +240,12 @@ static void x86_boot_cpu_pvh(struct x86_cpu_state *cpu, uint64_t entry)
 
 static bool x86_boot_is_elf(const struct x86_boot_input *in)
 {
-	return in->kernel_len >= 4 && memcmp(in->kernel,
-					     "\x7f"
-					     "ELF",
-					     4) == 0;
+	uint8_t magic[4];
+
+	return boot_src_read(&in->kernel, 0, magic, sizeof(magic)) == 0 && memcmp(magic,
+										  "\x7f"
+										  "ELF",
+										  4) == 0;
 }
 
 int x86_boot_load(const struct guest_mem *gm, const struct x86_boot_input *in,

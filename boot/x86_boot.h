@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "accel/x86_state.h"
+#include "boot/source.h"
 #include "common/compiler.h"
 #include "memory/guest_mem.h"
 
@@ -60,10 +61,8 @@
 int x86_ram_layout(uint64_t ram_size, struct gm_region out[2], unsigned *n) must_check;
 
 struct x86_boot_input {
-	const uint8_t *kernel; /* whole file: bzImage or ELF vmlinux */
-	size_t kernel_len;
-	const uint8_t *initrd; /* may be NULL/0 */
-	size_t initrd_len;
+	struct boot_src kernel; /* bzImage or ELF vmlinux */
+	struct boot_src initrd; /* size 0: none */
 	const char *cmdline; /* may be NULL */
 	uint64_t rsdp_addr;  /* 0 = none; else boot_params.acpi_rsdp_addr / start_info.rsdp_paddr */
 };
@@ -97,21 +96,21 @@ int x86_boot_load(const struct guest_mem *gm, const struct x86_boot_input *in,
 uint64_t x86_boot_low_end(const struct guest_mem *gm);
 
 /*
- * -EINVAL with a message unless there is a kernel, the initrd pointer and
- * length agree, and RAM runs from 0 to past X86_BIOS_END.
+ * -EINVAL with a message unless there is a kernel and RAM runs from 0 to
+ * past X86_BIOS_END.
  */
 int x86_boot_check_input(const struct guest_mem *gm, const struct x86_boot_input *in, char *err,
 			 size_t errlen) must_check;
 
 /*
- * Copy the initrd to the highest 4 KiB-aligned address at which it ends at or
+ * Read the initrd to the highest 4 KiB-aligned address at which it ends at or
  * below min(@max_end, end of low RAM) and does not overlap the kernel's
- * [@kstart, @kend) nor anything below X86_BIOS_END. *addr = 0 if @len is 0.
- * Returns 0, or -ENOMEM if it fits nowhere.
+ * [@kstart, @kend) nor anything below X86_BIOS_END. *addr = 0 if it is empty.
+ * Returns 0, -ENOSPC if it fits nowhere, or a read error with a message.
  */
-int x86_boot_put_initrd(const struct guest_mem *gm, const uint8_t *initrd, uint64_t len,
-			uint64_t max_end, uint64_t kstart, uint64_t kend,
-			uint64_t *addr) must_check;
+int x86_boot_put_initrd(const struct guest_mem *gm, const struct boot_src *initrd, uint64_t max_end,
+			uint64_t kstart, uint64_t kend, uint64_t *addr, char *err,
+			size_t errlen) must_check;
 
 /* Write @cmdline (NULL = empty) at X86_CMDLINE_ADDR; at most @max_len chars. */
 int x86_boot_put_cmdline(const struct guest_mem *gm, const char *cmdline, uint64_t max_len,

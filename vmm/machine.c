@@ -162,7 +162,8 @@ static void *file_part_thread(void *arg)
  */
 #define FILE_SPLIT_MIN (8 * MiB)
 
-int machine_file_read(const struct machine_file *f, uint64_t off, void *dst, size_t len)
+/* Read [off, off + len) of @f, inside its size, to @dst: 0 or -errno. */
+static int file_read(const struct machine_file *f, uint64_t off, void *dst, size_t len)
 {
 	struct file_part a = {.f = f, .off = off, .dst = dst, .len = len};
 	struct file_part b = {.f = f};
@@ -170,11 +171,8 @@ int machine_file_read(const struct machine_file *f, uint64_t off, void *dst, siz
 	bool split = false;
 	int ret;
 
-	if (off > f->size || len > f->size - off) {
-		log_err("%s '%s': cannot read %zu bytes at %llu of %llu", f->what, f->path, len,
-			(unsigned long long)off, (unsigned long long)f->size);
+	if (off > f->size || len > f->size - off)
 		return -EINVAL;
-	}
 	if (len >= FILE_SPLIT_MIN) {
 		size_t half = ALIGN_DOWN(len / 2, 2 * MiB);
 
@@ -193,7 +191,27 @@ int machine_file_read(const struct machine_file *f, uint64_t off, void *dst, siz
 		if (ret == 0)
 			ret = b.ret;
 	}
-	if (ret == -ENODATA)
+	return ret;
+}
+
+static int file_src_read(void *opaque, uint64_t off, void *dst, size_t len)
+{
+	return file_read(opaque, off, dst, len);
+}
+
+struct boot_src machine_file_src(const struct machine_file *f)
+{
+	return (struct boot_src){.size = f->size, .read = file_src_read, .opaque = (void *)f};
+}
+
+int machine_file_read(const struct machine_file *f, uint64_t off, void *dst, size_t len)
+{
+	int ret = file_read(f, off, dst, len);
+
+	if (ret == -EINVAL)
+		log_err("%s '%s': cannot read %zu bytes at %llu of %llu", f->what, f->path, len,
+			(unsigned long long)off, (unsigned long long)f->size);
+	else if (ret == -ENODATA)
 		log_err("%s '%s' became shorter while it was read", f->what, f->path);
 	else if (ret < 0)
 		log_err("cannot read %s '%s': %s", f->what, f->path, strerror(-ret));

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 
 #include "accel/accel.h"
+#include "boot/source.h"
 #include "common/irq.h"
 #include "common/vmstop.h"
 #include "memory/guest_mem.h"
@@ -64,13 +65,14 @@ void machine_destroy(struct machine *m);
 /* Pick and probe the accelerator for @cfg; NULL with a message on failure. */
 const struct accel_ops *machine_pick_accel(const struct vmm_config *cfg);
 
-/* Read a whole file (kernel, initrd) with a clear message on failure. */
+/* Read a whole file (--bios firmware) into a new buffer, with a clear message on failure. */
 int machine_read_file(const char *what, const char *path, uint8_t **data, size_t *len) must_check;
 
 /*
  * A boot file read straight into guest RAM where it belongs, without a copy
  * in between: open it (a non-empty regular file, else a message and
- * -errno), read what is needed with machine_file_read(), close it.
+ * -errno), read what is needed with machine_file_read() or through
+ * machine_file_src(), close it.
  */
 struct machine_file {
 	int fd;
@@ -85,6 +87,8 @@ void machine_close_file(struct machine_file *f);
  * was opened gives -ENODATA. A message on every failure.
  */
 int machine_file_read(const struct machine_file *f, uint64_t off, void *dst, size_t len) must_check;
+/* The open file as a loader's image source (boot/source.h); @f outlives it. */
+struct boot_src machine_file_src(const struct machine_file *f);
 
 /*
  * The console UART: its output goes to the machine's console, the console's

@@ -94,10 +94,8 @@ struct rv_devices {
 	struct rv_timed_dev rtc_bus, aclint_bus;
 	struct vdevs virtio;
 	struct fdt_riscv_virtio virtio_fdt[CONFIG_MAX_VIRTIO];
-	/* While loading: the files, and a bare-metal kernel's bytes. */
+	/* While loading: the files, read straight into guest RAM. */
 	struct machine_file kernel_file, initrd_file;
-	uint8_t *kernel;
-	size_t kernel_len;
 	uint64_t initrd_len;
 	uint64_t entry;
 	uint64_t dtb_addr;
@@ -126,24 +124,28 @@ static void rv_destroy(struct machine *m)
 	if (d->aclint)
 		aclint_destroy(d->aclint);
 	free(d->bios);
-	free(d->kernel);
 	machine_close_file(&d->kernel_file);
 	machine_close_file(&d->initrd_file);
 	free(d);
 	m->arch = NULL;
 }
 
-/* An ELF image goes where its headers say; anything else is a raw binary at RAM start. */
-static int rv_load_bare(struct machine *m, struct rv_devices *d)
+/*
+ * An ELF image goes where its headers say; anything else is a raw binary at
+ * RAM start. @hdr: the file's first @hdr_len bytes.
+ */
+static int rv_load_bare(struct machine *m, struct rv_devices *d, const uint8_t *hdr, size_t hdr_len)
 {
 	static const uint8_t elf_magic[4] = {0x7f, 'E', 'L', 'F'};
+	const struct machine_file *kf = &d->kernel_file;
+	struct boot_src src = machine_file_src(kf);
 	struct elf_info info;
 	char err[256];
+	void *dst;
 	int ret;
 
-	if (d->kernel_len >= 4 && memcmp(d->kernel, elf_magic, 4) == 0) {
-		ret =
-		    elf_load(d->kernel, d->kernel_len, EM_RISCV, &m->mem, &info, err, sizeof(err));
+	if (hdr_len >= 4 && memcmp(hdr, elf_magic, 4) == 0) {
+		ret = elf_load(&src, EM_RISCV, &m->mem, &info, err, sizeof(err));
 		if (ret < 0) {
 			log_err("kernel '%s': %s", m->cfg->kernel, err);
 			return ret;
@@ -151,11 +153,15 @@ static int rv_load_bare(struct machine *m, struct rv_devices *d)
 		d->entry = info.entry;
 		return 0;
 	}
-	if (gm_write(&m->mem, RV_VIRT_RAM, d->kernel, d->kernel_len) < 0) {
-		log_err("kernel '%s' (%zu bytes) does not fit in RAM", m->cfg->kernel,
-			d->kernel_len);
+	dst = gm_ptr(&m->mem, RV_VIRT_RAM, kf->size);
+	if (!dst) {
+		log_err("kernel '%s' (%llu bytes) does not fit in RAM", m->cfg->kernel,
+			(unsigned long long)kf->size);
 		return -EFBIG;
 	}
+	ret = machine_file_read(kf, 0, dst, (size_t)kf->size);
+	if (ret < 0)
+		return ret;
 	d->entry = RV_VIRT_RAM;
 	return 0;
 }
@@ -248,16 +254,18 @@ static int rv_write_fdt(struct machine *m, struct rv_devices *d, uint64_t addr, 
 
 /* A Linux Image: kernel, initrd and device tree for a direct S-mode boot. */
 /* The files go straight from the page cache to their place in guest RAM. */
-static int rv_load_image(struct machine *m, struct rv_devices *d, struct riscv_image_info *ki)
+static int rv_load_image(struct machine *m, struct rv_devices *d)
 {
+	struct boot_src src = machine_file_src(&d->kernel_file);
+	struct riscv_image_info ki;
 	struct riscv_boot_plan plan;
-	uint8_t *kdst, *idst = NULL;
+	uint8_t *idst = NULL;
 	char err[256];
 	int ret;
 
-	ret = riscv_image_place(&m->mem, RV_VIRT_RAM, ki, &kdst, err, sizeof(err));
+	ret = riscv_image_load(&m->mem, &src, RV_VIRT_RAM, &ki, err, sizeof(err));
 	if (ret == 0)
-		ret = riscv_boot_plan(ki, RV_VIRT_RAM, m->cfg->mem_bytes, d->initrd_len,
+		ret = riscv_boot_plan(&ki, RV_VIRT_RAM, m->cfg->mem_bytes, d->initrd_len,
 				      FDT_RISCV_DEFAULT_SIZE, 0, &plan, err, sizeof(err));
 	if (ret < 0) {
 		log_err("kernel '%s': %s", m->cfg->kernel, err);
@@ -265,12 +273,9 @@ static int rv_load_image(struct machine *m, struct rv_devices *d, struct riscv_i
 	}
 	if (d->initrd_len && !(idst = gm_ptr(&m->mem, plan.initrd_addr, d->initrd_len)))
 		return -EFAULT;
-	ret = machine_file_read(&d->kernel_file, 0, kdst, ki->file_size);
-	if (ret == 0 && idst)
-		ret = machine_file_read(&d->initrd_file, 0, idst, d->initrd_len);
-	if (ret < 0)
+	if (idst && (ret = machine_file_read(&d->initrd_file, 0, idst, d->initrd_len)) < 0)
 		return ret;
-	d->entry = ki->entry;
+	d->entry = ki.entry;
 	d->s_mode = true;
 	if (d->bios && (ret = rv_write_fw_info(m, d)) < 0)
 		return ret;
@@ -296,19 +301,13 @@ static int rv_load_kernel(struct machine *m, struct rv_devices *d)
 		}
 		if (d->initrd_len)
 			log_warn("riscv64: --initrd is ignored for a bare-metal kernel");
-		/* ELF or raw: small programs, read whole and placed from there. */
-		d->kernel_len = (size_t)kf->size;
-		d->kernel = kf->size <= SIZE_MAX ? malloc(d->kernel_len) : NULL;
-		if (!d->kernel)
-			return -ENOMEM;
-		ret = machine_file_read(kf, 0, d->kernel, d->kernel_len);
-		return ret < 0 ? ret : rv_load_bare(m, d);
+		return rv_load_bare(m, d, hdr, hdr_len);
 	}
 	if (ret < 0) {
 		log_err("kernel '%s': %s", m->cfg->kernel, err);
 		return ret;
 	}
-	return rv_load_image(m, d, &ki);
+	return rv_load_image(m, d);
 }
 
 /*
@@ -555,9 +554,8 @@ static int rv_setup(struct machine *m)
 	 * The files are in guest RAM now; a reboot starts a fresh machine from
 	 * the files again, so nothing of them need live as long as the VM.
 	 */
-	free(d->kernel);
 	free(d->bios);
-	d->kernel = d->bios = NULL;
+	d->bios = NULL;
 	machine_close_file(&d->kernel_file);
 	machine_close_file(&d->initrd_file);
 	if (ret == 0)

@@ -54,8 +54,8 @@ struct x86_devices {
 	struct irq_line uart_irq, kbd_irq;
 	struct accel_regs boot_regs;
 	struct vdevs virtio;
-	uint8_t *kernel, *initrd;
-	size_t kernel_len, initrd_len;
+	/* While loading: the files, read straight into guest RAM. */
+	struct machine_file kernel_file, initrd_file;
 };
 
 static void x86_destroy(struct machine *m)
@@ -72,8 +72,8 @@ static void x86_destroy(struct machine *m)
 	acpi_pm_destroy(d->pm);
 	exit_dev_destroy(d->exit);
 	port80_destroy(d->post);
-	free(d->kernel);
-	free(d->initrd);
+	machine_close_file(&d->kernel_file);
+	machine_close_file(&d->initrd_file);
 	free(d);
 	m->arch = NULL;
 }
@@ -181,12 +181,11 @@ static int x86_load_kernel(struct machine *m, struct x86_devices *d)
 {
 	const struct vmm_config *cfg = m->cfg;
 	struct x86_boot_input in = {
-		.kernel = d->kernel,
-		.kernel_len = d->kernel_len,
-		.initrd = d->initrd,
-		.initrd_len = d->initrd_len,
-		.cmdline = cfg->cmdline ? cfg->cmdline : X86_DEFAULT_CMDLINE,
-		.rsdp_addr = X86_ACPI_ADDR,
+	    .kernel = machine_file_src(&d->kernel_file),
+	    .initrd =
+		d->initrd_file.fd >= 0 ? machine_file_src(&d->initrd_file) : (struct boot_src){0},
+	    .cmdline = cfg->cmdline ? cfg->cmdline : X86_DEFAULT_CMDLINE,
+	    .rsdp_addr = X86_ACPI_ADDR,
 	};
 	struct x86_boot_info info;
 	char err[256];
@@ -249,14 +248,15 @@ int machine_x86_setup(struct machine *m)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
+	d->kernel_file.fd = d->initrd_file.fd = -1;
 	m->arch = d;
 	m->arch_destroy = x86_destroy;
 	/* Files and the image first: a bad image is reported even without KVM. */
-	ret = machine_read_file("kernel", cfg->kernel, &d->kernel, &d->kernel_len);
+	ret = machine_open_file("kernel", cfg->kernel, &d->kernel_file);
 	if (ret < 0)
 		return ret;
 	if (cfg->initrd) {
-		ret = machine_read_file("initrd", cfg->initrd, &d->initrd, &d->initrd_len);
+		ret = machine_open_file("initrd", cfg->initrd, &d->initrd_file);
 		if (ret < 0)
 			return ret;
 	}
@@ -266,9 +266,8 @@ int machine_x86_setup(struct machine *m)
 	if (ret == 0)
 		ret = x86_load_kernel(m, d);
 	/* In guest RAM now; a reboot starts a fresh machine from the files. */
-	free(d->kernel);
-	free(d->initrd);
-	d->kernel = d->initrd = NULL;
+	machine_close_file(&d->kernel_file);
+	machine_close_file(&d->initrd_file);
 	if (ret == 0)
 		ret = machine_create_vm(m);
 	if (ret == 0)

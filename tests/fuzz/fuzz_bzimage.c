@@ -34,29 +34,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t initrd[4096] = {1};
 	struct x86_boot_input in = {
-	    .kernel = data,
-	    .kernel_len = size,
-	    .initrd = initrd,
-	    .initrd_len = sizeof(initrd),
+	    .kernel = boot_src_buf(data, size),
+	    .initrd = boot_src_buf(initrd, sizeof(initrd)),
 	    .cmdline = "console=ttyS0",
 	    .rsdp_addr = X86_ACPI_ADDR,
 	};
 	struct x86_boot_info info;
 	struct x86_cpu_state cpu;
 	struct bzimage_info bi;
-	const uint8_t *desc;
-	size_t desc_len;
+	uint8_t desc[64];
+	size_t desc_len = sizeof(desc);
 	uint64_t entry;
 	char err[256];
 
 	if (size == 0)
 		return 0;
-	if (bzimage_parse(data, size, &bi, err, sizeof(err)) == 0 &&
+	if (bzimage_parse(&in.kernel, &bi, err, sizeof(err)) == 0 &&
 	    (bi.kernel_offset + bi.kernel_size != size || bi.hdr_end > size))
 		abort();
-	(void)!elf_find_note(data, size, PVH_ELFNOTE_NAME, PVH_ELFNOTE_PHYS32_ENTRY, &desc,
+	(void)!elf_find_note(&in.kernel, PVH_ELFNOTE_NAME, PVH_ELFNOTE_PHYS32_ENTRY, desc,
 			     &desc_len);
-	(void)!pvh_entry(data, size, &entry);
+	(void)!pvh_entry(&in.kernel, &entry);
 	if (x86_boot_load(fuzz_guest(), &in, &cpu, &info, err, sizeof(err)) == 0 && info.entry == 0)
 		abort();
 	return 0;

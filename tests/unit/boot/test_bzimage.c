@@ -10,6 +10,13 @@
 #include "tests/test.h"
 #include "bz_build.h"
 
+static int parse(const uint8_t *img, size_t len, struct bzimage_info *bi, char *err, size_t errlen)
+{
+	struct boot_src src = boot_src_buf(img, len);
+
+	return bzimage_parse(&src, bi, err, errlen);
+}
+
 static uint8_t img[TBZ_SIZE];
 
 static void test_good(void)
@@ -18,7 +25,7 @@ static void test_good(void)
 	char err[256] = "";
 
 	tbz_build(img);
-	CHECK_EQ(bzimage_parse(img, sizeof(img), &bi, err, sizeof(err)), 0);
+	CHECK_EQ(parse(img, sizeof(img), &bi, err, sizeof(err)), 0);
 	CHECK_EQ(bi.protocol, 0x020f);
 	CHECK_EQ(bi.setup_sects, TBZ_SETUP_SECTS);
 	CHECK_EQ(bi.loadflags, 0x01);
@@ -37,20 +44,20 @@ static void test_good(void)
 
 	/* boot.rst: setup_sects == 0 means 4. */
 	img[HDR_SETUP_SECTS] = 0;
-	CHECK_EQ(bzimage_parse(img, sizeof(img), &bi, err, sizeof(err)), 0);
+	CHECK_EQ(parse(img, sizeof(img), &bi, err, sizeof(err)), 0);
 	CHECK_EQ(bi.setup_sects, 4);
 	CHECK_EQ(bi.kernel_offset, 5 * 512);
 
 	/* A jump byte past the known header is capped to the header we know. */
 	tbz_build(img);
 	img[HDR_JUMP + 1] = 0xff;
-	CHECK_EQ(bzimage_parse(img, sizeof(img), &bi, err, sizeof(err)), 0);
+	CHECK_EQ(parse(img, sizeof(img), &bi, err, sizeof(err)), 0);
 	CHECK_EQ(bi.hdr_end, 0x26c);
 
 	/* initrd_addr_max 0: the pre-2.03 default. */
 	tbz_build(img);
 	tbz_put(img, HDR_INITRD_ADDR_MAX, 0, 4);
-	CHECK_EQ(bzimage_parse(img, sizeof(img), &bi, err, sizeof(err)), 0);
+	CHECK_EQ(parse(img, sizeof(img), &bi, err, sizeof(err)), 0);
 	CHECK_EQ(bi.initrd_addr_max, 0x37ffffff);
 }
 
@@ -62,7 +69,7 @@ static void test_good(void)
 		int ret_;                                                                          \
 		tbz_build(img);                                                                    \
 		mutate;                                                                            \
-		ret_ = bzimage_parse(img, len, &bi_, err_, sizeof(err_));                          \
+		ret_ = parse(img, len, &bi_, err_, sizeof(err_));                                  \
 		CHECK_EQ(ret_, -ENOEXEC);                                                          \
 		CHECK(strstr(err_, needle) != NULL);                                               \
 		if (!strstr(err_, needle))                                                         \
@@ -136,13 +143,13 @@ static void test_real_one(const char *path)
 	if (!k)
 		return; /* unreadable (e.g. /boot/vmlinuz-* is root-only): not our test */
 	fprintf(stderr, "real kernel: %s (%zu bytes)\n", path, len);
-	CHECK_EQ(bzimage_parse(k, len, &bi, err, sizeof(err)), 0);
+	CHECK_EQ(parse(k, len, &bi, err, sizeof(err)), 0);
 	CHECK(bi.protocol >= 0x020c);
 	CHECK(bi.init_size >= bi.kernel_size);
 	CHECK((uint64_t)bi.payload_offset + bi.payload_length <= bi.kernel_size);
 	if (x86_ram_layout(512 * MiB, layout, &n) == 0 && guest_mem_alloc(&gm, layout, n) == 0) {
-		struct x86_boot_input in = {
-		    .kernel = k, .kernel_len = len, .cmdline = "console=ttyS0"};
+		struct x86_boot_input in = {.kernel = boot_src_buf(k, len),
+					    .cmdline = "console=ttyS0"};
 
 		CHECK_EQ(x86_boot_load(&gm, &in, &cpu, &info, err, sizeof(err)), 0);
 		CHECK_EQ(info.kind, X86_BOOT_BZIMAGE);

@@ -18,11 +18,29 @@ static void fill_mem(void)
 	memset(mem, 0xAA, MEM_SIZE);
 }
 
+static int load(const uint8_t *img, size_t len, uint16_t machine, struct elf_info *info, char *err,
+		size_t errlen)
+{
+	struct boot_src src = boot_src_buf(img, len);
+
+	return elf_load(&src, machine, &gm, info, err, errlen);
+}
+
+/* @desc has room for 16 bytes. */
+static int find_note(const uint8_t *img, size_t len, const char *name, uint32_t type, uint8_t *desc,
+		     size_t *desc_len)
+{
+	struct boot_src src = boot_src_buf(img, len);
+
+	*desc_len = 16;
+	return elf_find_note(&src, name, type, desc, desc_len);
+}
+
 static void test_good(void)
 {
 	uint8_t *img = malloc(TELF_SIZE);
 	struct elf_info info = {0};
-	const uint8_t *desc = NULL;
+	uint8_t desc[16];
 	size_t desc_len = 0;
 	uint32_t entry32 = 0;
 	char err[256] = "";
@@ -31,7 +49,7 @@ static void test_good(void)
 
 	telf_build(img, EM_X86_64, MEM_GPA + 0x1000, 0x101234);
 	fill_mem();
-	CHECK_EQ(elf_load(img, TELF_SIZE, EM_X86_64, &gm, &info, err, sizeof(err)), 0);
+	CHECK_EQ(load(img, TELF_SIZE, EM_X86_64, &info, err, sizeof(err)), 0);
 	CHECK_EQ(info.entry, 0xffffffff81000000ULL);
 	CHECK_EQ(info.lowest, MEM_GPA + 0x1000);
 	CHECK_EQ(info.highest, MEM_GPA + 0x1000 + TELF_MEMSZ);
@@ -43,15 +61,14 @@ static void test_good(void)
 	CHECK_EQ(mem[0xfff], 0xAA);
 	CHECK_EQ(mem[0x1000 + TELF_MEMSZ], 0xAA);
 
-	CHECK_EQ(elf_find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, &desc, &desc_len), 0);
+	CHECK_EQ(find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, desc, &desc_len), 0);
 	CHECK_EQ(desc_len, 4);
-	if (desc)
-		memcpy(&entry32, desc, 4);
+	memcpy(&entry32, desc, 4);
 	CHECK_EQ(entry32, 0x101234);
-	CHECK_EQ(elf_find_note(img, TELF_SIZE, "GNU", 3, &desc, &desc_len), 0);
+	CHECK_EQ(find_note(img, TELF_SIZE, "GNU", 3, desc, &desc_len), 0);
 	CHECK_EQ(desc_len, 8);
-	CHECK_EQ(elf_find_note(img, TELF_SIZE, "Xen", 17, &desc, &desc_len), -ENOENT);
-	CHECK_EQ(elf_find_note(img, TELF_SIZE, "Xe", TELF_XEN_TYPE, &desc, &desc_len), -ENOENT);
+	CHECK_EQ(find_note(img, TELF_SIZE, "Xen", 17, desc, &desc_len), -ENOENT);
+	CHECK_EQ(find_note(img, TELF_SIZE, "Xe", TELF_XEN_TYPE, desc, &desc_len), -ENOENT);
 	free(img);
 }
 
@@ -63,7 +80,7 @@ static void expect_load_fail(uint8_t *img, size_t len, uint16_t machine, int wan
 	int ret;
 
 	fill_mem();
-	ret = elf_load(img, len, machine, &gm, &info, err, sizeof(err));
+	ret = load(img, len, machine, &info, err, sizeof(err));
 	CHECK_EQ(ret, want);
 	CHECK(err[0] != '\0');
 	if (ret != want)
@@ -114,38 +131,87 @@ static void test_malformed(void)
 
 static void test_bad_notes(void)
 {
-	uint8_t *img = malloc(TELF_SIZE);
-	const uint8_t *desc;
+	uint8_t *img = malloc(TELF_SIZE), desc[16];
+	struct boot_src src;
 	size_t desc_len;
 	Elf64_Nhdr *nh;
 
 	/* A note segment that runs past the end of the file. */
 	telf_build(img, EM_X86_64, MEM_GPA, 0x100000);
 	telf_phdr(img, 1)->p_filesz = TELF_SIZE;
-	CHECK_EQ(elf_find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, &desc, &desc_len), -ENOEXEC);
+	CHECK_EQ(find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, desc, &desc_len), -ENOEXEC);
 
 	/* A note whose descriptor size runs past its segment. */
 	telf_build(img, EM_X86_64, MEM_GPA, 0x100000);
 	nh = (Elf64_Nhdr *)(img + TELF_NOTE_OFF);
 	nh->n_descsz = 0xfffffff0u;
-	CHECK_EQ(elf_find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, &desc, &desc_len), -ENOEXEC);
+	CHECK_EQ(find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, desc, &desc_len), -ENOEXEC);
 
 	/* A name size running past the segment. */
 	telf_build(img, EM_X86_64, MEM_GPA, 0x100000);
 	nh->n_namesz = 0xffffffffu;
-	CHECK_EQ(elf_find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, &desc, &desc_len), -ENOEXEC);
+	CHECK_EQ(find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, desc, &desc_len), -ENOEXEC);
 
 	/* No note segment at all. */
 	telf_build(img, EM_X86_64, MEM_GPA, 0x100000);
 	telf_phdr(img, 1)->p_type = PT_NULL;
-	CHECK_EQ(elf_find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, &desc, &desc_len), -ENOENT);
+	CHECK_EQ(find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, desc, &desc_len), -ENOENT);
 
 	/* A truncated segment that ends mid-header: no match, no overread. */
 	telf_build(img, EM_X86_64, MEM_GPA, 0x100000);
 	telf_phdr(img, 1)->p_filesz = 6;
-	CHECK_EQ(elf_find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, &desc, &desc_len), -ENOENT);
+	CHECK_EQ(find_note(img, TELF_SIZE, "Xen", TELF_XEN_TYPE, desc, &desc_len), -ENOENT);
 
-	CHECK_EQ(elf_find_note(img, 16, "Xen", TELF_XEN_TYPE, &desc, &desc_len), -ENOEXEC);
+	CHECK_EQ(find_note(img, 16, "Xen", TELF_XEN_TYPE, desc, &desc_len), -ENOEXEC);
+
+	/* A descriptor larger than the caller's room. */
+	telf_build(img, EM_X86_64, MEM_GPA, 0x100000);
+	src = boot_src_buf(img, TELF_SIZE);
+	desc_len = 3;
+	CHECK_EQ(elf_find_note(&src, "Xen", TELF_XEN_TYPE, desc, &desc_len), -E2BIG);
+	free(img);
+}
+
+/* A file source: reads go through the callback, each inside the file. */
+struct fake_file {
+	const uint8_t *data;
+	uint64_t real_size; /* what is still there: less than the source's size = shrunk */
+	unsigned reads;
+};
+
+static int fake_read(void *opaque, uint64_t off, void *dst, size_t len)
+{
+	struct fake_file *f = opaque;
+
+	f->reads++;
+	if (off + len > f->real_size)
+		return -ENODATA;
+	memcpy(dst, f->data + off, len);
+	return 0;
+}
+
+static void test_file_source(void)
+{
+	uint8_t *img = malloc(TELF_SIZE), desc[16];
+	struct fake_file f = {.data = img, .real_size = TELF_SIZE};
+	struct boot_src src = {.size = TELF_SIZE, .read = fake_read, .opaque = &f};
+	struct elf_info info;
+	size_t desc_len = sizeof(desc);
+	char err[256] = "";
+
+	telf_build(img, EM_X86_64, MEM_GPA + 0x1000, 0x101234);
+	fill_mem();
+	CHECK_EQ(elf_load(&src, EM_X86_64, &gm, &info, err, sizeof(err)), 0);
+	CHECK(f.reads >= 3); /* header, program headers, segment */
+	CHECK(memcmp(mem + 0x1000, img + TELF_DATA_OFF, TELF_DATA_LEN) == 0);
+	CHECK_EQ(elf_find_note(&src, "Xen", TELF_XEN_TYPE, desc, &desc_len), 0);
+	CHECK_EQ(desc_len, 4);
+
+	/* The file shrank after it was opened: the segment's read fails. */
+	f.real_size = TELF_DATA_OFF + 16;
+	err[0] = '\0';
+	CHECK_EQ(elf_load(&src, EM_X86_64, &gm, &info, err, sizeof(err)), -ENODATA);
+	CHECK(strstr(err, "shorter") != NULL);
 	free(img);
 }
 
@@ -157,6 +223,7 @@ int main(void)
 	test_good();
 	test_malformed();
 	test_bad_notes();
+	test_file_source();
 	free(mem);
 	return test_result("test_elf");
 }

@@ -107,10 +107,8 @@ static uint64_t rd(uint64_t gpa, unsigned size)
 static int load(const uint8_t *kernel, size_t klen, size_t initrd_len, const char *cmdline,
 		struct x86_cpu_state *cpu, struct x86_boot_info *info)
 {
-	struct x86_boot_input in = {.kernel = kernel,
-				    .kernel_len = klen,
-				    .initrd = initrd_len ? initrd : NULL,
-				    .initrd_len = initrd_len,
+	struct x86_boot_input in = {.kernel = boot_src_buf(kernel, klen),
+				    .initrd = boot_src_buf(initrd, initrd_len),
 				    .cmdline = cmdline,
 				    .rsdp_addr = X86_ACPI_ADDR};
 
@@ -309,12 +307,13 @@ static void test_load_errors(void)
 	tbz_build(bz);
 	CHECK_EQ(load(bz, sizeof(bz), 0, NULL, &cpu, &info), 0);
 	{
-		struct x86_boot_input in = {
-		    .kernel = bz, .kernel_len = sizeof(bz), .initrd_len = 5};
+		/* An initrd source that cannot be read: an initrd error, no crash. */
+		struct x86_boot_input in = {.kernel = boot_src_buf(bz, sizeof(bz)),
+					    .initrd = {.size = 5}};
 
 		CHECK_EQ(x86_boot_load(&gm, &in, &cpu, &info, err, sizeof(err)), -EINVAL);
 		CHECK(strstr(err, "initrd") != NULL);
-		in.kernel = NULL;
+		in.kernel = (struct boot_src){0};
 		CHECK_EQ(x86_boot_load(&gm, &in, &cpu, &info, err, sizeof(err)), -EINVAL);
 		CHECK(strstr(err, "no kernel") != NULL);
 	}
@@ -322,7 +321,7 @@ static void test_load_errors(void)
 
 static void test_tiny_guest(void)
 {
-	struct x86_boot_input in = {.kernel = bz, .kernel_len = sizeof(bz)};
+	struct x86_boot_input in = {.kernel = boot_src_buf(bz, sizeof(bz))};
 	struct x86_boot_info info;
 	struct x86_cpu_state cpu;
 	struct guest_mem small = {0};
@@ -461,10 +460,9 @@ static void test_real_pvh(const char *srcdir)
 	if (!k)
 		return;
 	fprintf(stderr, "real vmlinux: %s (%ld bytes)\n", path, len);
-	CHECK_EQ(pvh_entry(k, (size_t)len, &entry), 0);
+	in.kernel = boot_src_buf(k, (size_t)len);
+	CHECK_EQ(pvh_entry(&in.kernel, &entry), 0);
 	CHECK(entry >= MiB && entry < X86_MMIO_HOLE_START);
-	in.kernel = k;
-	in.kernel_len = (size_t)len;
 	err[0] = '\0';
 	if (x86_ram_layout(512 * MiB, layout, &n) == 0 && guest_mem_alloc(&big, layout, n) == 0) {
 		CHECK_EQ(x86_boot_load(&big, &in, &cpu, &info, err, sizeof(err)), 0);

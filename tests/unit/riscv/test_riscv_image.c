@@ -41,6 +41,14 @@ static void make_header(uint8_t *buf, size_t len, uint64_t text_offset, uint64_t
 		buf[i] = (uint8_t)i;
 }
 
+static int load(struct guest_mem *gm, const void *buf, size_t len, uint64_t ram_base,
+		struct riscv_image_info *ki, char *err, size_t errlen)
+{
+	struct boot_src src = boot_src_buf(buf, len);
+
+	return riscv_image_load(gm, &src, ram_base, ki, err, errlen);
+}
+
 static void setup_gm(struct guest_mem *gm, uint64_t size)
 {
 	struct gm_region layout = {.gpa = RAM_BASE, .size = size};
@@ -130,7 +138,7 @@ static void test_load(void)
 	make_header(buf, sizeof(buf), 0x200000, 0x3000);
 	p = gm_ptr(&gm, RAM_BASE + 0x200000, 0x3000);
 	memset(p, 0xaa, 0x3000);
-	CHECK_EQ(riscv_image_load(&gm, buf, sizeof(buf), RAM_BASE, &ki, err, sizeof(err)), 0);
+	CHECK_EQ(load(&gm, buf, sizeof(buf), RAM_BASE, &ki, err, sizeof(err)), 0);
 	CHECK_EQ(ki.load_addr, RAM_BASE + 0x200000);
 	CHECK_EQ(ki.entry, RAM_BASE + 0x200000);
 	CHECK(memcmp(p, buf, sizeof(buf)) == 0);
@@ -140,65 +148,90 @@ static void test_load(void)
 
 	/* image_size running past the end of RAM. */
 	make_header(buf, sizeof(buf), 0x200000, RAM_SIZE - 0x200000 + 1);
-	CHECK_EQ(riscv_image_load(&gm, buf, sizeof(buf), RAM_BASE, &ki, err, sizeof(err)), -ENOSPC);
+	CHECK_EQ(load(&gm, buf, sizeof(buf), RAM_BASE, &ki, err, sizeof(err)), -ENOSPC);
 	/* Exactly fitting is fine. */
 	make_header(buf, sizeof(buf), 0x200000, RAM_SIZE - 0x200000);
-	CHECK_EQ(riscv_image_load(&gm, buf, sizeof(buf), RAM_BASE, &ki, err, sizeof(err)), 0);
+	CHECK_EQ(load(&gm, buf, sizeof(buf), RAM_BASE, &ki, err, sizeof(err)), 0);
 	/* A huge image_size or text_offset must not wrap around. */
 	make_header(buf, sizeof(buf), 0x200000, ~0ULL - 0x100000);
-	CHECK_EQ(riscv_image_load(&gm, buf, sizeof(buf), RAM_BASE, &ki, err, sizeof(err)), -ENOSPC);
+	CHECK_EQ(load(&gm, buf, sizeof(buf), RAM_BASE, &ki, err, sizeof(err)), -ENOSPC);
 	make_header(buf, sizeof(buf), ~0ULL << 21, 0x1000);
-	CHECK_EQ(riscv_image_load(&gm, buf, sizeof(buf), RAM_BASE, &ki, err, sizeof(err)), -ENOSPC);
+	CHECK_EQ(load(&gm, buf, sizeof(buf), RAM_BASE, &ki, err, sizeof(err)), -ENOSPC);
 	/* No RAM at the base, or a base that is not 2 MiB aligned. */
 	make_header(buf, sizeof(buf), 0x200000, 0x1000);
-	CHECK_EQ(riscv_image_load(&gm, buf, sizeof(buf), 0x40000000, &ki, err, sizeof(err)),
-		 -EFAULT);
-	CHECK_EQ(riscv_image_load(&gm, buf, sizeof(buf), RAM_BASE + 4096, &ki, err, sizeof(err)),
-		 -EINVAL);
+	CHECK_EQ(load(&gm, buf, sizeof(buf), 0x40000000, &ki, err, sizeof(err)), -EFAULT);
+	CHECK_EQ(load(&gm, buf, sizeof(buf), RAM_BASE + 4096, &ki, err, sizeof(err)), -EINVAL);
 	guest_mem_free(&gm);
 }
 
-/*
- * The file-based path: the header alone says what the file is; place()
- * checks the room for the whole image_size and zeroes .bss past the file.
- */
-static void test_header_place(void)
+/* A file source whose reads can fail as if the file had shrunk. */
+struct fake_file {
+	const uint8_t *data;
+	uint64_t real_size;
+	unsigned reads;
+};
+
+static int fake_read(void *opaque, uint64_t off, void *dst, size_t len)
 {
-	struct guest_mem gm;
-	uint8_t hdr[RISCV_IMAGE_HEADER_SIZE];
+	struct fake_file *f = opaque;
+
+	f->reads++;
+	if (off + len > f->real_size)
+		return -ENODATA;
+	memcpy(dst, f->data + off, len);
+	return 0;
+}
+
+/*
+ * The header alone says what a file is; a file source is read straight to
+ * its place in RAM, .bss past it zeroed; a read that fails is an error.
+ */
+static void test_header_file(void)
+{
+	static uint8_t file[0x1800];
+	struct fake_file f = {.data = file, .real_size = sizeof(file)};
+	struct boot_src src = {.size = sizeof(file), .read = fake_read, .opaque = &f};
 	struct riscv_image_info ki;
+	struct guest_mem gm;
 	char err[128];
-	uint8_t *dst = NULL, *p;
+	uint8_t *p;
 
 	setup_gm(&gm, RAM_SIZE);
-	make_header(hdr, sizeof(hdr), 0x200000, 0x3000);
-	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr), 0x1800, &ki, err, sizeof(err)), 0);
-	CHECK_EQ(ki.file_size, 0x1800);
+	make_header(file, sizeof(file), 0x200000, 0x3000);
+	for (size_t i = RISCV_IMAGE_HEADER_SIZE; i < sizeof(file); i++)
+		file[i] = (uint8_t)(i * 7);
+	CHECK_EQ(riscv_image_parse_header(file, RISCV_IMAGE_HEADER_SIZE, sizeof(file), &ki, err,
+					  sizeof(err)),
+		 0);
+	CHECK_EQ(ki.file_size, sizeof(file));
 	CHECK_EQ(ki.image_size, 0x3000);
 	/* A file larger than the header's image_size: the file's size counts. */
-	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr), 0x5000, &ki, err, sizeof(err)), 0);
+	CHECK_EQ(
+	    riscv_image_parse_header(file, RISCV_IMAGE_HEADER_SIZE, 0x5000, &ki, err, sizeof(err)),
+	    0);
 	CHECK_EQ(ki.image_size, 0x5000);
 	/* Header bytes missing, or a file shorter than a header. */
-	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr) - 1, 0x1800, &ki, err, sizeof(err)),
+	CHECK_EQ(riscv_image_parse_header(file, RISCV_IMAGE_HEADER_SIZE - 1, sizeof(file), &ki, err,
+					  sizeof(err)),
 		 -ENOEXEC);
-	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr), 63, &ki, err, sizeof(err)), -ENOEXEC);
+	CHECK_EQ(riscv_image_parse_header(file, RISCV_IMAGE_HEADER_SIZE, 63, &ki, err, sizeof(err)),
+		 -ENOEXEC);
 
-	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr), 0x1800, &ki, err, sizeof(err)), 0);
-	p = gm_ptr(&gm, RAM_BASE + 0x200000, 0x3000);
-	memset(p, 0xaa, 0x3000);
-	CHECK_EQ(riscv_image_place(&gm, RAM_BASE, &ki, &dst, err, sizeof(err)), 0);
-	CHECK(dst == p);
+	p = gm_ptr(&gm, RAM_BASE + 0x200000, 0x3001);
+	memset(p, 0xaa, 0x3001);
+	CHECK_EQ(riscv_image_load(&gm, &src, RAM_BASE, &ki, err, sizeof(err)), 0);
 	CHECK_EQ(ki.load_addr, RAM_BASE + 0x200000);
-	CHECK_EQ(ki.entry, RAM_BASE + 0x200000);
-	/* The file's bytes are the caller's to write; .bss is zeroed. */
-	CHECK_EQ(p[0x17ff], 0xaa);
-	CHECK_EQ(p[0x1800], 0);
+	CHECK(memcmp(p, file, sizeof(file)) == 0);
+	CHECK_EQ(p[sizeof(file)], 0);
 	CHECK_EQ(p[0x2fff], 0);
-	CHECK_EQ(p[0x3000], 0); /* the setup's zeroed RAM, untouched */
+	CHECK_EQ(p[0x3000], 0xaa); /* past image_size: untouched */
+	CHECK(f.reads >= 2);
 
-	make_header(hdr, sizeof(hdr), 0x200000, RAM_SIZE - 0x200000 + 1);
-	CHECK_EQ(riscv_image_parse_header(hdr, sizeof(hdr), 0x1800, &ki, err, sizeof(err)), 0);
-	CHECK_EQ(riscv_image_place(&gm, RAM_BASE, &ki, &dst, err, sizeof(err)), -ENOSPC);
+	/* The file shrank after it was opened. */
+	f.real_size = sizeof(file) - 1;
+	err[0] = '\0';
+	CHECK_EQ(riscv_image_load(&gm, &src, RAM_BASE, &ki, err, sizeof(err)), -ENODATA);
+	CHECK(strstr(err, "shorter") != NULL);
 	guest_mem_free(&gm);
 }
 
@@ -274,7 +307,7 @@ static void test_real_image(const char *root)
 	CHECK(buf && fread(buf, 1, (size_t)n, f) == (size_t)n);
 	fclose(f);
 	setup_gm(&gm, 256 * MiB);
-	CHECK_EQ(riscv_image_load(&gm, buf, (size_t)n, RAM_BASE, &ki, err, sizeof(err)), 0);
+	CHECK_EQ(load(&gm, buf, (size_t)n, RAM_BASE, &ki, err, sizeof(err)), 0);
 	if (err[0])
 		fprintf(stderr, "%s\n", err);
 	CHECK_EQ(ki.load_addr, RAM_BASE + 0x200000);
@@ -318,7 +351,7 @@ int main(int argc, char **argv)
 	test_parse_good();
 	test_parse_bad();
 	test_load();
-	test_header_place();
+	test_header_file();
 	test_plan();
 	test_random_headers();
 	test_real_image(argc > 1 ? argv[1] : ".");

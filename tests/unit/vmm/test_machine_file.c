@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot/x86_boot.h"
 #include "tests/test.h"
+#include "tests/unit/boot/bz_build.h"
+#include "tests/unit/boot/elf_build.h"
 #include "vmm/machine.h"
 
 static char dir[] = "/tmp/vmm-test-file.XXXXXX";
@@ -114,6 +117,80 @@ static void test_read_file(void)
 	free(want);
 }
 
+/* Guest RAM after loading @kernel (and an initrd) from memory or from files. */
+static void load_x86(const uint8_t *kernel, size_t klen, const uint8_t *initrd, size_t ilen,
+		     bool from_file, struct guest_mem *gm, struct x86_boot_info *info)
+{
+	struct machine_file kf = {.fd = -1}, inf = {.fd = -1};
+	struct x86_boot_input in = {.cmdline = "console=ttyS0"};
+	struct gm_region layout[2];
+	struct x86_cpu_state cpu;
+	char path[64], err[256] = "";
+	unsigned n;
+
+	CHECK_EQ(x86_ram_layout(64 * 1024 * 1024, layout, &n), 0);
+	CHECK_EQ(guest_mem_alloc(gm, layout, n), 0);
+	if (from_file) {
+		snprintf(path, sizeof(path), "%s/kernel", dir);
+		write_file(path, kernel, klen);
+		CHECK_EQ(machine_open_file("kernel", path, &kf), 0);
+		snprintf(path, sizeof(path), "%s/initrd", dir);
+		write_file(path, initrd, ilen);
+		CHECK_EQ(machine_open_file("initrd", path, &inf), 0);
+		in.kernel = machine_file_src(&kf);
+		in.initrd = machine_file_src(&inf);
+	} else {
+		in.kernel = boot_src_buf(kernel, klen);
+		in.initrd = boot_src_buf(initrd, ilen);
+	}
+	CHECK_EQ(x86_boot_load(gm, &in, &cpu, info, err, sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "load: %s\n", err);
+	machine_close_file(&kf);
+	machine_close_file(&inf);
+}
+
+static bool same_ram(const struct guest_mem *a, const struct guest_mem *b)
+{
+	for (unsigned i = 0; i < a->n; i++)
+		if (a->r[i].size != b->r[i].size ||
+		    memcmp(a->r[i].host, b->r[i].host, a->r[i].size))
+			return false;
+	return a->n == b->n;
+}
+
+/* x86 loaders over a file source put exactly what they put from memory. */
+static void test_x86_file_source(void)
+{
+	uint8_t *bz = malloc(TBZ_SIZE), *elf = malloc(TELF_SIZE), *initrd = pattern(100000, 9);
+	struct x86_boot_info ia, ib;
+	struct guest_mem a = {0}, b = {0};
+
+	tbz_build(bz);
+	for (size_t i = TBZ_SETUP_SIZE; i < TBZ_SIZE; i++)
+		bz[i] = (uint8_t)(i * 13 + 5);
+	load_x86(bz, TBZ_SIZE, initrd, 100000, false, &a, &ia);
+	load_x86(bz, TBZ_SIZE, initrd, 100000, true, &b, &ib);
+	CHECK(same_ram(&a, &b));
+	CHECK_EQ(ia.kind, X86_BOOT_BZIMAGE);
+	CHECK_EQ(ia.initrd_addr, ib.initrd_addr);
+	CHECK(ia.initrd_addr != 0);
+	guest_mem_free(&a);
+	guest_mem_free(&b);
+
+	telf_build(elf, EM_X86_64, 16 * 1024 * 1024, 16 * 1024 * 1024 + 0x40);
+	load_x86(elf, TELF_SIZE, initrd, 100000, false, &a, &ia);
+	load_x86(elf, TELF_SIZE, initrd, 100000, true, &b, &ib);
+	CHECK(same_ram(&a, &b));
+	CHECK_EQ(ia.kind, X86_BOOT_PVH);
+	CHECK_EQ(ia.entry, ib.entry);
+	guest_mem_free(&a);
+	guest_mem_free(&b);
+	free(bz);
+	free(elf);
+	free(initrd);
+}
+
 int main(void)
 {
 	char cmd[64];
@@ -131,6 +208,7 @@ int main(void)
 	check_shrunk(64 * 1024);
 	check_shrunk(12 * 1024 * 1024);
 	test_read_file();
+	test_x86_file_source();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
