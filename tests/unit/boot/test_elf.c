@@ -6,6 +6,7 @@
 #include "boot/elf.h"
 #include "tests/test.h"
 #include "elf_build.h"
+#include "fake_file.h"
 
 #define MEM_GPA	 0x100000ULL
 #define MEM_SIZE 0x100000ULL
@@ -172,29 +173,11 @@ static void test_bad_notes(void)
 	free(img);
 }
 
-/* A file source: reads go through the callback, each inside the file. */
-struct fake_file {
-	const uint8_t *data;
-	uint64_t real_size; /* what is still there: less than the source's size = shrunk */
-	unsigned reads;
-};
-
-static int fake_read(void *opaque, uint64_t off, void *dst, size_t len)
-{
-	struct fake_file *f = opaque;
-
-	f->reads++;
-	if (off + len > f->real_size)
-		return -ENODATA;
-	memcpy(dst, f->data + off, len);
-	return 0;
-}
-
 static void test_file_source(void)
 {
 	uint8_t *img = malloc(TELF_SIZE), desc[16];
-	struct fake_file f = {.data = img, .real_size = TELF_SIZE};
-	struct boot_src src = {.size = TELF_SIZE, .read = fake_read, .opaque = &f};
+	struct fake_file f;
+	struct boot_src src = fake_file_src(&f, img, TELF_SIZE);
 	struct elf_info info;
 	size_t desc_len = sizeof(desc);
 	char err[256] = "";

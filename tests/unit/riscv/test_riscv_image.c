@@ -10,6 +10,7 @@
 
 #include "boot/riscv_image.h"
 #include "tests/test.h"
+#include "tests/unit/boot/fake_file.h"
 
 #define RAM_BASE 0x80000000ULL
 #define RAM_SIZE (64 * MiB)
@@ -164,24 +165,6 @@ static void test_load(void)
 	guest_mem_free(&gm);
 }
 
-/* A file source whose reads can fail as if the file had shrunk. */
-struct fake_file {
-	const uint8_t *data;
-	uint64_t real_size;
-	unsigned reads;
-};
-
-static int fake_read(void *opaque, uint64_t off, void *dst, size_t len)
-{
-	struct fake_file *f = opaque;
-
-	f->reads++;
-	if (off + len > f->real_size)
-		return -ENODATA;
-	memcpy(dst, f->data + off, len);
-	return 0;
-}
-
 /*
  * The header alone says what a file is; a file source is read straight to
  * its place in RAM, .bss past it zeroed; a read that fails is an error.
@@ -189,8 +172,8 @@ static int fake_read(void *opaque, uint64_t off, void *dst, size_t len)
 static void test_header_file(void)
 {
 	static uint8_t file[0x1800];
-	struct fake_file f = {.data = file, .real_size = sizeof(file)};
-	struct boot_src src = {.size = sizeof(file), .read = fake_read, .opaque = &f};
+	struct fake_file f;
+	struct boot_src src = fake_file_src(&f, file, sizeof(file));
 	struct riscv_image_info ki;
 	struct guest_mem gm;
 	char err[128];
