@@ -109,11 +109,10 @@ int bzimage_parse(const struct boot_src *src, struct bzimage_info *out, char *er
 	int ret;
 
 	if (len >= BZ_HDR_END) {
-		ret = boot_src_read(src, 0, head, sizeof(head));
+		ret = boot_src_load(src, 0, head, sizeof(head), "bzImage: reading the setup header",
+				    err, errlen);
 		if (ret < 0)
-			return err_fmt(err, errlen, ret,
-				       "bzImage: cannot read the setup header: %s",
-				       boot_src_strerror(ret));
+			return ret;
 		memcpy(&h, head + BZ_HDR_OFF, sizeof(h));
 	}
 	ret = bzimage_check_magic(len, &h, err, errlen);
@@ -195,11 +194,11 @@ static int bzimage_zero_page(const struct guest_mem *gm, const struct x86_boot_i
 	int ret;
 
 	memset(&bp, 0, sizeof(bp));
-	ret = boot_src_read(&in->kernel, BZ_HDR_OFF, (uint8_t *)&bp + BZ_HDR_OFF,
-			    bi->hdr_end - BZ_HDR_OFF);
+	ret = boot_src_load(&in->kernel, BZ_HDR_OFF, (uint8_t *)&bp + BZ_HDR_OFF,
+			    bi->hdr_end - BZ_HDR_OFF, "bzImage: reading the setup header", err,
+			    errlen);
 	if (ret < 0)
-		return err_fmt(err, errlen, ret, "bzImage: cannot read the setup header: %s",
-			       boot_src_strerror(ret));
+		return ret;
 	bp.hdr.type_of_loader = BZ_LOADER_UNDEFINED;
 	bp.hdr.loadflags |= CAN_USE_HEAP;
 	bp.hdr.heap_end_ptr = BZ_HEAP_END_PTR;
@@ -244,10 +243,10 @@ int bzimage_load(const struct guest_mem *gm, const struct x86_boot_input *in,
 	kdst = gm_ptr(gm, kaddr, bi.kernel_size);
 	if (!kdst)
 		return x86_boot_too_small(gm, mem, in->initrd.size, err, errlen);
-	ret = boot_src_read(&in->kernel, bi.kernel_offset, kdst, bi.kernel_size);
+	ret = boot_src_load(&in->kernel, bi.kernel_offset, kdst, bi.kernel_size,
+			    "bzImage: reading the kernel", err, errlen);
 	if (ret < 0)
-		return err_fmt(err, errlen, ret, "bzImage: cannot read the kernel: %s",
-			       boot_src_strerror(ret));
+		return ret;
 	ret = x86_boot_put_cmdline(gm, in->cmdline, bi.cmdline_size, err, errlen);
 	if (ret < 0)
 		return ret;

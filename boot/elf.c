@@ -29,10 +29,9 @@ static int elf_read_ehdr(const struct boot_src *src, Elf64_Ehdr *eh, char *err, 
 	if (src->size < sizeof(*eh))
 		return err_fmt(err, errlen, -ENOEXEC, "ELF: file of %" PRIu64 " bytes is too small",
 			       src->size);
-	ret = boot_src_read(src, 0, eh, sizeof(*eh));
+	ret = boot_src_load(src, 0, eh, sizeof(*eh), "ELF: reading the header", err, errlen);
 	if (ret < 0)
-		return err_fmt(err, errlen, ret, "ELF: cannot read the header: %s",
-			       boot_src_strerror(ret));
+		return ret;
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
 		return err_fmt(err, errlen, -ENOEXEC, "ELF: bad magic");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
@@ -60,12 +59,8 @@ static int elf_read_ehdr(const struct boot_src *src, Elf64_Ehdr *eh, char *err, 
 static int elf_phdr(const struct boot_src *src, const Elf64_Ehdr *eh, unsigned i, Elf64_Phdr *ph,
 		    char *err, size_t errlen)
 {
-	int ret = boot_src_read(src, eh->e_phoff + (uint64_t)i * sizeof(*ph), ph, sizeof(*ph));
-
-	if (ret < 0)
-		return err_fmt(err, errlen, ret, "ELF: cannot read program header %u: %s", i,
-			       boot_src_strerror(ret));
-	return 0;
+	return boot_src_load(src, eh->e_phoff + (uint64_t)i * sizeof(*ph), ph, sizeof(*ph),
+			     "ELF: reading the program headers", err, errlen);
 }
 
 static int elf_load_segment(const struct boot_src *src, const Elf64_Phdr *ph, unsigned i,
@@ -90,10 +85,10 @@ static int elf_load_segment(const struct boot_src *src, const Elf64_Phdr *ph, un
 			       "ELF: segment %u [0x%" PRIx64 ", +0x%" PRIx64
 			       ") is outside guest RAM",
 			       i, (uint64_t)ph->p_paddr, (uint64_t)ph->p_memsz);
-	ret = boot_src_read(src, ph->p_offset, dst, ph->p_filesz);
+	ret = boot_src_load(src, ph->p_offset, dst, ph->p_filesz, "ELF: reading a segment", err,
+			    errlen);
 	if (ret < 0)
-		return err_fmt(err, errlen, ret, "ELF: cannot read segment %u: %s", i,
-			       boot_src_strerror(ret));
+		return ret;
 	/* gABI: bytes past p_filesz up to p_memsz are zero (.bss). */
 	memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
 	return 0;

@@ -125,21 +125,17 @@ int riscv_image_load(struct guest_mem *gm, const struct boot_src *src, uint64_t 
 	uint8_t hdr[RISCV_IMAGE_HEADER_SIZE];
 	size_t hdr_len = (size_t)MIN((uint64_t)sizeof(hdr), src->size);
 	uint8_t *dst = NULL;
-	int ret = boot_src_read(src, 0, hdr, hdr_len);
+	int ret =
+	    boot_src_load(src, 0, hdr, hdr_len, "riscv Image: reading the header", err, errlen);
 
-	if (ret < 0)
-		return err_fmt(err, errlen, ret, "riscv Image: cannot read the header: %s",
-			       boot_src_strerror(ret));
-	ret = riscv_image_parse_header(hdr, hdr_len, src->size, info, err, errlen);
+	if (ret == 0)
+		ret = riscv_image_parse_header(hdr, hdr_len, src->size, info, err, errlen);
 	if (ret == 0)
 		ret = riscv_image_place(gm, ram_base, info, &dst, err, errlen);
 	if (ret < 0)
 		return ret;
-	ret = boot_src_read(src, 0, dst, info->file_size);
-	if (ret < 0)
-		return err_fmt(err, errlen, ret, "riscv Image: cannot read the file: %s",
-			       boot_src_strerror(ret));
-	return 0;
+	return boot_src_load(src, 0, dst, info->file_size, "riscv Image: reading the file", err,
+			     errlen);
 }
 
 int riscv_boot_plan(const struct riscv_image_info *info, uint64_t ram_base, uint64_t ram_size,

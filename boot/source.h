@@ -39,6 +39,13 @@ static inline bool boot_src_has(const struct boot_src *s, uint64_t off, uint64_t
 /* Copy [off, off + len) of the image to @dst; -EINVAL if it is not all inside. */
 int boot_src_read(const struct boot_src *s, uint64_t off, void *dst, size_t len) must_check;
 
+/*
+ * boot_src_read(), and on failure a message "@what: reason" in @err (a file
+ * that became shorter since it was opened says so).
+ */
+int boot_src_load(const struct boot_src *s, uint64_t off, void *dst, size_t len, const char *what,
+		  char *err, size_t errlen) must_check;
+
 /* A reason for boot_src_read()'s error, for a loader's message. */
 const char *boot_src_strerror(int err);
 

@@ -106,10 +106,9 @@ int x86_boot_put_initrd(const struct guest_mem *gm, const struct boot_src *initr
 	dst = gm_ptr(gm, a, len);
 	if (!dst)
 		return -ENOSPC;
-	ret = boot_src_read(initrd, 0, dst, len);
+	ret = boot_src_load(initrd, 0, dst, len, "reading the initrd", err, errlen);
 	if (ret < 0)
-		return err_fmt(err, errlen, ret, "cannot read the initrd: %s",
-			       boot_src_strerror(ret));
+		return ret;
 	*addr = a;
 	return 0;
 }

@@ -211,35 +211,9 @@ int machine_file_read(const struct machine_file *f, uint64_t off, void *dst, siz
 	if (ret == -EINVAL)
 		log_err("%s '%s': cannot read %zu bytes at %llu of %llu", f->what, f->path, len,
 			(unsigned long long)off, (unsigned long long)f->size);
-	else if (ret == -ENODATA)
-		log_err("%s '%s' became shorter while it was read", f->what, f->path);
 	else if (ret < 0)
-		log_err("cannot read %s '%s': %s", f->what, f->path, strerror(-ret));
+		log_err("%s '%s': %s", f->what, f->path, boot_src_strerror(ret));
 	return ret;
-}
-
-int machine_read_file(const char *what, const char *path, uint8_t **data, size_t *len)
-{
-	struct machine_file f;
-	uint8_t *buf;
-	int ret = machine_open_file(what, path, &f);
-
-	if (ret < 0)
-		return ret;
-	buf = f.size <= SIZE_MAX ? malloc((size_t)f.size) : NULL;
-	if (!buf) {
-		machine_close_file(&f);
-		return -ENOMEM;
-	}
-	ret = machine_file_read(&f, 0, buf, (size_t)f.size);
-	machine_close_file(&f);
-	if (ret < 0) {
-		free(buf);
-		return ret;
-	}
-	*data = buf;
-	*len = (size_t)f.size;
-	return 0;
 }
 
 /* The signals that stop a VM: read from a signalfd by the main loop only. */

@@ -65,9 +65,6 @@ void machine_destroy(struct machine *m);
 /* Pick and probe the accelerator for @cfg; NULL with a message on failure. */
 const struct accel_ops *machine_pick_accel(const struct vmm_config *cfg);
 
-/* Read a whole file (--bios firmware) into a new buffer, with a clear message on failure. */
-int machine_read_file(const char *what, const char *path, uint8_t **data, size_t *len) must_check;
-
 /*
  * A boot file read straight into guest RAM where it belongs, without a copy
  * in between: open it (a non-empty regular file, else a message and

@@ -82,8 +82,7 @@ struct rv_timed_dev {
 struct rv_devices {
 	struct accel_vm *vm;
 	struct aclint *aclint;
-	uint8_t *bios;
-	size_t bios_len;
+	struct machine_file bios_file; /* while loading, with --bios */
 	uint64_t fw_info;
 	struct uart8250 *uart;
 	struct irq_line uart_irq;
@@ -123,28 +122,28 @@ static void rv_destroy(struct machine *m)
 		goldfish_rtc_destroy(d->rtc);
 	if (d->aclint)
 		aclint_destroy(d->aclint);
-	free(d->bios);
+	machine_close_file(&d->bios_file);
 	machine_close_file(&d->kernel_file);
 	machine_close_file(&d->initrd_file);
 	free(d);
 	m->arch = NULL;
 }
 
-/*
- * An ELF image goes where its headers say; anything else is a raw binary at
- * RAM start. @hdr: the file's first @hdr_len bytes.
- */
-static int rv_load_bare(struct machine *m, struct rv_devices *d, const uint8_t *hdr, size_t hdr_len)
+/* An ELF image goes where its headers say; anything else is a raw binary at RAM start. */
+static int rv_load_bare(struct machine *m, struct rv_devices *d)
 {
 	static const uint8_t elf_magic[4] = {0x7f, 'E', 'L', 'F'};
 	const struct machine_file *kf = &d->kernel_file;
 	struct boot_src src = machine_file_src(kf);
+	uint8_t magic[4] = {0};
 	struct elf_info info;
 	char err[256];
 	void *dst;
 	int ret;
 
-	if (hdr_len >= 4 && memcmp(hdr, elf_magic, 4) == 0) {
+	if (kf->size >= 4 && (ret = machine_file_read(kf, 0, magic, 4)) < 0)
+		return ret;
+	if (memcmp(magic, elf_magic, 4) == 0) {
 		ret = elf_load(&src, EM_RISCV, &m->mem, &info, err, sizeof(err));
 		if (ret < 0) {
 			log_err("kernel '%s': %s", m->cfg->kernel, err);
@@ -182,16 +181,21 @@ static int rv_write_fw_info(struct machine *m, struct rv_devices *d)
 	uint64_t info[6] = {FW_DYNAMIC_MAGIC, FW_DYNAMIC_VERSION, d->entry,
 			    FW_DYNAMIC_NEXT_S, 0, ~0ULL};
 
-	if (d->bios_len > FW_INFO_OFFSET) {
-		log_err("bios '%s' (%zu bytes) is larger than the %llu bytes below the kernel",
-			m->cfg->bios, d->bios_len, (unsigned long long)FW_INFO_OFFSET);
+	const struct machine_file *bf = &d->bios_file;
+	void *dst = gm_ptr(&m->mem, RV_VIRT_RAM, FW_INFO_OFFSET);
+	int ret;
+
+	if (bf->size > FW_INFO_OFFSET) {
+		log_err("bios '%s' (%llu bytes) is larger than the %llu bytes below the kernel",
+			m->cfg->bios, (unsigned long long)bf->size,
+			(unsigned long long)FW_INFO_OFFSET);
 		return -EFBIG;
 	}
 	d->fw_info = RV_VIRT_RAM + FW_INFO_OFFSET;
-	if (gm_write(&m->mem, RV_VIRT_RAM, d->bios, d->bios_len) < 0 ||
-	    gm_write(&m->mem, d->fw_info, info, sizeof(info)) < 0)
+	if (!dst || gm_write(&m->mem, d->fw_info, info, sizeof(info)) < 0)
 		return -EFAULT;
-	return 0;
+	ret = machine_file_read(bf, 0, dst, (size_t)bf->size);
+	return ret < 0 ? ret : 0;
 }
 
 static void rv_fdt_config(struct machine *m, struct rv_devices *d, struct fdt_riscv_config *fc)
@@ -221,7 +225,7 @@ static void rv_fdt_config(struct machine *m, struct rv_devices *d, struct fdt_ri
 	    .virtio = d->virtio_fdt,
 	    .nvirtio = vdevs_count(m->cfg),
 	};
-	if (d->bios) {
+	if (m->cfg->bios) {
 		fc->clint_base = ACLINT_BASE;
 		fc->clint_size = ACLINT_SIZE;
 	}
@@ -252,21 +256,19 @@ static int rv_write_fdt(struct machine *m, struct rv_devices *d, uint64_t addr, 
 	return len < 0 ? len : 0;
 }
 
-/* A Linux Image: kernel, initrd and device tree for a direct S-mode boot. */
-/* The files go straight from the page cache to their place in guest RAM. */
-static int rv_load_image(struct machine *m, struct rv_devices *d)
+/*
+ * A Linux Image (riscv_image_load() has put the kernel in place): initrd and
+ * device tree for a direct S-mode boot.
+ */
+static int rv_load_image(struct machine *m, struct rv_devices *d, const struct riscv_image_info *ki)
 {
-	struct boot_src src = machine_file_src(&d->kernel_file);
-	struct riscv_image_info ki;
 	struct riscv_boot_plan plan;
 	uint8_t *idst = NULL;
 	char err[256];
 	int ret;
 
-	ret = riscv_image_load(&m->mem, &src, RV_VIRT_RAM, &ki, err, sizeof(err));
-	if (ret == 0)
-		ret = riscv_boot_plan(&ki, RV_VIRT_RAM, m->cfg->mem_bytes, d->initrd_len,
-				      FDT_RISCV_DEFAULT_SIZE, 0, &plan, err, sizeof(err));
+	ret = riscv_boot_plan(ki, RV_VIRT_RAM, m->cfg->mem_bytes, d->initrd_len,
+			      FDT_RISCV_DEFAULT_SIZE, 0, &plan, err, sizeof(err));
 	if (ret < 0) {
 		log_err("kernel '%s': %s", m->cfg->kernel, err);
 		return ret;
@@ -275,39 +277,39 @@ static int rv_load_image(struct machine *m, struct rv_devices *d)
 		return -EFAULT;
 	if (idst && (ret = machine_file_read(&d->initrd_file, 0, idst, d->initrd_len)) < 0)
 		return ret;
-	d->entry = ki.entry;
+	d->entry = ki->entry;
 	d->s_mode = true;
-	if (d->bios && (ret = rv_write_fw_info(m, d)) < 0)
+	if (m->cfg->bios && (ret = rv_write_fw_info(m, d)) < 0)
 		return ret;
 	return rv_write_fdt(m, d, plan.dtb_addr, plan.dtb_size, plan.initrd_addr);
 }
 
+/*
+ * The files go straight from the page cache to their place in guest RAM.
+ * Not an Image (riscv_image_load() says -ENOEXEC before it touches RAM):
+ * a bare-metal program.
+ */
 static int rv_load_kernel(struct machine *m, struct rv_devices *d)
 {
-	const struct machine_file *kf = &d->kernel_file;
-	uint8_t hdr[RISCV_IMAGE_HEADER_SIZE];
-	size_t hdr_len = (size_t)MIN((uint64_t)sizeof(hdr), kf->size);
+	struct boot_src src = machine_file_src(&d->kernel_file);
 	struct riscv_image_info ki;
 	char err[256];
-	int ret = machine_file_read(kf, 0, hdr, hdr_len);
+	int ret = riscv_image_load(&m->mem, &src, RV_VIRT_RAM, &ki, err, sizeof(err));
 
-	if (ret < 0)
-		return ret;
-	ret = riscv_image_parse_header(hdr, hdr_len, kf->size, &ki, err, sizeof(err));
 	if (ret == -ENOEXEC) {
-		if (d->bios) {
+		if (m->cfg->bios) {
 			log_err("--bios needs a Linux Image as --kernel");
 			return -EINVAL;
 		}
 		if (d->initrd_len)
 			log_warn("riscv64: --initrd is ignored for a bare-metal kernel");
-		return rv_load_bare(m, d, hdr, hdr_len);
+		return rv_load_bare(m, d);
 	}
 	if (ret < 0) {
 		log_err("kernel '%s': %s", m->cfg->kernel, err);
 		return ret;
 	}
-	return rv_load_image(m, d);
+	return rv_load_image(m, d, &ki);
 }
 
 /*
@@ -535,13 +537,13 @@ static int rv_setup(struct machine *m)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->kernel_file.fd = d->initrd_file.fd = -1;
+	d->kernel_file.fd = d->initrd_file.fd = d->bios_file.fd = -1;
 	m->arch = d;
 	m->arch_destroy = rv_destroy;
 	rv_virtio_layout(d);
 	ret = machine_open_file("kernel", cfg->kernel, &d->kernel_file);
 	if (ret == 0 && cfg->bios)
-		ret = machine_read_file("bios", cfg->bios, &d->bios, &d->bios_len);
+		ret = machine_open_file("bios", cfg->bios, &d->bios_file);
 	if (ret == 0 && cfg->initrd) {
 		ret = machine_open_file("initrd", cfg->initrd, &d->initrd_file);
 		d->initrd_len = d->initrd_file.size;
@@ -554,8 +556,7 @@ static int rv_setup(struct machine *m)
 	 * The files are in guest RAM now; a reboot starts a fresh machine from
 	 * the files again, so nothing of them need live as long as the VM.
 	 */
-	free(d->bios);
-	d->bios = NULL;
+	machine_close_file(&d->bios_file);
 	machine_close_file(&d->kernel_file);
 	machine_close_file(&d->initrd_file);
 	if (ret == 0)

@@ -182,8 +182,7 @@ static int x86_load_kernel(struct machine *m, struct x86_devices *d)
 	const struct vmm_config *cfg = m->cfg;
 	struct x86_boot_input in = {
 	    .kernel = machine_file_src(&d->kernel_file),
-	    .initrd =
-		d->initrd_file.fd >= 0 ? machine_file_src(&d->initrd_file) : (struct boot_src){0},
+	    .initrd = machine_file_src(&d->initrd_file), /* size 0 without --initrd */
 	    .cmdline = cfg->cmdline ? cfg->cmdline : X86_DEFAULT_CMDLINE,
 	    .rsdp_addr = X86_ACPI_ADDR,
 	};

@@ -102,21 +102,6 @@ static void check_shrunk(size_t len)
 	free(got);
 }
 
-static void test_read_file(void)
-{
-	uint8_t *want = pattern(12345, 3), *got = NULL;
-	size_t len = 0;
-	char path[64];
-
-	snprintf(path, sizeof(path), "%s/whole", dir);
-	write_file(path, want, 12345);
-	CHECK_EQ(machine_read_file("bios", path, &got, &len), 0);
-	CHECK_EQ(len, 12345);
-	CHECK(got && memcmp(got, want, len) == 0);
-	free(got);
-	free(want);
-}
-
 /* Guest RAM after loading @kernel (and an initrd) from memory or from files. */
 static void load_x86(const uint8_t *kernel, size_t klen, const uint8_t *initrd, size_t ilen,
 		     bool from_file, struct guest_mem *gm, struct x86_boot_info *info)
@@ -207,7 +192,6 @@ int main(void)
 	check_reads(8 * 1024 * 1024);
 	check_shrunk(64 * 1024);
 	check_shrunk(12 * 1024 * 1024);
-	test_read_file();
 	test_x86_file_source();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
